@@ -1,1 +1,13 @@
-
+//! minyi (民意): a residents' deliberation hall — suggestions in, topics out, decisions back.
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod metrics;
+pub mod queue;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

@@ -1,1 +1,12 @@
-fn main() {}
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    match minyi::cli::run(minyi::cli::Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("minyi: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,5 @@
+pub mod caller;
+pub mod jwt;
+pub mod password;
+pub mod tokens;
+pub mod wechat;

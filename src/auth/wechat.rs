@@ -1,0 +1,116 @@
+//! WeChat mini-program login (`/sns/jscode2session`). The `session_key` it returns is never
+//! stored, returned or logged.
+use crate::error::ApiError;
+use actix_web::http::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct WechatClient {
+    http: reqwest::Client,
+    api_base: String,
+    appid: String,
+    secret: SecretString,
+}
+
+#[derive(Deserialize)]
+struct Code2Session {
+    openid: Option<String>,
+    unionid: Option<String>,
+    #[serde(default)]
+    errcode: i64,
+    #[serde(default)]
+    errmsg: String,
+    // `session_key` is deliberately not deserialised at all.
+}
+
+pub struct WechatIdentity {
+    pub openid: String,
+    pub unionid: Option<String>,
+}
+
+impl WechatClient {
+    pub fn new(api_base: &str, appid: &str, secret: SecretString) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build()?;
+        Ok(Self { http, api_base: api_base.trim_end_matches('/').to_string(), appid: appid.into(), secret })
+    }
+
+    pub fn configured(&self) -> bool {
+        !self.appid.is_empty() && !self.secret.expose_secret().is_empty()
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn code2session(&self, code: &str) -> Result<WechatIdentity, ApiError> {
+        if !self.configured() {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "wechat_not_configured",
+                "微信登录尚未配置",
+                "WeChat login is not configured (wechat.appid / wechat.secret)",
+            ));
+        }
+        let url = format!("{}/sns/jscode2session", self.api_base);
+        let resp = self
+            .http
+            .get(url)
+            .query(&[
+                ("appid", self.appid.as_str()),
+                ("secret", self.secret.expose_secret()),
+                ("js_code", code),
+                ("grant_type", "authorization_code"),
+            ])
+            .send()
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e.without_url(), "WeChat code2Session unreachable");
+                unavailable()
+            })?;
+        let body: Code2Session = resp.json().await.map_err(|e| {
+            tracing::warn!(error = %e.without_url(), "WeChat code2Session answered something unreadable");
+            unavailable()
+        })?;
+        match (body.errcode, body.openid) {
+            (0, Some(openid)) if !openid.is_empty() => Ok(WechatIdentity { openid, unionid: body.unionid }),
+            (40029, _) | (40163, _) => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "wechat_invalid_code",
+                "微信登录凭证无效或已使用，请重新进入小程序",
+                "The WeChat login code is invalid or already used",
+            )),
+            (45011, _) => Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "wechat_rate_limited",
+                "微信登录过于频繁，请稍后再试",
+                "WeChat login is rate limited; try again in a minute",
+            )
+            .with_retry_after(60)),
+            (-1, _) => Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "wechat_busy",
+                "微信服务繁忙，请稍后再试",
+                "WeChat is busy; try again shortly",
+            )
+            .with_retry_after(5)),
+            (code, _) => {
+                tracing::warn!(errcode = code, errmsg = %body.errmsg, "WeChat code2Session refused");
+                Err(ApiError::new(
+                    StatusCode::BAD_GATEWAY,
+                    "wechat_error",
+                    "微信登录失败，请稍后再试",
+                    format!("WeChat login failed (errcode {code})"),
+                ))
+            }
+        }
+    }
+}
+
+fn unavailable() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "wechat_unavailable",
+        "暂时无法连接微信，请稍后再试",
+        "WeChat could not be reached; try again shortly",
+    )
+    .with_retry_after(5)
+}

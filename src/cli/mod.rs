@@ -1,0 +1,54 @@
+//! The `minyi` command line: one binary, several roles.
+pub mod admin;
+
+use crate::config::Settings;
+use crate::startup::{Application, Roles};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "minyi", version, about = "民意 — residents' deliberation hall")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the HTTP API, dashboard, relay and workers in one process.
+    Serve {
+        /// Run only the HTTP API and relay; workers run as `minyi worker`.
+        #[arg(long)]
+        no_workers: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Administration: bootstrap a fresh install.
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { no_workers } => {
+            let settings = load()?;
+            let app = Application::build(settings, Roles { workers: !no_workers }).await?;
+            app.run_until_stopped().await
+        }
+        Command::Migrate => {
+            let settings = load()?;
+            let store = crate::store::connect(&settings.database_url(), settings.database.max_connections).await?;
+            store.migrate().await?;
+            println!("{}", serde_json::json!({"migrated": true, "backend": store.backend()}));
+            Ok(())
+        }
+        Command::Admin { command } => admin::run(load()?, command).await,
+    }
+}
+
+fn load() -> anyhow::Result<Settings> {
+    let settings = Settings::load()?;
+    crate::telemetry::init(&settings.log.format, &settings.log.filter);
+    Ok(settings)
+}

@@ -1,0 +1,280 @@
+//! Layered configuration: embedded `base` → `local`/`production` → files in `config/` →
+//! `MINYI__SECTION__KEY` environment variables. The embedded copies make a bare binary start
+//! with no files at all.
+use anyhow::{bail, Context};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+const BASE: &str = include_str!("../config/base.toml");
+const LOCAL: &str = include_str!("../config/local.toml");
+const PRODUCTION: &str = include_str!("../config/production.toml");
+
+/// The value shipped in `config/local.toml`; production refuses it.
+pub const DEV_JWT_SECRET: &str = "dev-only-secret-change-me-dev-only-secret";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Local,
+    Production,
+}
+
+impl Environment {
+    pub fn from_env() -> anyhow::Result<Self> {
+        match std::env::var("MINYI_ENV").as_deref() {
+            Err(_) | Ok("") | Ok("local") => Ok(Self::Local),
+            Ok("production") => Ok(Self::Production),
+            Ok(other) => bail!("MINYI_ENV must be `local` or `production`, not `{other}`"),
+        }
+    }
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Production => "production",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub http: HttpSettings,
+    pub database: DatabaseSettings,
+    #[serde(default)]
+    pub redis: RedisSettings,
+    pub auth: AuthSettings,
+    pub wechat: WechatSettings,
+    pub log: LogSettings,
+    #[serde(default)]
+    pub queue: QueueSettings,
+    #[serde(skip, default = "default_env")]
+    pub environment: Environment,
+}
+
+fn default_env() -> Environment {
+    Environment::Local
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpSettings {
+    pub bind: String,
+    pub json_limit: usize,
+    #[serde(default)]
+    pub public_base_url: String,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct DatabaseSettings {
+    #[serde(default)]
+    pub url: SecretString,
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(self.url.expose_secret()))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+#[derive(Clone, Default, Deserialize)]
+pub struct RedisSettings {
+    #[serde(default)]
+    pub url: Option<SecretString>,
+}
+
+impl std::fmt::Debug for RedisSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.url().map(redact_url);
+        f.debug_struct("RedisSettings").field("url", &url).finish()
+    }
+}
+
+impl RedisSettings {
+    /// The Redis URL when one is configured; `None` selects the in-process queue.
+    pub fn url(&self) -> Option<&str> {
+        self.url
+            .as_ref()
+            .map(|u| u.expose_secret())
+            .filter(|u| !u.trim().is_empty())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    pub jwt_secret: SecretString,
+    pub dev_login: bool,
+    pub access_ttl_seconds: i64,
+    pub refresh_ttl_days: i64,
+    pub issuer: String,
+    pub audience: String,
+    pub max_failed_logins: i64,
+    pub lock_minutes: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WechatSettings {
+    pub api_base: String,
+    pub appid: String,
+    pub secret: SecretString,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    pub format: String,
+    pub filter: String,
+}
+
+/// Queue and worker tuning; see `queue/README.md` for what each knob does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct QueueSettings {
+    pub stream_key: String,
+    pub group: String,
+    pub claim_idle_ms: u64,
+    pub max_deliveries: u64,
+    pub block_ms: u64,
+    pub relay_interval_ms: u64,
+    pub sweep_after_seconds: i64,
+    pub max_stream_len: usize,
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        Self {
+            stream_key: "{minyi}:suggestions".into(),
+            group: "minyi-workers".into(),
+            claim_idle_ms: 30_000,
+            max_deliveries: 5,
+            block_ms: 2_000,
+            relay_interval_ms: 200,
+            sweep_after_seconds: 300,
+            max_stream_len: 100_000,
+        }
+    }
+}
+
+/// Hide the password part of a connection URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Settings {
+    /// Load from the embedded defaults, the `config/` folder (or `MINYI_CONFIG_DIR`) and env.
+    pub fn load() -> anyhow::Result<Self> {
+        let environment = Environment::from_env()?;
+        let dir = std::env::var("MINYI_CONFIG_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from("config"));
+        Self::load_from(environment, &dir, true)
+    }
+
+    pub fn load_from(environment: Environment, dir: &Path, env_vars: bool) -> anyhow::Result<Self> {
+        use config::{Config, File, FileFormat};
+        let env_text = match environment {
+            Environment::Local => LOCAL,
+            Environment::Production => PRODUCTION,
+        };
+        let mut builder = Config::builder()
+            .add_source(File::from_str(BASE, FileFormat::Toml))
+            .add_source(File::from_str(env_text, FileFormat::Toml))
+            .add_source(File::from(dir.join("base.toml")).required(false))
+            .add_source(File::from(dir.join(format!("{}.toml", environment.as_str()))).required(false));
+        if env_vars {
+            builder = builder.add_source(
+                config::Environment::with_prefix("MINYI")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            );
+        }
+        let mut settings: Settings = builder
+            .build()
+            .context("reading configuration")?
+            .try_deserialize()
+            .context("configuration has a wrong or missing value")?;
+        settings.environment = environment;
+        Ok(settings)
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        let url = self.database.url.expose_secret().trim();
+        if url.is_empty() {
+            format!("sqlite://{}/minyi.db", self.data_dir.display())
+        } else {
+            url.to_string()
+        }
+    }
+
+    /// Refuse settings that are unsafe in production, saying what to set.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let secret = self.auth.jwt_secret.expose_secret();
+        if self.environment == Environment::Production {
+            let mut problems = Vec::new();
+            if secret.is_empty() || secret == DEV_JWT_SECRET || secret.len() < 32 {
+                problems.push(
+                    "set MINYI__AUTH__JWT_SECRET to a random value of at least 32 characters \
+                     (for example `openssl rand -hex 32`); the development secret is refused",
+                );
+            }
+            if self.auth.dev_login {
+                problems.push("set MINYI__AUTH__DEV_LOGIN=false: the development login is for local use only");
+            }
+            if !problems.is_empty() {
+                bail!("refusing to start in production:\n  - {}", problems.join("\n  - "));
+            }
+        } else if secret.is_empty() {
+            bail!("auth.jwt_secret is empty: set MINYI__AUTH__JWT_SECRET");
+        }
+        if !(60..=900).contains(&self.auth.access_ttl_seconds) {
+            bail!("auth.access_ttl_seconds must be between 60 and 900 (at most 15 minutes)");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn with_no_files_local_defaults_to_sqlite_and_the_in_process_queue() {
+        let s = Settings::load_from(Environment::Local, Path::new("/nonexistent"), false).unwrap();
+        assert_eq!(s.database_url(), "sqlite://data/minyi.db");
+        assert_eq!(s.http.bind, "127.0.0.1:8080");
+        assert!(s.redis.url().is_none());
+        assert!(s.auth.dev_login);
+        s.check().unwrap();
+    }
+
+    #[test]
+    fn production_refuses_the_development_secret_and_says_what_to_set() {
+        let mut s = Settings::load_from(Environment::Production, Path::new("/nonexistent"), false).unwrap();
+        let err = s.check().unwrap_err().to_string();
+        assert!(err.contains("MINYI__AUTH__JWT_SECRET"), "{err}");
+        s.auth.jwt_secret = SecretString::from(DEV_JWT_SECRET);
+        assert!(s.check().is_err());
+        s.auth.jwt_secret = SecretString::from("x".repeat(40));
+        s.check().unwrap();
+        s.auth.dev_login = true;
+        assert!(s.check().unwrap_err().to_string().contains("DEV_LOGIN"));
+    }
+
+    #[test]
+    fn urls_are_redacted_in_debug_output() {
+        assert_eq!(redact_url("postgres://minyi:s3cret@db:5432/minyi"), "postgres://minyi:***@db:5432/minyi");
+        let s = DatabaseSettings { url: SecretString::from("postgres://u:pw@h/d"), max_connections: 1 };
+        assert!(!format!("{s:?}").contains("pw"));
+    }
+}

@@ -1,0 +1,45 @@
+//! Prometheus metrics: request latency, queue lag and depth, grouping latency.
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+
+pub struct Metrics {
+    pub registry: Registry,
+    pub http_latency: HistogramVec,
+    pub queue_gauge: IntGaugeVec,
+    pub queue_events: IntCounterVec,
+    pub grouping_latency: HistogramVec,
+}
+
+impl Metrics {
+    pub fn new() -> anyhow::Result<Self> {
+        let registry = Registry::new_custom(Some("minyi".into()), None)?;
+        let http_latency = HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency")
+                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            &["method", "route", "status"],
+        )?;
+        let queue_gauge = IntGaugeVec::new(
+            Opts::new("queue_messages", "Queue depth by kind: outbox_pending, pending, dead_letter, unprocessed"),
+            &["kind"],
+        )?;
+        let queue_events = IntCounterVec::new(
+            Opts::new("queue_events_total", "Queue events: published, processed, retried, reclaimed, dead_lettered"),
+            &["event"],
+        )?;
+        let grouping_latency = HistogramVec::new(
+            HistogramOpts::new("grouping_duration_seconds", "Time to group one suggestion")
+                .buckets(vec![0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1]),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(http_latency.clone()))?;
+        registry.register(Box::new(queue_gauge.clone()))?;
+        registry.register(Box::new(queue_events.clone()))?;
+        registry.register(Box::new(grouping_latency.clone()))?;
+        Ok(Self { registry, http_latency, queue_gauge, queue_events, grouping_latency })
+    }
+
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}

@@ -1,0 +1,33 @@
+//! Buildings (楼栋/单元) of a community: listed for anyone in the community, created by its staff.
+use super::audit_of;
+use super::communities::{conflict_from, Created};
+use crate::auth::caller::{Caller, Worker};
+use crate::domain::ids::CommunityId;
+use crate::domain::text;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::BuildingRow;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = Vec<BuildingRow>), (status = 404, body = crate::error::Problem)), tag = "communities", security(("bearer" = [])))]
+#[get("/communities/{id}/buildings")]
+pub async fn list_buildings(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let community = caller.community(CommunityId(path.into_inner()))?;
+    let rows = state.store.buildings(community).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": rows })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewBuilding {
+    pub name: String,
+}
+
+#[utoipa::path(params(("id" = i64, Path)), request_body = NewBuilding, responses((status = 201, body = Created), (status = 404, body = crate::error::Problem)), tag = "communities", security(("bearer" = [])))]
+#[post("/communities/{id}/buildings")]
+pub async fn create_building(state: web::Data<AppState>, worker: Worker, req: HttpRequest, path: web::Path<i64>, body: web::Json<NewBuilding>) -> ApiResult<HttpResponse> {
+    let community = worker.community(CommunityId(path.into_inner()))?;
+    let name = text::name("name", &body.name).map_err(|e| ApiError::validation(vec![e]))?;
+    let id = state.store.create_building(community, &name, &audit_of(&worker, &req, None)).await.map_err(conflict_from)?;
+    Ok(HttpResponse::Created().json(Created { id: id.0 }))
+}

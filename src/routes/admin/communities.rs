@@ -1,0 +1,70 @@
+//! Admins create and list the communities (and streets) of their district or street.
+use super::audit_of;
+use crate::auth::caller::Admin;
+use crate::domain::ids::{CommunityId, StreetId};
+use crate::domain::text;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{AdminArea, CommunityRow, UniqueViolation};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+fn area(admin: &Admin) -> ApiResult<AdminArea> {
+    admin.admin_area.ok_or_else(ApiError::forbidden)
+}
+
+pub fn conflict_from(e: anyhow::Error) -> ApiError {
+    match e.downcast_ref::<UniqueViolation>() {
+        Some(u) => ApiError::conflict("already_exists", format!("已存在（{}）", u.constraint), u.message),
+        None => ApiError::Unexpected(e),
+    }
+}
+
+#[utoipa::path(responses((status = 200, body = Vec<CommunityRow>)), tag = "admin", security(("bearer" = [])))]
+#[get("/admin/communities")]
+pub async fn list_communities(state: web::Data<AppState>, admin: Admin) -> ApiResult<HttpResponse> {
+    let rows = state.store.communities_in(area(&admin)?).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": rows })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewCommunity {
+    pub street_id: StreetId,
+    pub name: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+#[utoipa::path(request_body = NewCommunity, responses((status = 201, body = Created), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
+#[post("/admin/communities")]
+pub async fn create_community(state: web::Data<AppState>, admin: Admin, req: HttpRequest, body: web::Json<NewCommunity>) -> ApiResult<HttpResponse> {
+    let name = text::name("name", &body.name).map_err(|e| ApiError::validation(vec![e]))?;
+    let street = state.store.street(body.street_id).await?.ok_or_else(ApiError::not_found)?;
+    let allowed = match area(&admin)? {
+        AdminArea::District(d) => street.district_id == d,
+        AdminArea::Street(s) => street.street_id == s,
+    };
+    if !allowed {
+        return Err(ApiError::not_found());
+    }
+    let id: CommunityId = state.store.create_community(street.street_id, &name, &audit_of(&admin, &req, None)).await.map_err(conflict_from)?;
+    Ok(HttpResponse::Created().json(Created { id: id.0 }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewStreet {
+    pub name: String,
+}
+
+/// District admins add streets/towns to their district.
+#[utoipa::path(request_body = NewStreet, responses((status = 201, body = Created)), tag = "admin", security(("bearer" = [])))]
+#[post("/admin/streets")]
+pub async fn create_street(state: web::Data<AppState>, admin: Admin, req: HttpRequest, body: web::Json<NewStreet>) -> ApiResult<HttpResponse> {
+    let name = text::name("name", &body.name).map_err(|e| ApiError::validation(vec![e]))?;
+    let AdminArea::District(d) = area(&admin)? else { return Err(ApiError::forbidden()) };
+    let id = state.store.create_street(d, &name, &audit_of(&admin, &req, None)).await.map_err(conflict_from)?;
+    Ok(HttpResponse::Created().json(Created { id: id.0 }))
+}

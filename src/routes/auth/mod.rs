@@ -1,0 +1,6 @@
+pub mod dev_login;
+pub mod login;
+pub mod logout;
+pub mod refresh;
+pub mod tokens;
+pub mod wechat;

@@ -1,0 +1,49 @@
+//! Every route, listed in one place.
+pub mod admin;
+pub mod assets;
+pub mod auth;
+pub mod health;
+pub mod me;
+pub mod openapi;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(health::metrics)
+        .service(openapi::docs_redirect)
+        .service(openapi::swagger())
+        .service(
+            web::scope("/api/v1")
+                .service(auth::login::login)
+                .service(auth::wechat::wechat_login)
+                .service(auth::dev_login::dev_login)
+                .service(auth::refresh::refresh)
+                .service(auth::logout::logout)
+                .service(me::me)
+                .service(me::choose_community)
+                .service(admin::communities::list_communities)
+                .service(admin::communities::create_community)
+                .service(admin::communities::create_street)
+                .service(admin::buildings::list_buildings)
+                .service(admin::buildings::create_building)
+                .service(admin::staff::list_staff)
+                .service(admin::staff::create_staff)
+                .service(admin::staff::disable_staff)
+                .service(admin::staff::enable_staff)
+                .service(admin::staff::reset_password)
+                .service(admin::staff::assign)
+                .service(admin::staff::unassign)
+                .service(admin::staff::staff_audit)
+                .default_service(web::to(not_found)),
+        )
+        .service(assets::dashboard)
+        .service(assets::mobile)
+        .default_service(web::to(not_found));
+}
+
+async fn not_found() -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    crate::error::ApiError::not_found().error_response()
+}

@@ -1,0 +1,58 @@
+//! The OpenAPI document, generated from the handlers, and the docs page from embedded assets.
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "minyi 民意 API", description = "居民议事厅：收集、归类、协商、反馈。Residents' deliberation hall API."),
+    paths(
+        super::health::healthz, super::health::readyz, super::health::metrics,
+        super::auth::login::login, super::auth::wechat::wechat_login, super::auth::dev_login::dev_login,
+        super::auth::refresh::refresh, super::auth::logout::logout,
+        super::me::me, super::me::choose_community,
+        super::admin::communities::list_communities, super::admin::communities::create_community,
+        super::admin::communities::create_street,
+        super::admin::buildings::list_buildings, super::admin::buildings::create_building,
+        super::admin::staff::list_staff, super::admin::staff::create_staff, super::admin::staff::disable_staff,
+        super::admin::staff::enable_staff, super::admin::staff::reset_password, super::admin::staff::assign,
+        super::admin::staff::unassign, super::admin::staff::staff_audit,
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            );
+        }
+    }
+}
+
+/// The document with API paths under `/api/v1` (handlers are declared relative to that scope).
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let paths = std::mem::take(&mut doc.paths.paths);
+    for (path, item) in paths {
+        let full = if ["/healthz", "/readyz", "/metrics"].contains(&path.as_str()) { path } else { format!("/api/v1{path}") };
+        doc.paths.paths.insert(full, item);
+    }
+    doc
+}
+
+pub fn swagger() -> SwaggerUi {
+    SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", document())
+}
+
+/// `GET /api/docs` (the fixed name) leads to the docs page.
+#[actix_web::get("/api/docs")]
+pub async fn docs_redirect() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect().insert_header(("location", "/api/docs/")).finish()
+}

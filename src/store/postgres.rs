@@ -1,0 +1,27 @@
+//! PostgreSQL backend: one pool serves reads and writes.
+use super::sql::impl_store;
+use anyhow::Context;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::time::Duration;
+
+pub struct PgStore {
+    pub(crate) write: PgPool,
+    pub(crate) read: PgPool,
+}
+
+impl PgStore {
+    const BACKEND: &'static str = "postgres";
+    const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .with_context(|| format!("connecting to PostgreSQL at {}", crate::config::redact_url(url)))?;
+        Ok(Self { write: pool.clone(), read: pool })
+    }
+}
+
+impl_store!(PgStore, sqlx::Postgres);
