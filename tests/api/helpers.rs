@@ -1,0 +1,221 @@
+//! `spawn_app()`: the server on a random port with a fresh database, SQLite or PostgreSQL.
+use minyi::config::{Environment, Settings};
+use minyi::startup::{Application, Roles};
+use minyi::store::{Bootstrap, BootstrapIds, DynStore};
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generate one test per backend from an `async fn(Backend)` story.
+#[macro_export]
+macro_rules! both_backends {
+    ($($story:ident),* $(,)?) => {$(
+        mod $story {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$story($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$story($crate::helpers::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
+
+/// The PostgreSQL server the tests use; it must be running (`.ci/run` starts it). Never skipped.
+pub fn pg_admin_url() -> String {
+    std::env::var("MINYI_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database that exists for one test and is dropped with it.
+pub struct TestDb {
+    pub url: String,
+    pg_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}/minyi.db", dir.path().display());
+                Self { url, pg_name: None, _dir: Some(dir) }
+            }
+            Backend::Postgres => {
+                use sqlx::Connection;
+                let admin = pg_admin_url();
+                let mut conn = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL is required for the tests and is not reachable at {admin}: {e}. Run the README's test command (scripts/test.sh), which starts it."));
+                let name = format!("minyi_test_{}", uuid::Uuid::new_v4().simple());
+                sqlx::query(&format!("create database {name}")).execute(&mut conn).await.unwrap();
+                let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+                Self { url: format!("{base}/{name}"), pg_name: Some(name), _dir: None }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_name.take() else { return };
+        let admin = pg_admin_url();
+        // Drop on a separate thread with its own runtime: Drop cannot await.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::query(&format!("drop database if exists {name} with (force)")).execute(&mut conn).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub fn test_settings(db_url: &str) -> Settings {
+    let mut s = Settings::load_from(Environment::Local, Path::new("/nonexistent"), false).unwrap();
+    s.http.bind = "127.0.0.1:0".into();
+    s.database.url = SecretString::from(db_url.to_string());
+    s.database.max_connections = 5;
+    s.data_dir = std::env::temp_dir().join(format!("minyi-test-{}", uuid::Uuid::new_v4().simple()));
+    s.log.filter = "warn".into();
+    s
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: DynStore,
+    pub ids: BootstrapIds,
+    /// Kept so the database lives (and is dropped) with the app.
+    pub _db: TestDb,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let db = TestDb::new(backend).await;
+    let mut settings = test_settings(&db.url);
+    tweak(&mut settings);
+    minyi::telemetry::init("pretty", &std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into()));
+    let app = Application::build(settings, Roles { workers: true }).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let store = app.state.store.clone();
+    tokio::spawn(app.run_until_stopped());
+    // Argon2 is slow-ish; hash once per process.
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let password_hash = HASH
+        .get_or_init(|| minyi::auth::password::hash_blocking(&SecretString::from(ADMIN_PASSWORD)).unwrap())
+        .clone();
+    let ids = store
+        .bootstrap(&Bootstrap {
+            district: "津南区".into(),
+            street: "双新街道".into(),
+            community: "昆香苑社区".into(),
+            username: "admin".into(),
+            password_hash,
+        })
+        .await
+        .unwrap();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address, client, store, ids, _db: db }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
+        let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post("/api/v1/auth/login", None, &json!({"username": username, "password": password})).await
+    }
+
+    /// Log in and return `(access_token, refresh_token)`.
+    pub async fn tokens(&self, username: &str, password: &str) -> (String, String) {
+        let resp = self.login(username, password).await;
+        assert_eq!(resp.status(), 200, "login of {username} failed");
+        let body: Value = resp.json().await.unwrap();
+        (body["access_token"].as_str().unwrap().into(), body["refresh_token"].as_str().unwrap().into())
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.tokens("admin", ADMIN_PASSWORD).await.0
+    }
+
+    /// A resident of `community` through the development login.
+    pub async fn resident_token(&self, name: &str, community: i64) -> String {
+        let resp = self.post("/api/v1/auth/dev-login", None, &json!({"name": name, "community_id": community})).await;
+        assert_eq!(resp.status(), 200);
+        let body: Value = resp.json().await.unwrap();
+        body["access_token"].as_str().unwrap().into()
+    }
+
+    /// Create a staff account of `role` in `communities` and return its access token.
+    pub async fn staff_token(&self, role: &str, username: &str, communities: &[i64]) -> String {
+        let admin = self.admin_token().await;
+        let resp = self
+            .post(
+                "/api/v1/admin/staff",
+                Some(&admin),
+                &json!({"role": role, "username": username, "password": "staff-password-1", "display_name": username, "community_ids": communities}),
+            )
+            .await;
+        assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+        self.tokens(username, "staff-password-1").await.0
+    }
+
+    /// A second community in another street of the same district, for scope tests.
+    pub async fn other_community(&self) -> i64 {
+        let admin = self.admin_token().await;
+        let street: Value = self.post("/api/v1/admin/streets", Some(&admin), &json!({"name": "北闸口镇"})).await.json().await.unwrap();
+        let body: Value = self
+            .post("/api/v1/admin/communities", Some(&admin), &json!({"street_id": street["id"], "name": "前进里社区"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["id"].as_i64().unwrap()
+    }
+}
+
+/// Assert a problem+json response with `status` and `code`; returns the body.
+pub async fn assert_problem(resp: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(resp.status().as_u16(), status, "unexpected status");
+    let ct = resp.headers().get("content-type").unwrap().to_str().unwrap().to_string();
+    assert_eq!(ct, "application/problem+json");
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "Chinese message missing");
+    assert!(body["message_en"].as_str().is_some_and(|m| !m.is_empty()), "English message missing");
+    body
+}

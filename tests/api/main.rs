@@ -1,0 +1,11 @@
+//! One API test binary. Every story runs against SQLite and against PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod helpers;
+
+mod admin;
+mod auth;
+mod bad_input;
+mod health;
+mod jwt;
+mod store_contract;
+mod wechat;
