@@ -188,7 +188,9 @@ impl Settings {
             .add_source(File::from_str(BASE, FileFormat::Toml))
             .add_source(File::from_str(env_text, FileFormat::Toml))
             .add_source(File::from(dir.join("base.toml")).required(false))
-            .add_source(File::from(dir.join(format!("{}.toml", environment.as_str()))).required(false));
+            .add_source(
+                File::from(dir.join(format!("{}.toml", environment.as_str()))).required(false),
+            );
         if env_vars {
             builder = builder.add_source(
                 config::Environment::with_prefix("MINYI")
@@ -228,10 +230,15 @@ impl Settings {
                 );
             }
             if self.auth.dev_login {
-                problems.push("set MINYI__AUTH__DEV_LOGIN=false: the development login is for local use only");
+                problems.push(
+                    "set MINYI__AUTH__DEV_LOGIN=false: the development login is for local use only",
+                );
             }
             if !problems.is_empty() {
-                bail!("refusing to start in production:\n  - {}", problems.join("\n  - "));
+                bail!(
+                    "refusing to start in production:\n  - {}",
+                    problems.join("\n  - ")
+                );
             }
         } else if secret.is_empty() {
             bail!("auth.jwt_secret is empty: set MINYI__AUTH__JWT_SECRET");
@@ -260,7 +267,8 @@ mod tests {
 
     #[test]
     fn production_refuses_the_development_secret_and_says_what_to_set() {
-        let mut s = Settings::load_from(Environment::Production, Path::new("/nonexistent"), false).unwrap();
+        let mut s =
+            Settings::load_from(Environment::Production, Path::new("/nonexistent"), false).unwrap();
         let err = s.check().unwrap_err().to_string();
         assert!(err.contains("MINYI__AUTH__JWT_SECRET"), "{err}");
         s.auth.jwt_secret = SecretString::from(DEV_JWT_SECRET);
@@ -273,8 +281,14 @@ mod tests {
 
     #[test]
     fn urls_are_redacted_in_debug_output() {
-        assert_eq!(redact_url("postgres://minyi:s3cret@db:5432/minyi"), "postgres://minyi:***@db:5432/minyi");
-        let s = DatabaseSettings { url: SecretString::from("postgres://u:pw@h/d"), max_connections: 1 };
+        assert_eq!(
+            redact_url("postgres://minyi:s3cret@db:5432/minyi"),
+            "postgres://minyi:***@db:5432/minyi"
+        );
+        let s = DatabaseSettings {
+            url: SecretString::from("postgres://u:pw@h/d"),
+            max_connections: 1,
+        };
         assert!(!format!("{s:?}").contains("pw"));
     }
 }

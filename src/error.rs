@@ -30,17 +30,44 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::Problem { status, code, zh: zh.into(), en: en.into(), fields: Vec::new(), retry_after: None }
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        Self::Problem {
+            status,
+            code,
+            zh: zh.into(),
+            en: en.into(),
+            fields: Vec::new(),
+            retry_after: None,
+        }
     }
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录", "Authentication required")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "请先登录",
+            "Authentication required",
+        )
     }
     pub fn invalid_token() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", "登录已失效，请重新登录", "The access token is invalid or expired")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "登录已失效，请重新登录",
+            "The access token is invalid or expired",
+        )
     }
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "您没有执行此操作的权限", "You are not allowed to do this")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "您没有执行此操作的权限",
+            "You are not allowed to do this",
+        )
     }
     /// Also used for things outside the caller's scope, so ids are not confirmed.
     pub fn not_found() -> Self {
@@ -60,7 +87,11 @@ impl ApiError {
         }
     }
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
-        Self::validation(vec![FieldError { field: field.into(), code: code.into(), message: message.into() }])
+        Self::validation(vec![FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }])
     }
     pub fn bad_request(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, zh, en)
@@ -146,9 +177,14 @@ impl ResponseError for ApiError {
     }
     fn error_response(&self) -> HttpResponse {
         match self {
-            Self::Problem { status, code, zh, en, fields, retry_after } => {
-                problem_response(*status, code, zh, en, fields, *retry_after)
-            }
+            Self::Problem {
+                status,
+                code,
+                zh,
+                en,
+                fields,
+                retry_after,
+            } => problem_response(*status, code, zh, en, fields, *retry_after),
             Self::Unexpected(e) => {
                 tracing::error!(error.cause_chain = ?e, "unexpected error");
                 problem_response(
@@ -165,7 +201,10 @@ impl ResponseError for ApiError {
 }
 
 /// Turn actix's JSON extractor failures into problem responses that say what was wrong.
-pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as J;
     let api = match &err {
         J::OverflowKnownLength { .. } | J::Overflow { .. } => ApiError::new(
@@ -180,21 +219,41 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::Htt
             "请求须为 JSON（Content-Type: application/json）",
             "The body must be JSON (Content-Type: application/json)",
         ),
-        J::Deserialize(e) if e.is_data() => {
-            ApiError::bad_request("invalid_field", format!("字段格式有误：{e}"), format!("A field is missing or has the wrong type: {e}"))
-        }
-        J::Deserialize(e) => ApiError::bad_request("malformed_json", "JSON 格式有误", format!("Malformed JSON: {e}")),
-        _ => ApiError::bad_request("malformed_body", "请求内容无法读取", "The request body could not be read (is it valid UTF-8?)"),
+        J::Deserialize(e) if e.is_data() => ApiError::bad_request(
+            "invalid_field",
+            format!("字段格式有误：{e}"),
+            format!("A field is missing or has the wrong type: {e}"),
+        ),
+        J::Deserialize(e) => ApiError::bad_request(
+            "malformed_json",
+            "JSON 格式有误",
+            format!("Malformed JSON: {e}"),
+        ),
+        _ => ApiError::bad_request(
+            "malformed_body",
+            "请求内容无法读取",
+            "The request body could not be read (is it valid UTF-8?)",
+        ),
     };
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
 
-pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
-    let api = ApiError::bad_request("invalid_query", "查询参数有误", format!("Invalid query parameters: {err}"));
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    let api = ApiError::bad_request(
+        "invalid_query",
+        "查询参数有误",
+        format!("Invalid query parameters: {err}"),
+    );
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
 
-pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn path_error(
+    err: actix_web::error::PathError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     let api = ApiError::not_found();
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }

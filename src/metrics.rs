@@ -1,5 +1,7 @@
 //! Prometheus metrics: request latency, queue lag and depth, grouping latency.
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
 
 pub struct Metrics {
     pub registry: Registry,
@@ -13,16 +15,25 @@ impl Metrics {
     pub fn new() -> anyhow::Result<Self> {
         let registry = Registry::new_custom(Some("minyi".into()), None)?;
         let http_latency = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency")
-                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency").buckets(
+                vec![
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ],
+            ),
             &["method", "route", "status"],
         )?;
         let queue_gauge = IntGaugeVec::new(
-            Opts::new("queue_messages", "Queue depth by kind: outbox_pending, pending, dead_letter, unprocessed"),
+            Opts::new(
+                "queue_messages",
+                "Queue depth by kind: outbox_pending, pending, dead_letter, unprocessed",
+            ),
             &["kind"],
         )?;
         let queue_events = IntCounterVec::new(
-            Opts::new("queue_events_total", "Queue events: published, processed, retried, reclaimed, dead_lettered"),
+            Opts::new(
+                "queue_events_total",
+                "Queue events: published, processed, retried, reclaimed, dead_lettered",
+            ),
             &["event"],
         )?;
         let grouping_latency = HistogramVec::new(
@@ -34,7 +45,13 @@ impl Metrics {
         registry.register(Box::new(queue_gauge.clone()))?;
         registry.register(Box::new(queue_events.clone()))?;
         registry.register(Box::new(grouping_latency.clone()))?;
-        Ok(Self { registry, http_latency, queue_gauge, queue_events, grouping_latency })
+        Ok(Self {
+            registry,
+            http_latency,
+            queue_gauge,
+            queue_events,
+            grouping_latency,
+        })
     }
 
     pub fn render(&self) -> String {

@@ -33,12 +33,32 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<web::Data<AppStat
     let url = settings.database_url();
     let store = crate::store::connect(&url, settings.database.max_connections).await?;
     store.migrate().await?;
-    let jwt = JwtKeys::new(&settings.auth.jwt_secret, &settings.auth.issuer, &settings.auth.audience, settings.auth.access_ttl_seconds);
-    let wechat = WechatClient::new(&settings.wechat.api_base, &settings.wechat.appid, settings.wechat.secret.clone())?;
+    let jwt = JwtKeys::new(
+        &settings.auth.jwt_secret,
+        &settings.auth.issuer,
+        &settings.auth.audience,
+        settings.auth.access_ttl_seconds,
+    );
+    let wechat = WechatClient::new(
+        &settings.wechat.api_base,
+        &settings.wechat.appid,
+        settings.wechat.secret.clone(),
+    )?;
     let queue = QueueHandle::new(settings.redis.url())?;
     let metrics = Arc::new(Metrics::new()?);
-    tracing::info!(store = store.backend(), queue = queue.kind(), "store and queue ready");
-    Ok(web::Data::new(AppState { settings: Arc::new(settings), store, jwt, wechat, metrics, queue }))
+    tracing::info!(
+        store = store.backend(),
+        queue = queue.kind(),
+        "store and queue ready"
+    );
+    Ok(web::Data::new(AppState {
+        settings: Arc::new(settings),
+        store,
+        jwt,
+        wechat,
+        metrics,
+        queue,
+    }))
 }
 
 impl Application {
@@ -55,7 +75,11 @@ impl Application {
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
         tracing::info!(%port, "minyi listening");
-        Ok(Self { port, server, state })
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -73,7 +97,11 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
         let metrics = state.metrics.clone();
         App::new()
             .app_data(state.clone())
-            .app_data(web::JsonConfig::default().limit(json_limit).error_handler(error::json_error))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(json_limit)
+                    .error_handler(error::json_error),
+            )
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .app_data(web::PayloadConfig::default().limit(json_limit))
@@ -92,7 +120,8 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
                         .with_label_values(&[&method, &route, &status])
                         .observe(started.elapsed().as_secs_f64());
                     if let Some(v) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-                        res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);
+                        res.headers_mut()
+                            .insert(HeaderName::from_static("x-request-id"), v);
                     }
                     Ok(res)
                 }

@@ -12,7 +12,14 @@ pub fn init(format: &str, filter: &str) {
     let filter = EnvFilter::try_from_env("MINYI_LOG").unwrap_or_else(|_| EnvFilter::new(filter));
     let registry = tracing_subscriber::registry().with(filter);
     let _ = if format == "json" {
-        registry.with(fmt::layer().json().with_current_span(true).with_span_list(false)).try_init()
+        registry
+            .with(
+                fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(false),
+            )
+            .try_init()
     } else {
         registry.with(fmt::layer().with_target(false)).try_init()
     };
@@ -22,8 +29,14 @@ pub struct MinyiRootSpan;
 
 impl RootSpanBuilder for MinyiRootSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        let request_id = request.extensions().get::<RequestId>().map(|r| r.to_string()).unwrap_or_default();
-        let route = request.match_pattern().unwrap_or_else(|| "unmatched".into());
+        let request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
         tracing::info_span!(
             "request",
             method = %request.method(),
@@ -33,7 +46,10 @@ impl RootSpanBuilder for MinyiRootSpan {
         )
     }
 
-    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, actix_web::Error>) {
+    fn on_request_end<B: MessageBody>(
+        span: Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
         let status = match outcome {
             Ok(r) => r.status().as_u16(),
             Err(e) => e.as_response_error().status_code().as_u16(),

@@ -43,9 +43,14 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 }
 
 async fn load(req: HttpRequest) -> Result<Caller, ApiError> {
-    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| anyhow::anyhow!("app state missing"))?;
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| anyhow::anyhow!("app state missing"))?;
     let token = bearer(&req).ok_or_else(ApiError::unauthorized)?;
-    let claims = state.jwt.verify(token).ok_or_else(ApiError::invalid_token)?;
+    let claims = state
+        .jwt
+        .verify(token)
+        .ok_or_else(ApiError::invalid_token)?;
     let account_id = claims.account_id().ok_or_else(ApiError::invalid_token)?;
     // The session table makes logins revocable before the token expires.
     let account = state
@@ -57,18 +62,36 @@ async fn load(req: HttpRequest) -> Result<Caller, ApiError> {
     let role = parse_role(&account.role)?;
     let admin_area = account.admin_area();
     let communities = scope_of(state, &account, role).await?;
-    Ok(Caller { account_id, role, session_id: claims.sid, communities, admin_area })
+    Ok(Caller {
+        account_id,
+        role,
+        session_id: claims.sid,
+        communities,
+        admin_area,
+    })
 }
 
 /// The communities an account may act in, from the store (never from a stale token).
-pub async fn scope_of(state: &AppState, account: &crate::store::AccountRow, role: Role) -> Result<Vec<CommunityId>, ApiError> {
+pub async fn scope_of(
+    state: &AppState,
+    account: &crate::store::AccountRow,
+    role: Role,
+) -> Result<Vec<CommunityId>, ApiError> {
     Ok(match role {
         Role::Resident => account.community_id.into_iter().collect(),
         Role::Admin => match account.admin_area() {
-            Some(area) => state.store.communities_in(area).await?.into_iter().map(|c| c.community_id).collect(),
+            Some(area) => state
+                .store
+                .communities_in(area)
+                .await?
+                .into_iter()
+                .map(|c| c.community_id)
+                .collect(),
             None => state.store.account_communities(account.account_id).await?,
         },
-        Role::Worker | Role::Volunteer => state.store.account_communities(account.account_id).await?,
+        Role::Worker | Role::Volunteer => {
+            state.store.account_communities(account.account_id).await?
+        }
     })
 }
 

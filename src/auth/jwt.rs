@@ -52,7 +52,13 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, account: AccountId, role: Role, scope: Vec<CommunityId>, sid: &str) -> anyhow::Result<String> {
+    pub fn issue(
+        &self,
+        account: AccountId,
+        role: Role,
+        scope: Vec<CommunityId>,
+        sid: &str,
+    ) -> anyhow::Result<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             iss: self.issuer.clone(),
@@ -64,10 +70,16 @@ impl JwtKeys {
             scope,
             sid: sid.to_string(),
         };
-        Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+        Ok(encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     pub fn verify(&self, token: &str) -> Option<Claims> {
-        decode::<Claims>(token, &self.decoding, &self.validation).ok().map(|d| d.claims)
+        decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|d| d.claims)
     }
 }

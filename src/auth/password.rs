@@ -1,14 +1,17 @@
 //! Argon2id password hashing, off the async runtime. Unknown users are checked against a dummy
 //! hash so both failures take the same time.
 use anyhow::Context;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::LazyLock;
 
 fn hasher() -> anyhow::Result<Argon2<'static>> {
     // OWASP's argon2id recommendation: m=19 MiB, t=2, p=1.
-    let params = Params::new(19_456, 2, 1, None).map_err(|e| anyhow::anyhow!("argon2 params: {e}"))?;
+    let params =
+        Params::new(19_456, 2, 1, None).map_err(|e| anyhow::anyhow!("argon2 params: {e}"))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -39,8 +42,11 @@ pub async fn verify(password: SecretString, stored: Option<String>) -> anyhow::R
         span.in_scope(|| {
             let known = stored.is_some();
             let hash = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-            let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
-            let ok = hasher()?.verify_password(password.expose_secret().as_bytes(), &parsed).is_ok();
+            let parsed = PasswordHash::new(&hash)
+                .map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
+            let ok = hasher()?
+                .verify_password(password.expose_secret().as_bytes(), &parsed)
+                .is_ok();
             Ok(ok && known)
         })
     })
@@ -55,10 +61,22 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_only_its_own_password() {
-        let h = hash(SecretString::from("correct horse battery")).await.unwrap();
+        let h = hash(SecretString::from("correct horse battery"))
+            .await
+            .unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify(SecretString::from("correct horse battery"), Some(h.clone())).await.unwrap());
-        assert!(!verify(SecretString::from("wrong horse battery"), Some(h)).await.unwrap());
-        assert!(!verify(SecretString::from("minyi-dummy-password-for-timing"), None).await.unwrap());
+        assert!(
+            verify(SecretString::from("correct horse battery"), Some(h.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!verify(SecretString::from("wrong horse battery"), Some(h))
+            .await
+            .unwrap());
+        assert!(
+            !verify(SecretString::from("minyi-dummy-password-for-timing"), None)
+                .await
+                .unwrap()
+        );
     }
 }

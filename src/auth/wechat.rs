@@ -32,8 +32,15 @@ pub struct WechatIdentity {
 
 impl WechatClient {
     pub fn new(api_base: &str, appid: &str, secret: SecretString) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build()?;
-        Ok(Self { http, api_base: api_base.trim_end_matches('/').to_string(), appid: appid.into(), secret })
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()?;
+        Ok(Self {
+            http,
+            api_base: api_base.trim_end_matches('/').to_string(),
+            appid: appid.into(),
+            secret,
+        })
     }
 
     pub fn configured(&self) -> bool {
@@ -71,7 +78,10 @@ impl WechatClient {
             unavailable()
         })?;
         match (body.errcode, body.openid) {
-            (0, Some(openid)) if !openid.is_empty() => Ok(WechatIdentity { openid, unionid: body.unionid }),
+            (0, Some(openid)) if !openid.is_empty() => Ok(WechatIdentity {
+                openid,
+                unionid: body.unionid,
+            }),
             (40029, _) | (40163, _) => Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "wechat_invalid_code",

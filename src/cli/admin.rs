@@ -24,19 +24,34 @@ pub enum AdminCommand {
 
 pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()> {
     match command {
-        AdminCommand::Bootstrap { district, street, community, username } => {
-            let username = Username::parse(&username).map_err(|e| anyhow::anyhow!("--username: {}", e.message))?;
-            let names = [("district", &district), ("street", &street), ("community", &community)];
+        AdminCommand::Bootstrap {
+            district,
+            street,
+            community,
+            username,
+        } => {
+            let username = Username::parse(&username)
+                .map_err(|e| anyhow::anyhow!("--username: {}", e.message))?;
+            let names = [
+                ("district", &district),
+                ("street", &street),
+                ("community", &community),
+            ];
             for (field, value) in names {
-                text::name(field, value).map_err(|e| anyhow::anyhow!("--{field}: {}", e.message))?;
+                text::name(field, value)
+                    .map_err(|e| anyhow::anyhow!("--{field}: {}", e.message))?;
             }
             let password = match std::env::var("MINYI_ADMIN_PASSWORD") {
                 Ok(p) => p,
-                Err(_) => rpassword::prompt_password("Password for the new admin: ").context("reading the password")?,
+                Err(_) => rpassword::prompt_password("Password for the new admin: ")
+                    .context("reading the password")?,
             };
-            let password = NewPassword::parse(&password).map_err(|e| anyhow::anyhow!("password: {}", e.message))?;
+            let password = NewPassword::parse(&password)
+                .map_err(|e| anyhow::anyhow!("password: {}", e.message))?;
             let password_hash = crate::auth::password::hash_blocking(password.secret())?;
-            let store = crate::store::connect(&settings.database_url(), settings.database.max_connections).await?;
+            let store =
+                crate::store::connect(&settings.database_url(), settings.database.max_connections)
+                    .await?;
             store.migrate().await?;
             let b = Bootstrap {
                 district: district.trim().into(),
@@ -45,7 +60,9 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
                 username: username.as_str().into(),
                 password_hash,
             };
-            let ids = store.bootstrap(&b).await.map_err(|e| match e.downcast_ref::<crate::store::UniqueViolation>() {
+            let ids = store.bootstrap(&b).await.map_err(|e| match e
+                .downcast_ref::<crate::store::UniqueViolation>()
+            {
                 Some(_) => anyhow::anyhow!("an account named `{}` already exists", b.username),
                 None => e,
             })?;

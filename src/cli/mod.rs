@@ -33,14 +33,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { no_workers } => {
             let settings = load()?;
-            let app = Application::build(settings, Roles { workers: !no_workers }).await?;
+            let app = Application::build(
+                settings,
+                Roles {
+                    workers: !no_workers,
+                },
+            )
+            .await?;
             app.run_until_stopped().await
         }
         Command::Migrate => {
             let settings = load()?;
-            let store = crate::store::connect(&settings.database_url(), settings.database.max_connections).await?;
+            let store =
+                crate::store::connect(&settings.database_url(), settings.database.max_connections)
+                    .await?;
             store.migrate().await?;
-            println!("{}", serde_json::json!({"migrated": true, "backend": store.backend()}));
+            println!(
+                "{}",
+                serde_json::json!({"migrated": true, "backend": store.backend()})
+            );
             Ok(())
         }
         Command::Admin { command } => admin::run(load()?, command).await,

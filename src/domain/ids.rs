@@ -14,4 +14,15 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(DistrictId, StreetId, CommunityId, BuildingId, AccountId, TopicId, SuggestionId, PaperBatchId, MeetingId, PersonId);
+id_type!(
+    DistrictId,
+    StreetId,
+    CommunityId,
+    BuildingId,
+    AccountId,
+    TopicId,
+    SuggestionId,
+    PaperBatchId,
+    MeetingId,
+    PersonId
+);

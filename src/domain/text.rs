@@ -2,7 +2,11 @@
 use crate::error::{ApiError, FieldError};
 
 fn field_err(field: &str, code: &str, msg: String) -> FieldError {
-    FieldError { field: field.into(), code: code.into(), message: msg }
+    FieldError {
+        field: field.into(),
+        code: code.into(),
+        message: msg,
+    }
 }
 
 /// Trim and check a free-text field's length in characters.
@@ -10,13 +14,27 @@ pub fn bounded(field: &str, value: &str, min: usize, max: usize) -> Result<Strin
     let v = value.trim();
     let n = v.chars().count();
     if n < min {
-        return Err(field_err(field, "too_short", format!("至少 {min} 个字 / at least {min} characters")));
+        return Err(field_err(
+            field,
+            "too_short",
+            format!("至少 {min} 个字 / at least {min} characters"),
+        ));
     }
     if n > max {
-        return Err(field_err(field, "too_long", format!("最多 {max} 个字 / at most {max} characters")));
+        return Err(field_err(
+            field,
+            "too_long",
+            format!("最多 {max} 个字 / at most {max} characters"),
+        ));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(field_err(field, "invalid_characters", "包含不可见控制字符 / contains control characters".into()));
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(field_err(
+            field,
+            "invalid_characters",
+            "包含不可见控制字符 / contains control characters".into(),
+        ));
     }
     Ok(v.to_string())
 }
@@ -28,7 +46,9 @@ pub struct Username(String);
 impl Username {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let v = s.trim().to_ascii_lowercase();
-        let ok_chars = v.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        let ok_chars = v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
         if !(3..=32).contains(&v.len()) || !ok_chars {
             return Err(field_err(
                 "username",
@@ -50,7 +70,11 @@ impl NewPassword {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let n = s.chars().count();
         if !(10..=128).contains(&n) {
-            return Err(field_err("password", "weak_password", "密码须为 10–128 位 / 10–128 characters".into()));
+            return Err(field_err(
+                "password",
+                "weak_password",
+                "密码须为 10–128 位 / 10–128 characters".into(),
+            ));
         }
         Ok(Self(secrecy::SecretString::from(s.to_string())))
     }
@@ -82,8 +106,14 @@ mod tests {
     fn lengths_count_characters_not_bytes() {
         // 5 Chinese characters are 15 bytes.
         assert!(bounded("text", "电梯坏了啊", 5, 10).is_ok());
-        assert_eq!(bounded("text", "  电梯坏了  ", 5, 10).unwrap_err().code, "too_short");
-        assert_eq!(bounded("text", &"楼".repeat(11), 5, 10).unwrap_err().code, "too_long");
+        assert_eq!(
+            bounded("text", "  电梯坏了  ", 5, 10).unwrap_err().code,
+            "too_short"
+        );
+        assert_eq!(
+            bounded("text", &"楼".repeat(11), 5, 10).unwrap_err().code,
+            "too_long"
+        );
     }
 
     #[test]

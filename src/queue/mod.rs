@@ -10,7 +10,9 @@ pub struct QueueHandle {
 impl QueueHandle {
     pub fn new(redis_url: Option<&str>) -> anyhow::Result<Self> {
         let redis = match redis_url {
-            Some(url) => Some(redis::Client::open(url).map_err(|e| anyhow::anyhow!("invalid redis.url: {e}"))?),
+            Some(url) => Some(
+                redis::Client::open(url).map_err(|e| anyhow::anyhow!("invalid redis.url: {e}"))?,
+            ),
             None => None,
         };
         Ok(Self { redis })
@@ -26,7 +28,9 @@ impl QueueHandle {
 
     /// Whether the transport answers; the in-process queue always does.
     pub async fn ping(&self) -> anyhow::Result<()> {
-        let Some(client) = &self.redis else { return Ok(()) };
+        let Some(client) = &self.redis else {
+            return Ok(());
+        };
         let fut = async {
             let mut conn = client.get_multiplexed_async_connection().await?;
             redis::cmd("PING").query_async::<String>(&mut conn).await?;

@@ -44,5 +44,7 @@ pub async fn readyz(state: web::Data<AppState>, query: web::Query<ReadyQuery>) -
 #[utoipa::path(responses((status = 200, description = "Prometheus text format")), tag = "operations")]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render())
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
 }

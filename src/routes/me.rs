@@ -30,11 +30,19 @@ pub struct Me {
 #[utoipa::path(responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)), tag = "accounts", security(("bearer" = [])))]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
-    let account = state.store.account(caller.account_id).await?.ok_or_else(ApiError::invalid_token)?;
+    let account = state
+        .store
+        .account(caller.account_id)
+        .await?
+        .ok_or_else(ApiError::invalid_token)?;
     let mut communities = Vec::new();
     for id in &caller.communities {
         if let Some(c) = state.store.community(*id).await? {
-            communities.push(CommunityRef { community_id: c.community_id, name: c.name, street_name: c.street_name });
+            communities.push(CommunityRef {
+                community_id: c.community_id,
+                name: c.name,
+                street_name: c.street_name,
+            });
         }
     }
     let (admin_district_id, admin_street_id) = match caller.admin_area {
@@ -61,10 +69,21 @@ pub struct ChooseCommunity {
 /// A resident chooses (or changes) their home community.
 #[utoipa::path(request_body = ChooseCommunity, responses((status = 204), (status = 422, body = crate::error::Problem)), tag = "accounts", security(("bearer" = [])))]
 #[put("/me/community")]
-pub async fn choose_community(state: web::Data<AppState>, caller: Resident, body: web::Json<ChooseCommunity>) -> ApiResult<HttpResponse> {
+pub async fn choose_community(
+    state: web::Data<AppState>,
+    caller: Resident,
+    body: web::Json<ChooseCommunity>,
+) -> ApiResult<HttpResponse> {
     if state.store.community(body.community_id).await?.is_none() {
-        return Err(ApiError::field("community_id", "unknown_community", "社区不存在 / no such community"));
+        return Err(ApiError::field(
+            "community_id",
+            "unknown_community",
+            "社区不存在 / no such community",
+        ));
     }
-    state.store.set_resident_community(caller.account_id, body.community_id).await?;
+    state
+        .store
+        .set_resident_community(caller.account_id, body.community_id)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -30,7 +30,12 @@ impl Modify for BearerAuth {
         if let Some(components) = openapi.components.as_mut() {
             components.add_security_scheme(
                 "bearer",
-                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .build(),
+                ),
             );
         }
     }
@@ -41,7 +46,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     let paths = std::mem::take(&mut doc.paths.paths);
     for (path, item) in paths {
-        let full = if ["/healthz", "/readyz", "/metrics"].contains(&path.as_str()) { path } else { format!("/api/v1{path}") };
+        let full = if ["/healthz", "/readyz", "/metrics"].contains(&path.as_str()) {
+            path
+        } else {
+            format!("/api/v1{path}")
+        };
         doc.paths.paths.insert(full, item);
     }
     doc
@@ -54,5 +63,7 @@ pub fn swagger() -> SwaggerUi {
 /// `GET /api/docs` (the fixed name) leads to the docs page.
 #[actix_web::get("/api/docs")]
 pub async fn docs_redirect() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::PermanentRedirect().insert_header(("location", "/api/docs/")).finish()
+    actix_web::HttpResponse::PermanentRedirect()
+        .insert_header(("location", "/api/docs/"))
+        .finish()
 }

@@ -25,7 +25,10 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DynStore
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         Ok(Arc::new(PgStore::connect(url, max_connections).await?))
     } else {
-        anyhow::bail!("database.url must start with sqlite:// or postgres:// (got `{}`)", crate::config::redact_url(url))
+        anyhow::bail!(
+            "database.url must start with sqlite:// or postgres:// (got `{}`)",
+            crate::config::redact_url(url)
+        )
     }
 }
 
@@ -39,9 +42,24 @@ pub trait Store: Send + Sync + 'static {
     /// Create (or find) district, street and community and the first admin, in one transaction.
     async fn bootstrap(&self, b: &Bootstrap) -> anyhow::Result<BootstrapIds>;
     async fn account_count(&self) -> anyhow::Result<i64>;
-    async fn create_community(&self, street: StreetId, name: &str, audit: &Audit) -> anyhow::Result<CommunityId>;
-    async fn create_street(&self, district: DistrictId, name: &str, audit: &Audit) -> anyhow::Result<StreetId>;
-    async fn create_building(&self, community: CommunityId, name: &str, audit: &Audit) -> anyhow::Result<BuildingId>;
+    async fn create_community(
+        &self,
+        street: StreetId,
+        name: &str,
+        audit: &Audit,
+    ) -> anyhow::Result<CommunityId>;
+    async fn create_street(
+        &self,
+        district: DistrictId,
+        name: &str,
+        audit: &Audit,
+    ) -> anyhow::Result<StreetId>;
+    async fn create_building(
+        &self,
+        community: CommunityId,
+        name: &str,
+        audit: &Audit,
+    ) -> anyhow::Result<BuildingId>;
     async fn community(&self, id: CommunityId) -> anyhow::Result<Option<CommunityRow>>;
     async fn street(&self, id: StreetId) -> anyhow::Result<Option<StreetRow>>;
     /// Communities inside an admin's district or street.
@@ -52,33 +70,88 @@ pub trait Store: Send + Sync + 'static {
     async fn create_staff(&self, s: &NewStaff, audit: &Audit) -> anyhow::Result<AccountId>;
     async fn account(&self, id: AccountId) -> anyhow::Result<Option<AccountRow>>;
     async fn account_by_username(&self, username: &str) -> anyhow::Result<Option<AccountRow>>;
-    async fn staff_in(&self, communities: &[CommunityId], area: Option<AdminArea>) -> anyhow::Result<Vec<AccountRow>>;
+    async fn staff_in(
+        &self,
+        communities: &[CommunityId],
+        area: Option<AdminArea>,
+    ) -> anyhow::Result<Vec<AccountRow>>;
     async fn account_communities(&self, id: AccountId) -> anyhow::Result<Vec<CommunityId>>;
-    async fn set_disabled(&self, id: AccountId, disabled: bool, audit: &Audit) -> anyhow::Result<()>;
+    async fn set_disabled(
+        &self,
+        id: AccountId,
+        disabled: bool,
+        audit: &Audit,
+    ) -> anyhow::Result<()>;
     async fn set_password(&self, id: AccountId, hash: &str, audit: &Audit) -> anyhow::Result<()>;
-    async fn assign_community(&self, id: AccountId, community: CommunityId, assign: bool, audit: &Audit) -> anyhow::Result<()>;
+    async fn assign_community(
+        &self,
+        id: AccountId,
+        community: CommunityId,
+        assign: bool,
+        audit: &Audit,
+    ) -> anyhow::Result<()>;
     /// Find the resident with this WeChat openid, or create one; `(account, created)`.
-    async fn upsert_wechat_resident(&self, openid: &str, unionid: Option<&str>) -> anyhow::Result<(AccountRow, bool)>;
+    async fn upsert_wechat_resident(
+        &self,
+        openid: &str,
+        unionid: Option<&str>,
+    ) -> anyhow::Result<(AccountRow, bool)>;
     /// Development login: the resident named `name` in `community`, created on first use.
-    async fn upsert_dev_resident(&self, name: &str, community: CommunityId) -> anyhow::Result<AccountRow>;
-    async fn set_resident_community(&self, id: AccountId, community: CommunityId) -> anyhow::Result<()>;
+    async fn upsert_dev_resident(
+        &self,
+        name: &str,
+        community: CommunityId,
+    ) -> anyhow::Result<AccountRow>;
+    async fn set_resident_community(
+        &self,
+        id: AccountId,
+        community: CommunityId,
+    ) -> anyhow::Result<()>;
 
     // --- login throttling ------------------------------------------------------------------
     async fn throttle(&self, key: &str) -> anyhow::Result<Option<ThrottleRow>>;
-    async fn record_login_failure(&self, key: &str, now: DateTime<Utc>, max_failures: i64, lock_for: chrono::Duration) -> anyhow::Result<ThrottleRow>;
+    async fn record_login_failure(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        max_failures: i64,
+        lock_for: chrono::Duration,
+    ) -> anyhow::Result<ThrottleRow>;
     async fn clear_login_failures(&self, key: &str) -> anyhow::Result<()>;
 
     // --- sessions --------------------------------------------------------------------------
-    async fn create_session(&self, account: AccountId, session_id: &str, token_hash: &str, now: DateTime<Utc>, expires: DateTime<Utc>) -> anyhow::Result<()>;
+    async fn create_session(
+        &self,
+        account: AccountId,
+        session_id: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> anyhow::Result<()>;
     /// Rotate a refresh token: mark it used and issue `new_hash`. A token used twice revokes
     /// the whole session.
-    async fn rotate_refresh(&self, old_hash: &str, new_hash: &str, now: DateTime<Utc>, expires: DateTime<Utc>) -> anyhow::Result<RefreshOutcome>;
-    async fn revoke_session(&self, session_id: &str, reason: &str, now: DateTime<Utc>) -> anyhow::Result<()>;
+    async fn rotate_refresh(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> anyhow::Result<RefreshOutcome>;
+    async fn revoke_session(
+        &self,
+        session_id: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()>;
     /// The live session's account, or `None` when the session is revoked or the account disabled.
     async fn session_account(&self, session_id: &str) -> anyhow::Result<Option<AccountRow>>;
 
     // --- audit -----------------------------------------------------------------------------
-    async fn audit_entries(&self, entity_type: &str, entity_id: &str) -> anyhow::Result<Vec<AuditRow>>;
+    async fn audit_entries(
+        &self,
+        entity_type: &str,
+        entity_id: &str,
+    ) -> anyhow::Result<Vec<AuditRow>>;
 }
 
 /// A staff member's role as stored.

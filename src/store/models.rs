@@ -33,7 +33,13 @@ pub struct Audit {
 
 impl Audit {
     pub fn system(kind: &'static str) -> Self {
-        Self { actor: None, actor_kind: kind, reason: None, request_id: None, at: Utc::now() }
+        Self {
+            actor: None,
+            actor_kind: kind,
+            reason: None,
+            request_id: None,
+            at: Utc::now(),
+        }
     }
 }
 
@@ -122,7 +128,10 @@ pub struct ThrottleRow {
 
 #[derive(Debug)]
 pub enum RefreshOutcome {
-    Rotated { session_id: String, account_id: AccountId },
+    Rotated {
+        session_id: String,
+        account_id: AccountId,
+    },
     /// The token had been used before: the session is now revoked.
     Reused,
     Expired,

@@ -19,8 +19,16 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await
-            .with_context(|| format!("connecting to PostgreSQL at {}", crate::config::redact_url(url)))?;
-        Ok(Self { write: pool.clone(), read: pool })
+            .with_context(|| {
+                format!(
+                    "connecting to PostgreSQL at {}",
+                    crate::config::redact_url(url)
+                )
+            })?;
+        Ok(Self {
+            write: pool.clone(),
+            read: pool,
+        })
     }
 }
 

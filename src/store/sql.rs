@@ -6,12 +6,14 @@
 pub(crate) const COMMUNITY_SELECT: &str = "select c.community_id, c.street_id, s.district_id, c.name, \
      s.name as street_name, c.premoderate from community c join street s on s.street_id = c.street_id";
 
-pub(crate) const ACCOUNT_COLUMNS: &str = "account_id, role, username, password_hash, display_name, phone, \
+pub(crate) const ACCOUNT_COLUMNS: &str =
+    "account_id, role, username, password_hash, display_name, phone, \
      community_id, admin_district_id, admin_street_id, disabled_at, created_at";
 
 macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         impl $store {
+            #[allow(clippy::too_many_arguments)]
             async fn audit_tx(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 audit: &$crate::store::Audit,
@@ -424,11 +426,17 @@ pub struct UniqueViolation {
 
 /// Map a unique violation (by constraint name on PostgreSQL, by message on SQLite) to
 /// `UniqueViolation`, so the API can answer 409/422 instead of 500.
-pub(crate) fn unique_violation(constraint: &'static str, message: &'static str) -> impl Fn(sqlx::Error) -> anyhow::Error {
+pub(crate) fn unique_violation(
+    constraint: &'static str,
+    message: &'static str,
+) -> impl Fn(sqlx::Error) -> anyhow::Error {
     move |e: sqlx::Error| {
         if let sqlx::Error::Database(db) = &e {
             if db.is_unique_violation() {
-                return anyhow::Error::new(UniqueViolation { constraint, message });
+                return anyhow::Error::new(UniqueViolation {
+                    constraint,
+                    message,
+                });
             }
         }
         anyhow::Error::new(e)

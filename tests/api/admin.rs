@@ -12,35 +12,99 @@ both_backends!(
     an_admin_cannot_act_outside_their_district,
 );
 
-async fn an_admin_creates_communities_buildings_and_staff_and_everything_is_audited(backend: Backend) {
+async fn an_admin_creates_communities_buildings_and_staff_and_everything_is_audited(
+    backend: Backend,
+) {
     let app = spawn_app(backend).await;
     let admin = app.admin_token().await;
     let c = app.ids.community_id.0;
-    let resp = app.post(&format!("/api/v1/communities/{c}/buildings"), Some(&admin), &json!({"name": "3号楼2单元"})).await;
+    let resp = app
+        .post(
+            &format!("/api/v1/communities/{c}/buildings"),
+            Some(&admin),
+            &json!({"name": "3号楼2单元"}),
+        )
+        .await;
     assert_eq!(resp.status(), 201);
-    assert_problem(app.post(&format!("/api/v1/communities/{c}/buildings"), Some(&admin), &json!({"name": "3号楼2单元"})).await, 409, "already_exists").await;
-    let list: Value = app.get(&format!("/api/v1/communities/{c}/buildings"), Some(&admin)).await.json().await.unwrap();
+    assert_problem(
+        app.post(
+            &format!("/api/v1/communities/{c}/buildings"),
+            Some(&admin),
+            &json!({"name": "3号楼2单元"}),
+        )
+        .await,
+        409,
+        "already_exists",
+    )
+    .await;
+    let list: Value = app
+        .get(&format!("/api/v1/communities/{c}/buildings"), Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["items"][0]["name"], "3号楼2单元");
 
     let other = app.other_community().await;
-    let communities: Value = app.get("/api/v1/admin/communities", Some(&admin)).await.json().await.unwrap();
-    let names: Vec<&str> = communities["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let communities: Value = app
+        .get("/api/v1/admin/communities", Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = communities["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["昆香苑社区", "前进里社区"]);
 
-    let worker = app.staff_token("worker", "shegong.zhang", &[c, other]).await;
-    let me: Value = app.get("/api/v1/me", Some(&worker)).await.json().await.unwrap();
+    let worker = app
+        .staff_token("worker", "shegong.zhang", &[c, other])
+        .await;
+    let me: Value = app
+        .get("/api/v1/me", Some(&worker))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["role"], "worker");
     assert_eq!(me["communities"].as_array().unwrap().len(), 2);
 
-    let staff: Value = app.get("/api/v1/admin/staff", Some(&admin)).await.json().await.unwrap();
-    let zhang = staff["items"].as_array().unwrap().iter().find(|s| s["username"] == "shegong.zhang").unwrap();
+    let staff: Value = app
+        .get("/api/v1/admin/staff", Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let zhang = staff["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["username"] == "shegong.zhang")
+        .unwrap();
     let id = zhang["account_id"].as_i64().unwrap();
-    let audit: Value = app.get(&format!("/api/v1/admin/staff/{id}/audit"), Some(&admin)).await.json().await.unwrap();
+    let audit: Value = app
+        .get(&format!("/api/v1/admin/staff/{id}/audit"), Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
     let entry = &audit["items"][0];
     assert_eq!(entry["action"], "account.create");
     assert_eq!(entry["actor_account_id"], app.ids.account_id.0);
-    assert!(entry["after_json"].as_str().unwrap().contains("shegong.zhang"));
-    assert!(!entry["after_json"].as_str().unwrap().contains("staff-password-1"), "no password in the audit log");
+    assert!(entry["after_json"]
+        .as_str()
+        .unwrap()
+        .contains("shegong.zhang"));
+    assert!(
+        !entry["after_json"]
+            .as_str()
+            .unwrap()
+            .contains("staff-password-1"),
+        "no password in the audit log"
+    );
     let community_audit = app.store.audit_entries("building", "1").await.unwrap();
     assert_eq!(community_audit[0].action, "building.create");
 }
@@ -48,56 +112,199 @@ async fn an_admin_creates_communities_buildings_and_staff_and_everything_is_audi
 async fn a_worker_of_one_community_cannot_reach_another(backend: Backend) {
     let app = spawn_app(backend).await;
     let other = app.other_community().await;
-    let worker = app.staff_token("worker", "shegong.li", &[app.ids.community_id.0]).await;
-    let here = app.get(&format!("/api/v1/communities/{}/buildings", app.ids.community_id.0), Some(&worker)).await;
+    let worker = app
+        .staff_token("worker", "shegong.li", &[app.ids.community_id.0])
+        .await;
+    let here = app
+        .get(
+            &format!("/api/v1/communities/{}/buildings", app.ids.community_id.0),
+            Some(&worker),
+        )
+        .await;
     assert_eq!(here.status(), 200);
-    assert_problem(app.get(&format!("/api/v1/communities/{other}/buildings"), Some(&worker)).await, 404, "not_found").await;
-    assert_problem(app.post(&format!("/api/v1/communities/{other}/buildings"), Some(&worker), &json!({"name": "1号楼"})).await, 404, "not_found").await;
+    assert_problem(
+        app.get(
+            &format!("/api/v1/communities/{other}/buildings"),
+            Some(&worker),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.post(
+            &format!("/api/v1/communities/{other}/buildings"),
+            Some(&worker),
+            &json!({"name": "1号楼"}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
     // A community that does not exist looks the same as one outside the scope.
-    assert_problem(app.get("/api/v1/communities/424242/buildings", Some(&worker)).await, 404, "not_found").await;
+    assert_problem(
+        app.get("/api/v1/communities/424242/buildings", Some(&worker))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
     // Workers are not admins.
-    assert_problem(app.get("/api/v1/admin/staff", Some(&worker)).await, 403, "forbidden").await;
+    assert_problem(
+        app.get("/api/v1/admin/staff", Some(&worker)).await,
+        403,
+        "forbidden",
+    )
+    .await;
     let resident = app.resident_token("居民甲", other).await;
-    assert_problem(app.get(&format!("/api/v1/communities/{}/buildings", app.ids.community_id.0), Some(&resident)).await, 404, "not_found").await;
+    assert_problem(
+        app.get(
+            &format!("/api/v1/communities/{}/buildings", app.ids.community_id.0),
+            Some(&resident),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
 }
 
 async fn a_disabled_account_is_locked_out_at_once_and_can_be_re_enabled(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.admin_token().await;
-    let vol = app.staff_token("volunteer", "zhiyuanzhe.wang", &[app.ids.community_id.0]).await;
-    let me: Value = app.get("/api/v1/me", Some(&vol)).await.json().await.unwrap();
+    let vol = app
+        .staff_token("volunteer", "zhiyuanzhe.wang", &[app.ids.community_id.0])
+        .await;
+    let me: Value = app
+        .get("/api/v1/me", Some(&vol))
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = me["account_id"].as_i64().unwrap();
-    let resp = app.post(&format!("/api/v1/admin/staff/{id}/disable"), Some(&admin), &json!({"reason": "离职"})).await;
+    let resp = app
+        .post(
+            &format!("/api/v1/admin/staff/{id}/disable"),
+            Some(&admin),
+            &json!({"reason": "离职"}),
+        )
+        .await;
     assert_eq!(resp.status(), 204);
-    assert_problem(app.get("/api/v1/me", Some(&vol)).await, 401, "invalid_token").await;
-    assert_problem(app.login("zhiyuanzhe.wang", "staff-password-1").await, 403, "account_disabled").await;
-    assert_eq!(app.post(&format!("/api/v1/admin/staff/{id}/enable"), Some(&admin), &json!({})).await.status(), 204);
-    assert_eq!(app.login("zhiyuanzhe.wang", "staff-password-1").await.status(), 200);
-    let audit = app.store.audit_entries("account", &id.to_string()).await.unwrap();
+    assert_problem(
+        app.get("/api/v1/me", Some(&vol)).await,
+        401,
+        "invalid_token",
+    )
+    .await;
+    assert_problem(
+        app.login("zhiyuanzhe.wang", "staff-password-1").await,
+        403,
+        "account_disabled",
+    )
+    .await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/admin/staff/{id}/enable"),
+            Some(&admin),
+            &json!({})
+        )
+        .await
+        .status(),
+        204
+    );
+    assert_eq!(
+        app.login("zhiyuanzhe.wang", "staff-password-1")
+            .await
+            .status(),
+        200
+    );
+    let audit = app
+        .store
+        .audit_entries("account", &id.to_string())
+        .await
+        .unwrap();
     let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
-    assert_eq!(actions, ["account.create", "account.disable", "account.enable"]);
+    assert_eq!(
+        actions,
+        ["account.create", "account.disable", "account.enable"]
+    );
     assert_eq!(audit[1].reason.as_deref(), Some("离职"));
     let self_id = app.ids.account_id.0;
-    assert_problem(app.post(&format!("/api/v1/admin/staff/{self_id}/disable"), Some(&admin), &json!({})).await, 409, "cannot_disable_self").await;
+    assert_problem(
+        app.post(
+            &format!("/api/v1/admin/staff/{self_id}/disable"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await,
+        409,
+        "cannot_disable_self",
+    )
+    .await;
 }
 
 async fn a_password_reset_ends_existing_sessions(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.admin_token().await;
-    let worker = app.staff_token("worker", "shegong.zhao", &[app.ids.community_id.0]).await;
-    let me: Value = app.get("/api/v1/me", Some(&worker)).await.json().await.unwrap();
+    let worker = app
+        .staff_token("worker", "shegong.zhao", &[app.ids.community_id.0])
+        .await;
+    let me: Value = app
+        .get("/api/v1/me", Some(&worker))
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = me["account_id"].as_i64().unwrap();
-    assert_problem(app.post(&format!("/api/v1/admin/staff/{id}/reset-password"), Some(&admin), &json!({"password": "short"})).await, 422, "validation_failed").await;
-    assert_eq!(app.post(&format!("/api/v1/admin/staff/{id}/reset-password"), Some(&admin), &json!({"password": "a-new-long-password"})).await.status(), 204);
-    assert_problem(app.get("/api/v1/me", Some(&worker)).await, 401, "invalid_token").await;
-    assert_problem(app.login("shegong.zhao", "staff-password-1").await, 401, "invalid_credentials").await;
-    assert_eq!(app.login("shegong.zhao", "a-new-long-password").await.status(), 200);
+    assert_problem(
+        app.post(
+            &format!("/api/v1/admin/staff/{id}/reset-password"),
+            Some(&admin),
+            &json!({"password": "short"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/admin/staff/{id}/reset-password"),
+            Some(&admin),
+            &json!({"password": "a-new-long-password"})
+        )
+        .await
+        .status(),
+        204
+    );
+    assert_problem(
+        app.get("/api/v1/me", Some(&worker)).await,
+        401,
+        "invalid_token",
+    )
+    .await;
+    assert_problem(
+        app.login("shegong.zhao", "staff-password-1").await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
+    assert_eq!(
+        app.login("shegong.zhao", "a-new-long-password")
+            .await
+            .status(),
+        200
+    );
 }
 
 async fn an_admin_cannot_act_outside_their_district(backend: Backend) {
     let app = spawn_app(backend).await;
     // A second district with its own admin.
-    let hash = minyi::auth::password::hash_blocking(&secrecy::SecretString::from("other-admin-password")).unwrap();
+    let hash =
+        minyi::auth::password::hash_blocking(&secrecy::SecretString::from("other-admin-password"))
+            .unwrap();
     let other = app
         .store
         .bootstrap(&minyi::store::Bootstrap {
@@ -111,14 +318,38 @@ async fn an_admin_cannot_act_outside_their_district(backend: Backend) {
         .unwrap();
     let admin = app.admin_token().await;
     assert_problem(
-        app.post("/api/v1/admin/communities", Some(&admin), &json!({"street_id": other.street_id, "name": "新社区"})).await,
+        app.post(
+            "/api/v1/admin/communities",
+            Some(&admin),
+            &json!({"street_id": other.street_id, "name": "新社区"}),
+        )
+        .await,
         404,
         "not_found",
     )
     .await;
-    let staff: Value = app.get("/api/v1/admin/staff", Some(&admin)).await.json().await.unwrap();
-    assert!(staff["items"].as_array().unwrap().iter().all(|s| s["username"] != "xiqing"));
-    assert_problem(app.post(&format!("/api/v1/admin/staff/{}/disable", other.account_id), Some(&admin), &json!({})).await, 404, "not_found").await;
+    let staff: Value = app
+        .get("/api/v1/admin/staff", Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(staff["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["username"] != "xiqing"));
+    assert_problem(
+        app.post(
+            &format!("/api/v1/admin/staff/{}/disable", other.account_id),
+            Some(&admin),
+            &json!({}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
     assert_problem(
         app.post("/api/v1/admin/staff", Some(&admin), &json!({"role": "worker", "username": "sneaky", "password": "long-enough-pw", "display_name": "x", "community_ids": [other.community_id]})).await,
         404,

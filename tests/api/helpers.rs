@@ -33,7 +33,8 @@ pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
 
 /// The PostgreSQL server the tests use; it must be running (`.ci/run` starts it). Never skipped.
 pub fn pg_admin_url() -> String {
-    std::env::var("MINYI_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("MINYI_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A database that exists for one test and is dropped with it.
@@ -49,7 +50,11 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}/minyi.db", dir.path().display());
-                Self { url, pg_name: None, _dir: Some(dir) }
+                Self {
+                    url,
+                    pg_name: None,
+                    _dir: Some(dir),
+                }
             }
             Backend::Postgres => {
                 use sqlx::Connection;
@@ -58,9 +63,16 @@ impl TestDb {
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL is required for the tests and is not reachable at {admin}: {e}. Run the README's test command (scripts/test.sh), which starts it."));
                 let name = format!("minyi_test_{}", uuid::Uuid::new_v4().simple());
-                sqlx::query(&format!("create database {name}")).execute(&mut conn).await.unwrap();
+                sqlx::query(&format!("create database {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
                 let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
-                Self { url: format!("{base}/{name}"), pg_name: Some(name), _dir: None }
+                Self {
+                    url: format!("{base}/{name}"),
+                    pg_name: Some(name),
+                    _dir: None,
+                }
             }
         }
     }
@@ -68,15 +80,22 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some(name) = self.pg_name.take() else { return };
+        let Some(name) = self.pg_name.take() else {
+            return;
+        };
         let admin = pg_admin_url();
         // Drop on a separate thread with its own runtime: Drop cannot await.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 use sqlx::Connection;
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = sqlx::query(&format!("drop database if exists {name} with (force)")).execute(&mut conn).await;
+                    let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
+                        .execute(&mut conn)
+                        .await;
                 }
             });
         })
@@ -111,15 +130,22 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     let db = TestDb::new(backend).await;
     let mut settings = test_settings(&db.url);
     tweak(&mut settings);
-    minyi::telemetry::init("pretty", &std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into()));
-    let app = Application::build(settings, Roles { workers: true }).await.unwrap();
+    minyi::telemetry::init(
+        "pretty",
+        &std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into()),
+    );
+    let app = Application::build(settings, Roles { workers: true })
+        .await
+        .unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.state.store.clone();
     tokio::spawn(app.run_until_stopped());
     // Argon2 is slow-ish; hash once per process.
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let password_hash = HASH
-        .get_or_init(|| minyi::auth::password::hash_blocking(&SecretString::from(ADMIN_PASSWORD)).unwrap())
+        .get_or_init(|| {
+            minyi::auth::password::hash_blocking(&SecretString::from(ADMIN_PASSWORD)).unwrap()
+        })
         .clone();
     let ids = store
         .bootstrap(&Bootstrap {
@@ -131,8 +157,17 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         })
         .await
         .unwrap();
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, client, store, ids, _db: db }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        client,
+        store,
+        ids,
+        _db: db,
+    }
 }
 
 impl TestApp {
@@ -157,7 +192,12 @@ impl TestApp {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
-        self.post("/api/v1/auth/login", None, &json!({"username": username, "password": password})).await
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": username, "password": password}),
+        )
+        .await
     }
 
     /// Log in and return `(access_token, refresh_token)`.
@@ -165,7 +205,10 @@ impl TestApp {
         let resp = self.login(username, password).await;
         assert_eq!(resp.status(), 200, "login of {username} failed");
         let body: Value = resp.json().await.unwrap();
-        (body["access_token"].as_str().unwrap().into(), body["refresh_token"].as_str().unwrap().into())
+        (
+            body["access_token"].as_str().unwrap().into(),
+            body["refresh_token"].as_str().unwrap().into(),
+        )
     }
 
     pub async fn admin_token(&self) -> String {
@@ -174,7 +217,13 @@ impl TestApp {
 
     /// A resident of `community` through the development login.
     pub async fn resident_token(&self, name: &str, community: i64) -> String {
-        let resp = self.post("/api/v1/auth/dev-login", None, &json!({"name": name, "community_id": community})).await;
+        let resp = self
+            .post(
+                "/api/v1/auth/dev-login",
+                None,
+                &json!({"name": name, "community_id": community}),
+            )
+            .await;
         assert_eq!(resp.status(), 200);
         let body: Value = resp.json().await.unwrap();
         body["access_token"].as_str().unwrap().into()
@@ -197,9 +246,22 @@ impl TestApp {
     /// A second community in another street of the same district, for scope tests.
     pub async fn other_community(&self) -> i64 {
         let admin = self.admin_token().await;
-        let street: Value = self.post("/api/v1/admin/streets", Some(&admin), &json!({"name": "北闸口镇"})).await.json().await.unwrap();
+        let street: Value = self
+            .post(
+                "/api/v1/admin/streets",
+                Some(&admin),
+                &json!({"name": "北闸口镇"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
         let body: Value = self
-            .post("/api/v1/admin/communities", Some(&admin), &json!({"street_id": street["id"], "name": "前进里社区"}))
+            .post(
+                "/api/v1/admin/communities",
+                Some(&admin),
+                &json!({"street_id": street["id"], "name": "前进里社区"}),
+            )
             .await
             .json()
             .await
@@ -211,11 +273,23 @@ impl TestApp {
 /// Assert a problem+json response with `status` and `code`; returns the body.
 pub async fn assert_problem(resp: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(resp.status().as_u16(), status, "unexpected status");
-    let ct = resp.headers().get("content-type").unwrap().to_str().unwrap().to_string();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(ct, "application/problem+json");
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["code"], code, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "Chinese message missing");
-    assert!(body["message_en"].as_str().is_some_and(|m| !m.is_empty()), "English message missing");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "Chinese message missing"
+    );
+    assert!(
+        body["message_en"].as_str().is_some_and(|m| !m.is_empty()),
+        "English message missing"
+    );
     body
 }

@@ -2,7 +2,9 @@
 use crate::both_backends;
 use crate::helpers::{Backend, TestDb};
 use minyi::domain::role::Role;
-use minyi::store::{AdminArea, Audit, Bootstrap, DynStore, NewStaff, RefreshOutcome, UniqueViolation};
+use minyi::store::{
+    AdminArea, Audit, Bootstrap, DynStore, NewStaff, RefreshOutcome, UniqueViolation,
+};
 
 both_backends!(
     bootstrap_reuses_areas_and_refuses_a_second_account_of_the_same_name,
@@ -21,39 +23,96 @@ async fn store(backend: Backend) -> (DynStore, TestDb) {
 }
 
 fn boot(district: &str, street: &str, community: &str, username: &str) -> Bootstrap {
-    Bootstrap { district: district.into(), street: street.into(), community: community.into(), username: username.into(), password_hash: "x".into() }
+    Bootstrap {
+        district: district.into(),
+        street: street.into(),
+        community: community.into(),
+        username: username.into(),
+        password_hash: "x".into(),
+    }
 }
 
 async fn bootstrap_reuses_areas_and_refuses_a_second_account_of_the_same_name(backend: Backend) {
     let (store, _db) = store(backend).await;
-    let a = store.bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin")).await.unwrap();
-    let b = store.bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin2")).await.unwrap();
-    assert_eq!((a.district_id, a.street_id, a.community_id), (b.district_id, b.street_id, b.community_id));
+    let a = store
+        .bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin"))
+        .await
+        .unwrap();
+    let b = store
+        .bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.district_id, a.street_id, a.community_id),
+        (b.district_id, b.street_id, b.community_id)
+    );
     assert_ne!(a.account_id, b.account_id);
-    let err = store.bootstrap(&boot("津南区", "双新街道", "另一个社区", "admin")).await.unwrap_err();
-    assert_eq!(err.downcast_ref::<UniqueViolation>().unwrap().constraint, "account_username_key");
+    let err = store
+        .bootstrap(&boot("津南区", "双新街道", "另一个社区", "admin"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<UniqueViolation>().unwrap().constraint,
+        "account_username_key"
+    );
     // The failed bootstrap left nothing behind (one transaction).
-    let communities = store.communities_in(AdminArea::District(a.district_id)).await.unwrap();
+    let communities = store
+        .communities_in(AdminArea::District(a.district_id))
+        .await
+        .unwrap();
     assert_eq!(communities.len(), 1);
     assert_eq!(store.account_count().await.unwrap(), 2);
 }
 
 async fn refresh_tokens_rotate_once_even_when_two_refreshes_race(backend: Backend) {
     let (store, _db) = store(backend).await;
-    let ids = store.bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin")).await.unwrap();
+    let ids = store
+        .bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin"))
+        .await
+        .unwrap();
     let now = chrono::Utc::now();
     let later = now + chrono::Duration::days(1);
-    store.create_session(ids.account_id, "s1", "h0", now, later).await.unwrap();
-    let (r1, r2) = tokio::join!(store.rotate_refresh("h0", "h1", now, later), store.rotate_refresh("h0", "h2", now, later));
+    store
+        .create_session(ids.account_id, "s1", "h0", now, later)
+        .await
+        .unwrap();
+    let (r1, r2) = tokio::join!(
+        store.rotate_refresh("h0", "h1", now, later),
+        store.rotate_refresh("h0", "h2", now, later)
+    );
     let outcomes = [r1.unwrap(), r2.unwrap()];
-    let rotated = outcomes.iter().filter(|o| matches!(o, RefreshOutcome::Rotated { .. })).count();
-    let reused = outcomes.iter().filter(|o| matches!(o, RefreshOutcome::Reused)).count();
+    let rotated = outcomes
+        .iter()
+        .filter(|o| matches!(o, RefreshOutcome::Rotated { .. }))
+        .count();
+    let reused = outcomes
+        .iter()
+        .filter(|o| matches!(o, RefreshOutcome::Reused))
+        .count();
     assert_eq!((rotated, reused), (1, 1), "{outcomes:?}");
     // The race counts as reuse: the session is revoked.
     assert!(store.session_account("s1").await.unwrap().is_none());
-    assert!(matches!(store.rotate_refresh("unknown", "h3", now, later).await.unwrap(), RefreshOutcome::Unknown));
-    store.create_session(ids.account_id, "s2", "old", now - chrono::Duration::days(40), now - chrono::Duration::days(10)).await.unwrap();
-    assert!(matches!(store.rotate_refresh("old", "h4", now, later).await.unwrap(), RefreshOutcome::Expired));
+    assert!(matches!(
+        store
+            .rotate_refresh("unknown", "h3", now, later)
+            .await
+            .unwrap(),
+        RefreshOutcome::Unknown
+    ));
+    store
+        .create_session(
+            ids.account_id,
+            "s2",
+            "old",
+            now - chrono::Duration::days(40),
+            now - chrono::Duration::days(10),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.rotate_refresh("old", "h4", now, later).await.unwrap(),
+        RefreshOutcome::Expired
+    ));
 }
 
 async fn login_failures_count_and_lock(backend: Backend) {
@@ -61,11 +120,20 @@ async fn login_failures_count_and_lock(backend: Backend) {
     let now = chrono::Utc::now();
     let lock = chrono::Duration::minutes(15);
     for n in 1..=2 {
-        let t = store.record_login_failure("wang", now, 3, lock).await.unwrap();
+        let t = store
+            .record_login_failure("wang", now, 3, lock)
+            .await
+            .unwrap();
         assert_eq!((t.failures, t.locked_until), (n, None));
     }
-    let t = store.record_login_failure("wang", now, 3, lock).await.unwrap();
-    assert_eq!(t.locked_until.unwrap().timestamp(), (now + lock).timestamp());
+    let t = store
+        .record_login_failure("wang", now, 3, lock)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.locked_until.unwrap().timestamp(),
+        (now + lock).timestamp()
+    );
     assert_eq!(store.throttle("wang").await.unwrap().unwrap().failures, 3);
     store.clear_login_failures("wang").await.unwrap();
     assert!(store.throttle("wang").await.unwrap().is_none());
@@ -73,26 +141,70 @@ async fn login_failures_count_and_lock(backend: Backend) {
 
 async fn scope_queries_stay_inside_the_area(backend: Backend) {
     let (store, _db) = store(backend).await;
-    let a = store.bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin")).await.unwrap();
-    let b = store.bootstrap(&boot("西青区", "杨柳青镇", "柳口路社区", "xiqing")).await.unwrap();
+    let a = store
+        .bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin"))
+        .await
+        .unwrap();
+    let b = store
+        .bootstrap(&boot("西青区", "杨柳青镇", "柳口路社区", "xiqing"))
+        .await
+        .unwrap();
     let audit = Audit::system("test");
     let worker = store
         .create_staff(
-            &NewStaff { role: Role::Worker, username: "w".into(), password_hash: "x".into(), display_name: "w".into(), admin_area: None, communities: vec![a.community_id] },
+            &NewStaff {
+                role: Role::Worker,
+                username: "w".into(),
+                password_hash: "x".into(),
+                display_name: "w".into(),
+                admin_area: None,
+                communities: vec![a.community_id],
+            },
             &audit,
         )
         .await
         .unwrap();
-    let in_a = store.staff_in(&[a.community_id], Some(AdminArea::District(a.district_id))).await.unwrap();
+    let in_a = store
+        .staff_in(&[a.community_id], Some(AdminArea::District(a.district_id)))
+        .await
+        .unwrap();
     let ids: Vec<_> = in_a.iter().map(|s| s.account_id).collect();
     assert_eq!(ids, [a.account_id, worker]);
-    let in_b = store.staff_in(&[b.community_id], Some(AdminArea::District(b.district_id))).await.unwrap();
-    assert_eq!(in_b.iter().map(|s| s.account_id).collect::<Vec<_>>(), [b.account_id]);
-    assert_eq!(store.communities_in(AdminArea::Street(b.street_id)).await.unwrap()[0].name, "柳口路社区");
-    store.assign_community(worker, b.community_id, true, &audit).await.unwrap();
-    assert_eq!(store.account_communities(worker).await.unwrap(), [a.community_id, b.community_id]);
-    store.assign_community(worker, b.community_id, false, &audit).await.unwrap();
-    assert_eq!(store.account_communities(worker).await.unwrap(), [a.community_id]);
-    let trail = store.audit_entries("account", &worker.to_string()).await.unwrap();
+    let in_b = store
+        .staff_in(&[b.community_id], Some(AdminArea::District(b.district_id)))
+        .await
+        .unwrap();
+    assert_eq!(
+        in_b.iter().map(|s| s.account_id).collect::<Vec<_>>(),
+        [b.account_id]
+    );
+    assert_eq!(
+        store
+            .communities_in(AdminArea::Street(b.street_id))
+            .await
+            .unwrap()[0]
+            .name,
+        "柳口路社区"
+    );
+    store
+        .assign_community(worker, b.community_id, true, &audit)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.account_communities(worker).await.unwrap(),
+        [a.community_id, b.community_id]
+    );
+    store
+        .assign_community(worker, b.community_id, false, &audit)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.account_communities(worker).await.unwrap(),
+        [a.community_id]
+    );
+    let trail = store
+        .audit_entries("account", &worker.to_string())
+        .await
+        .unwrap();
     assert_eq!(trail.len(), 3);
 }

@@ -19,10 +19,24 @@ async fn a_resident_logs_in_with_a_wechat_code_and_errors_are_clear(backend: Bac
             .and(query_param("js_code", code))
             .respond_with(ResponseTemplate::new(200).set_body_json(body))
     };
-    mock("good", json!({"openid": "o-resident-1", "session_key": "SECRET-SESSION-KEY"})).mount(&wechat).await;
-    mock("used", json!({"errcode": 40029, "errmsg": "invalid code"})).mount(&wechat).await;
-    mock("flood", json!({"errcode": 45011, "errmsg": "api minute-quota reach limit"})).mount(&wechat).await;
-    mock("busy", json!({"errcode": -1, "errmsg": "system error"})).mount(&wechat).await;
+    mock(
+        "good",
+        json!({"openid": "o-resident-1", "session_key": "SECRET-SESSION-KEY"}),
+    )
+    .mount(&wechat)
+    .await;
+    mock("used", json!({"errcode": 40029, "errmsg": "invalid code"}))
+        .mount(&wechat)
+        .await;
+    mock(
+        "flood",
+        json!({"errcode": 45011, "errmsg": "api minute-quota reach limit"}),
+    )
+    .mount(&wechat)
+    .await;
+    mock("busy", json!({"errcode": -1, "errmsg": "system error"}))
+        .mount(&wechat)
+        .await;
     let uri = wechat.uri();
     let app = spawn_app_with(backend, move |s| {
         s.wechat.api_base = uri;
@@ -31,25 +45,65 @@ async fn a_resident_logs_in_with_a_wechat_code_and_errors_are_clear(backend: Bac
     })
     .await;
 
-    let resp = app.post("/api/v1/auth/wechat", None, &json!({"code": "good"})).await;
+    let resp = app
+        .post("/api/v1/auth/wechat", None, &json!({"code": "good"}))
+        .await;
     assert_eq!(resp.status(), 200);
     let text = resp.text().await.unwrap();
-    assert!(!text.contains("SECRET-SESSION-KEY") && !text.contains("o-resident-1"), "session_key/openid leaked: {text}");
+    assert!(
+        !text.contains("SECRET-SESSION-KEY") && !text.contains("o-resident-1"),
+        "session_key/openid leaked: {text}"
+    );
     let tokens: Value = serde_json::from_str(&text).unwrap();
     for key in ["access_token", "refresh_token", "expires_in"] {
         assert!(!tokens[key].is_null(), "{key} missing");
     }
-    let me: Value = app.get("/api/v1/me", tokens["access_token"].as_str()).await.json().await.unwrap();
+    let me: Value = app
+        .get("/api/v1/me", tokens["access_token"].as_str())
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["role"], "resident");
     // The second login finds the same account.
-    let again: Value = app.post("/api/v1/auth/wechat", None, &json!({"code": "good"})).await.json().await.unwrap();
-    let me2: Value = app.get("/api/v1/me", again["access_token"].as_str()).await.json().await.unwrap();
+    let again: Value = app
+        .post("/api/v1/auth/wechat", None, &json!({"code": "good"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let me2: Value = app
+        .get("/api/v1/me", again["access_token"].as_str())
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["account_id"], me2["account_id"]);
 
-    assert_problem(app.post("/api/v1/auth/wechat", None, &json!({"code": "used"})).await, 401, "wechat_invalid_code").await;
-    let flood = app.post("/api/v1/auth/wechat", None, &json!({"code": "flood"})).await;
+    assert_problem(
+        app.post("/api/v1/auth/wechat", None, &json!({"code": "used"}))
+            .await,
+        401,
+        "wechat_invalid_code",
+    )
+    .await;
+    let flood = app
+        .post("/api/v1/auth/wechat", None, &json!({"code": "flood"}))
+        .await;
     assert!(flood.headers().get("retry-after").is_some());
     assert_problem(flood, 429, "wechat_rate_limited").await;
-    assert_problem(app.post("/api/v1/auth/wechat", None, &json!({"code": "busy"})).await, 503, "wechat_busy").await;
-    assert_problem(app.post("/api/v1/auth/wechat", None, &json!({"code": ""})).await, 422, "validation_failed").await;
+    assert_problem(
+        app.post("/api/v1/auth/wechat", None, &json!({"code": "busy"}))
+            .await,
+        503,
+        "wechat_busy",
+    )
+    .await;
+    assert_problem(
+        app.post("/api/v1/auth/wechat", None, &json!({"code": ""}))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
 }

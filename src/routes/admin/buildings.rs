@@ -12,7 +12,11 @@ use serde::Deserialize;
 
 #[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = Vec<BuildingRow>), (status = 404, body = crate::error::Problem)), tag = "communities", security(("bearer" = [])))]
 #[get("/communities/{id}/buildings")]
-pub async fn list_buildings(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+pub async fn list_buildings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
     let community = caller.community(CommunityId(path.into_inner()))?;
     let rows = state.store.buildings(community).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": rows })))
@@ -25,9 +29,19 @@ pub struct NewBuilding {
 
 #[utoipa::path(params(("id" = i64, Path)), request_body = NewBuilding, responses((status = 201, body = Created), (status = 404, body = crate::error::Problem)), tag = "communities", security(("bearer" = [])))]
 #[post("/communities/{id}/buildings")]
-pub async fn create_building(state: web::Data<AppState>, worker: Worker, req: HttpRequest, path: web::Path<i64>, body: web::Json<NewBuilding>) -> ApiResult<HttpResponse> {
+pub async fn create_building(
+    state: web::Data<AppState>,
+    worker: Worker,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: web::Json<NewBuilding>,
+) -> ApiResult<HttpResponse> {
     let community = worker.community(CommunityId(path.into_inner()))?;
     let name = text::name("name", &body.name).map_err(|e| ApiError::validation(vec![e]))?;
-    let id = state.store.create_building(community, &name, &audit_of(&worker, &req, None)).await.map_err(conflict_from)?;
+    let id = state
+        .store
+        .create_building(community, &name, &audit_of(&worker, &req, None))
+        .await
+        .map_err(conflict_from)?;
     Ok(HttpResponse::Created().json(Created { id: id.0 }))
 }

@@ -15,7 +15,11 @@ fn area(admin: &Admin) -> ApiResult<AdminArea> {
 
 pub fn conflict_from(e: anyhow::Error) -> ApiError {
     match e.downcast_ref::<UniqueViolation>() {
-        Some(u) => ApiError::conflict("already_exists", format!("已存在（{}）", u.constraint), u.message),
+        Some(u) => ApiError::conflict(
+            "already_exists",
+            format!("已存在（{}）", u.constraint),
+            u.message,
+        ),
         None => ApiError::Unexpected(e),
     }
 }
@@ -40,9 +44,18 @@ pub struct Created {
 
 #[utoipa::path(request_body = NewCommunity, responses((status = 201, body = Created), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
 #[post("/admin/communities")]
-pub async fn create_community(state: web::Data<AppState>, admin: Admin, req: HttpRequest, body: web::Json<NewCommunity>) -> ApiResult<HttpResponse> {
+pub async fn create_community(
+    state: web::Data<AppState>,
+    admin: Admin,
+    req: HttpRequest,
+    body: web::Json<NewCommunity>,
+) -> ApiResult<HttpResponse> {
     let name = text::name("name", &body.name).map_err(|e| ApiError::validation(vec![e]))?;
-    let street = state.store.street(body.street_id).await?.ok_or_else(ApiError::not_found)?;
+    let street = state
+        .store
+        .street(body.street_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let allowed = match area(&admin)? {
         AdminArea::District(d) => street.district_id == d,
         AdminArea::Street(s) => street.street_id == s,
@@ -50,7 +63,11 @@ pub async fn create_community(state: web::Data<AppState>, admin: Admin, req: Htt
     if !allowed {
         return Err(ApiError::not_found());
     }
-    let id: CommunityId = state.store.create_community(street.street_id, &name, &audit_of(&admin, &req, None)).await.map_err(conflict_from)?;
+    let id: CommunityId = state
+        .store
+        .create_community(street.street_id, &name, &audit_of(&admin, &req, None))
+        .await
+        .map_err(conflict_from)?;
     Ok(HttpResponse::Created().json(Created { id: id.0 }))
 }
 
@@ -62,9 +79,20 @@ pub struct NewStreet {
 /// District admins add streets/towns to their district.
 #[utoipa::path(request_body = NewStreet, responses((status = 201, body = Created)), tag = "admin", security(("bearer" = [])))]
 #[post("/admin/streets")]
-pub async fn create_street(state: web::Data<AppState>, admin: Admin, req: HttpRequest, body: web::Json<NewStreet>) -> ApiResult<HttpResponse> {
+pub async fn create_street(
+    state: web::Data<AppState>,
+    admin: Admin,
+    req: HttpRequest,
+    body: web::Json<NewStreet>,
+) -> ApiResult<HttpResponse> {
     let name = text::name("name", &body.name).map_err(|e| ApiError::validation(vec![e]))?;
-    let AdminArea::District(d) = area(&admin)? else { return Err(ApiError::forbidden()) };
-    let id = state.store.create_street(d, &name, &audit_of(&admin, &req, None)).await.map_err(conflict_from)?;
+    let AdminArea::District(d) = area(&admin)? else {
+        return Err(ApiError::forbidden());
+    };
+    let id = state
+        .store
+        .create_street(d, &name, &audit_of(&admin, &req, None))
+        .await
+        .map_err(conflict_from)?;
     Ok(HttpResponse::Created().json(Created { id: id.0 }))
 }

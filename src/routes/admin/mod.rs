@@ -10,9 +10,16 @@ pub fn audit_of(caller: &Caller, req: &actix_web::HttpRequest, reason: Option<St
     use actix_web::HttpMessage;
     Audit {
         actor: Some(caller.account_id),
-        actor_kind: if caller.role.is_staff() { "staff" } else { "resident" },
+        actor_kind: if caller.role.is_staff() {
+            "staff"
+        } else {
+            "resident"
+        },
         reason,
-        request_id: req.extensions().get::<tracing_actix_web::RequestId>().map(|r| r.to_string()),
+        request_id: req
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(|r| r.to_string()),
         at: chrono::Utc::now(),
     }
 }

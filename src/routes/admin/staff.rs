@@ -35,15 +35,25 @@ async fn view(state: &AppState, a: AccountRow) -> ApiResult<StaffView> {
 
 /// A staff account the admin may manage, or 404.
 async fn managed(state: &AppState, admin: &Admin, id: AccountId) -> ApiResult<AccountRow> {
-    let staff = state.store.staff_in(&admin.communities, admin.admin_area).await?;
-    staff.into_iter().find(|a| a.account_id == id).ok_or_else(ApiError::not_found)
+    let staff = state
+        .store
+        .staff_in(&admin.communities, admin.admin_area)
+        .await?;
+    staff
+        .into_iter()
+        .find(|a| a.account_id == id)
+        .ok_or_else(ApiError::not_found)
 }
 
 #[utoipa::path(responses((status = 200, body = Vec<StaffView>)), tag = "admin", security(("bearer" = [])))]
 #[get("/admin/staff")]
 pub async fn list_staff(state: web::Data<AppState>, admin: Admin) -> ApiResult<HttpResponse> {
     let mut items = Vec::new();
-    for a in state.store.staff_in(&admin.communities, admin.admin_area).await? {
+    for a in state
+        .store
+        .staff_in(&admin.communities, admin.admin_area)
+        .await?
+    {
         items.push(view(&state, a).await?);
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
@@ -61,20 +71,40 @@ pub struct NewStaffRequest {
 
 #[utoipa::path(request_body = NewStaffRequest, responses((status = 201, body = Created), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
 #[post("/admin/staff")]
-pub async fn create_staff(state: web::Data<AppState>, admin: Admin, req: HttpRequest, body: web::Json<NewStaffRequest>) -> ApiResult<HttpResponse> {
+pub async fn create_staff(
+    state: web::Data<AppState>,
+    admin: Admin,
+    req: HttpRequest,
+    body: web::Json<NewStaffRequest>,
+) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     let mut errors = Vec::new();
-    let username = Username::parse(&b.username).map_err(|e| errors.push(e)).ok();
-    let password = NewPassword::parse(&b.password).map_err(|e| errors.push(e)).ok();
-    let display_name = text::name("display_name", &b.display_name).map_err(|e| errors.push(e)).ok();
+    let username = Username::parse(&b.username)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let password = NewPassword::parse(&b.password)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let display_name = text::name("display_name", &b.display_name)
+        .map_err(|e| errors.push(e))
+        .ok();
     if b.role == Role::Resident {
-        errors.push(crate::error::FieldError { field: "role".into(), code: "invalid_role".into(), message: "只能创建工作人员账号 / staff roles only".into() });
+        errors.push(crate::error::FieldError {
+            field: "role".into(),
+            code: "invalid_role".into(),
+            message: "只能创建工作人员账号 / staff roles only".into(),
+        });
     }
     if b.role != Role::Admin && b.community_ids.is_empty() {
-        errors.push(crate::error::FieldError { field: "community_ids".into(), code: "required".into(), message: "请至少选择一个社区 / choose at least one community".into() });
+        errors.push(crate::error::FieldError {
+            field: "community_ids".into(),
+            code: "required".into(),
+            message: "请至少选择一个社区 / choose at least one community".into(),
+        });
     }
     text::check(errors)?;
-    let (Some(username), Some(password), Some(display_name)) = (username, password, display_name) else {
+    let (Some(username), Some(password), Some(display_name)) = (username, password, display_name)
+    else {
         return Err(ApiError::forbidden());
     };
     for c in &b.community_ids {
@@ -86,10 +116,18 @@ pub async fn create_staff(state: web::Data<AppState>, admin: Admin, req: HttpReq
         username: username.as_str().to_string(),
         password_hash,
         display_name,
-        admin_area: if b.role == Role::Admin { admin.admin_area } else { None },
+        admin_area: if b.role == Role::Admin {
+            admin.admin_area
+        } else {
+            None
+        },
         communities: b.community_ids,
     };
-    let id = state.store.create_staff(&staff, &audit_of(&admin, &req, None)).await.map_err(conflict_from)?;
+    let id = state
+        .store
+        .create_staff(&staff, &audit_of(&admin, &req, None))
+        .await
+        .map_err(conflict_from)?;
     Ok(HttpResponse::Created().json(Created { id: id.0 }))
 }
 
@@ -100,21 +138,42 @@ pub struct Reason {
 
 #[utoipa::path(params(("id" = i64, Path)), request_body = Option<Reason>, responses((status = 204), (status = 404, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
 #[post("/admin/staff/{id}/disable")]
-pub async fn disable_staff(state: web::Data<AppState>, admin: Admin, req: HttpRequest, path: web::Path<i64>, body: Option<web::Json<Reason>>) -> ApiResult<HttpResponse> {
+pub async fn disable_staff(
+    state: web::Data<AppState>,
+    admin: Admin,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: Option<web::Json<Reason>>,
+) -> ApiResult<HttpResponse> {
     let target = managed(&state, &admin, AccountId(path.into_inner())).await?;
     if target.account_id == admin.account_id {
-        return Err(ApiError::conflict("cannot_disable_self", "不能停用自己的账号", "You cannot disable your own account"));
+        return Err(ApiError::conflict(
+            "cannot_disable_self",
+            "不能停用自己的账号",
+            "You cannot disable your own account",
+        ));
     }
     let reason = body.and_then(|b| b.into_inner().reason);
-    state.store.set_disabled(target.account_id, true, &audit_of(&admin, &req, reason)).await?;
+    state
+        .store
+        .set_disabled(target.account_id, true, &audit_of(&admin, &req, reason))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(params(("id" = i64, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
 #[post("/admin/staff/{id}/enable")]
-pub async fn enable_staff(state: web::Data<AppState>, admin: Admin, req: HttpRequest, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+pub async fn enable_staff(
+    state: web::Data<AppState>,
+    admin: Admin,
+    req: HttpRequest,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
     let target = managed(&state, &admin, AccountId(path.into_inner())).await?;
-    state.store.set_disabled(target.account_id, false, &audit_of(&admin, &req, None)).await?;
+    state
+        .store
+        .set_disabled(target.account_id, false, &audit_of(&admin, &req, None))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -125,39 +184,81 @@ pub struct ResetPassword {
 
 #[utoipa::path(params(("id" = i64, Path)), request_body = ResetPassword, responses((status = 204), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
 #[post("/admin/staff/{id}/reset-password")]
-pub async fn reset_password(state: web::Data<AppState>, admin: Admin, req: HttpRequest, path: web::Path<i64>, body: web::Json<ResetPassword>) -> ApiResult<HttpResponse> {
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    admin: Admin,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: web::Json<ResetPassword>,
+) -> ApiResult<HttpResponse> {
     let target = managed(&state, &admin, AccountId(path.into_inner())).await?;
     let password = NewPassword::parse(&body.password).map_err(|e| ApiError::validation(vec![e]))?;
     let hash = crate::auth::password::hash(password.secret().clone()).await?;
-    state.store.set_password(target.account_id, &hash, &audit_of(&admin, &req, None)).await?;
+    state
+        .store
+        .set_password(target.account_id, &hash, &audit_of(&admin, &req, None))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(params(("id" = i64, Path), ("community_id" = i64, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
 #[put("/admin/staff/{id}/communities/{community_id}")]
-pub async fn assign(state: web::Data<AppState>, admin: Admin, req: HttpRequest, path: web::Path<(i64, i64)>) -> ApiResult<HttpResponse> {
+pub async fn assign(
+    state: web::Data<AppState>,
+    admin: Admin,
+    req: HttpRequest,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
     let (id, community) = path.into_inner();
     let community = admin.community(CommunityId(community))?;
     let target = managed(&state, &admin, AccountId(id)).await?;
-    state.store.assign_community(target.account_id, community, true, &audit_of(&admin, &req, None)).await?;
+    state
+        .store
+        .assign_community(
+            target.account_id,
+            community,
+            true,
+            &audit_of(&admin, &req, None),
+        )
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(params(("id" = i64, Path), ("community_id" = i64, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
 #[delete("/admin/staff/{id}/communities/{community_id}")]
-pub async fn unassign(state: web::Data<AppState>, admin: Admin, req: HttpRequest, path: web::Path<(i64, i64)>) -> ApiResult<HttpResponse> {
+pub async fn unassign(
+    state: web::Data<AppState>,
+    admin: Admin,
+    req: HttpRequest,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
     let (id, community) = path.into_inner();
     let community = admin.community(CommunityId(community))?;
     let target = managed(&state, &admin, AccountId(id)).await?;
-    state.store.assign_community(target.account_id, community, false, &audit_of(&admin, &req, None)).await?;
+    state
+        .store
+        .assign_community(
+            target.account_id,
+            community,
+            false,
+            &audit_of(&admin, &req, None),
+        )
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The audit trail of one staff account.
 #[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = Vec<crate::store::AuditRow>)), tag = "admin", security(("bearer" = [])))]
 #[get("/admin/staff/{id}/audit")]
-pub async fn staff_audit(state: web::Data<AppState>, admin: Admin, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+pub async fn staff_audit(
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
     let target = managed(&state, &admin, AccountId(path.into_inner())).await?;
-    let items = state.store.audit_entries("account", &target.account_id.to_string()).await?;
+    let items = state
+        .store
+        .audit_entries("account", &target.account_id.to_string())
+        .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }

@@ -17,15 +17,25 @@ pub struct DevLoginRequest {
 #[utoipa::path(request_body = DevLoginRequest, responses((status = 200, body = TokenResponse), (status = 404, body = crate::error::Problem)), tag = "auth")]
 #[post("/auth/dev-login")]
 #[tracing::instrument(skip_all)]
-pub async fn dev_login(state: web::Data<AppState>, body: web::Json<DevLoginRequest>) -> ApiResult<HttpResponse> {
+pub async fn dev_login(
+    state: web::Data<AppState>,
+    body: web::Json<DevLoginRequest>,
+) -> ApiResult<HttpResponse> {
     if !state.settings.auth.dev_login {
         return Err(ApiError::not_found());
     }
     let name = text::name("name", &body.name).map_err(|e| ApiError::validation(vec![e]))?;
     if state.store.community(body.community_id).await?.is_none() {
-        return Err(ApiError::field("community_id", "unknown_community", "社区不存在 / no such community"));
+        return Err(ApiError::field(
+            "community_id",
+            "unknown_community",
+            "社区不存在 / no such community",
+        ));
     }
-    let account = state.store.upsert_dev_resident(&name, body.community_id).await?;
+    let account = state
+        .store
+        .upsert_dev_resident(&name, body.community_id)
+        .await?;
     let tokens: TokenResponse = new_session(&state, &account).await?;
     Ok(HttpResponse::Ok().json(tokens))
 }

@@ -17,7 +17,12 @@ pub struct LoginRequest {
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "用户名或密码错误", "Wrong username or password")
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "用户名或密码错误",
+        "Wrong username or password",
+    )
 }
 
 fn locked(seconds: i64) -> ApiError {
@@ -33,7 +38,10 @@ fn locked(seconds: i64) -> ApiError {
 #[utoipa::path(request_body = LoginRequest, responses((status = 200, body = TokenResponse), (status = 401, body = crate::error::Problem), (status = 429, body = crate::error::Problem)), tag = "auth")]
 #[post("/auth/login")]
 #[tracing::instrument(skip_all)]
-pub async fn login(state: web::Data<AppState>, body: web::Json<LoginRequest>) -> ApiResult<HttpResponse> {
+pub async fn login(
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let key = body.username.trim().to_lowercase();
     if key.is_empty() || key.chars().count() > 64 {
@@ -54,10 +62,17 @@ pub async fn login(state: web::Data<AppState>, body: web::Json<LoginRequest>) ->
             let auth = &state.settings.auth;
             let t = state
                 .store
-                .record_login_failure(&key, now, auth.max_failed_logins, chrono::Duration::minutes(auth.lock_minutes))
+                .record_login_failure(
+                    &key,
+                    now,
+                    auth.max_failed_logins,
+                    chrono::Duration::minutes(auth.lock_minutes),
+                )
                 .await?;
             // Growing delay: 0.1 s, 0.2 s, 0.4 s … capped at 3 s.
-            let delay = 100u64.saturating_mul(1 << (t.failures - 1).clamp(0, 5)).min(3_000);
+            let delay = 100u64
+                .saturating_mul(1 << (t.failures - 1).clamp(0, 5))
+                .min(3_000);
             tokio::time::sleep(Duration::from_millis(delay)).await;
             if let Some(until) = t.locked_until.filter(|u| *u > now) {
                 return Err(locked((until - now).num_seconds()));
@@ -66,7 +81,12 @@ pub async fn login(state: web::Data<AppState>, body: web::Json<LoginRequest>) ->
         }
     };
     if account.disabled_at.is_some() {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "account_disabled", "账号已停用，请联系管理员", "This account is disabled"));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "account_disabled",
+            "账号已停用，请联系管理员",
+            "This account is disabled",
+        ));
     }
     state.store.clear_login_failures(&key).await?;
     let tokens: TokenResponse = new_session(&state, &account).await?;

@@ -8,6 +8,9 @@ use actix_web::{post, web, HttpResponse};
 #[post("/auth/logout")]
 #[tracing::instrument(skip_all)]
 pub async fn logout(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
-    state.store.revoke_session(&caller.session_id, "logout", chrono::Utc::now()).await?;
+    state
+        .store
+        .revoke_session(&caller.session_id, "logout", chrono::Utc::now())
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -20,14 +20,32 @@ fn refused(code: &'static str, zh: &str, en: &str) -> ApiError {
 #[utoipa::path(request_body = RefreshRequest, responses((status = 200, body = TokenResponse), (status = 401, body = crate::error::Problem)), tag = "auth")]
 #[post("/auth/refresh")]
 #[tracing::instrument(skip_all)]
-pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
     let now = chrono::Utc::now();
     let next = new_refresh_token();
     let expires = now + chrono::Duration::days(state.settings.auth.refresh_ttl_days);
-    let outcome = state.store.rotate_refresh(&hash_token(body.refresh_token.trim()), &hash_token(&next), now, expires).await?;
+    let outcome = state
+        .store
+        .rotate_refresh(
+            &hash_token(body.refresh_token.trim()),
+            &hash_token(&next),
+            now,
+            expires,
+        )
+        .await?;
     match outcome {
-        RefreshOutcome::Rotated { session_id, account_id } => {
-            let account = state.store.account(account_id).await?.ok_or_else(ApiError::invalid_token)?;
+        RefreshOutcome::Rotated {
+            session_id,
+            account_id,
+        } => {
+            let account = state
+                .store
+                .account(account_id)
+                .await?
+                .ok_or_else(ApiError::invalid_token)?;
             let tokens: TokenResponse = issue_access(&state, &account, &session_id, next).await?;
             Ok(HttpResponse::Ok().json(tokens))
         }
@@ -36,7 +54,15 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>
             "登录凭证已被使用过，为安全起见已退出登录，请重新登录",
             "This refresh token was already used; the session has been revoked",
         )),
-        RefreshOutcome::Expired => Err(refused("refresh_token_expired", "登录已过期，请重新登录", "The refresh token has expired")),
-        RefreshOutcome::Unknown => Err(refused("invalid_refresh_token", "登录凭证无效，请重新登录", "The refresh token is invalid or revoked")),
+        RefreshOutcome::Expired => Err(refused(
+            "refresh_token_expired",
+            "登录已过期，请重新登录",
+            "The refresh token has expired",
+        )),
+        RefreshOutcome::Unknown => Err(refused(
+            "invalid_refresh_token",
+            "登录凭证无效，请重新登录",
+            "The refresh token is invalid or revoked",
+        )),
     }
 }

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The one command that sets up what the tests need and runs them all:
+#   scripts/test.sh
+# It makes sure PostgreSQL and Redis are installed and running on this machine (installing them
+# with apt-get where they are missing, starting them where they are stopped), then runs the whole
+# suite against them. The PostgreSQL and Redis suites are never skipped: if a service cannot be
+# reached, the run fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_HOST=127.0.0.1 PG_PORT=5432
+REDIS_HOST=127.0.0.1 REDIS_PORT=6379
+export MINYI_TEST_PG_URL="${MINYI_TEST_PG_URL:-postgres://postgres@${PG_HOST}:${PG_PORT}/postgres}"
+export MINYI_TEST_REDIS_URL="${MINYI_TEST_REDIS_URL:-redis://${REDIS_HOST}:${REDIS_PORT}}"
+
+say() { printf '\033[1m== %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  say "installing $*"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+pg_ready() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" 2>/dev/null; }
+redis_ready() { [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ]; }
+
+wait_for() { # name, check-function
+  for _ in $(seq 1 60); do "$2" && return 0; sleep 0.5; done
+  echo "error: $1 did not become ready" >&2; return 1
+}
+
+ensure_postgres() {
+  command -v pg_isready >/dev/null || apt_install postgresql
+  if ! pg_ready; then
+    say "starting PostgreSQL"
+    local version
+    version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)
+    if [ -z "$version" ]; then apt_install postgresql; version=$(ls /etc/postgresql | sort -V | tail -n1); fi
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || as_root pg_ctlcluster "$version" main start
+    wait_for PostgreSQL pg_ready
+  fi
+  # Tests connect as `postgres` without a password over TCP (trust on this machine's kind).
+  if ! psql "$MINYI_TEST_PG_URL" -qtAc 'select 1' >/dev/null 2>&1; then
+    echo "error: PostgreSQL is up but $MINYI_TEST_PG_URL does not accept the connection (tests need trust or a password in MINYI_TEST_PG_URL)" >&2
+    exit 1
+  fi
+  say "PostgreSQL ready at ${PG_HOST}:${PG_PORT}"
+}
+
+ensure_redis() {
+  command -v redis-server >/dev/null || apt_install redis-server
+  if ! redis_ready; then
+    say "starting Redis"
+    as_root mkdir -p /var/lib/redis /var/log/redis
+    as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
+      --dir /var/lib/redis --logfile /var/log/redis/ci.log
+    wait_for Redis redis_ready
+  fi
+  say "Redis ready at ${REDIS_HOST}:${REDIS_PORT}"
+}
+
+ensure_postgres
+ensure_redis
+
+say "deploy/ checks"
+bash deploy/check.sh | tail -n 1
+
+say "format and lints"
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+
+say "tests (SQLite, PostgreSQL, Redis)"
+cargo test --all-targets --locked
