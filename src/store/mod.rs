@@ -1,10 +1,14 @@
 //! The store: one async trait, one SQL implementation shared by SQLite and PostgreSQL
 //! (see `sql.rs`), chosen by the URL scheme. Every community-bound query takes the caller's scope.
+mod intake;
 mod models;
 mod postgres;
 mod sql;
+pub(crate) mod sql_intake;
 mod sqlite;
 
+pub use intake::*;
+pub use sql_intake::SUGGESTION_ACCEPTED;
 pub use models::*;
 pub use postgres::PgStore;
 pub use sql::UniqueViolation;
@@ -33,7 +37,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DynStore
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: IntakeStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn migrate(&self) -> anyhow::Result<()>;
     async fn ping(&self) -> anyhow::Result<()>;

@@ -1,5 +1,6 @@
 //! PostgreSQL backend: one pool serves reads and writes.
 use super::sql::impl_store;
+use super::sql_intake::impl_intake_store;
 use anyhow::Context;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
@@ -33,3 +34,4 @@ impl PgStore {
 }
 
 impl_store!(PgStore, sqlx::Postgres);
+impl_intake_store!(PgStore, sqlx::Postgres);

@@ -1,6 +1,7 @@
 //! SQLite backend: WAL, a busy timeout, foreign keys on; one writer connection (SQLite allows
 //! one writer at a time, so queueing writes in the pool avoids busy errors) and a read pool.
 use super::sql::impl_store;
+use super::sql_intake::impl_intake_store;
 use anyhow::Context;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -47,3 +48,4 @@ impl SqliteStore {
 }
 
 impl_store!(SqliteStore, sqlx::Sqlite);
+impl_intake_store!(SqliteStore, sqlx::Sqlite);

@@ -1,0 +1,216 @@
+//! Intake in the store: suggestions with their outbox rows, paper batches, uploads, moderation.
+use crate::domain::ids::*;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::Audit;
+
+/// A paper submitter; contact details stay private.
+#[derive(Clone)]
+pub struct NewPerson {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct NewSuggestion {
+    pub community_id: CommunityId,
+    /// The client's own id or its `Idempotency-Key`; unique per author (or per paper batch).
+    pub client_id: String,
+    /// Hash of the request body, so a reused key with other content is refused.
+    pub request_hash: String,
+    pub channel: &'static str,
+    pub author_account_id: Option<AccountId>,
+    pub author_person: Option<NewPerson>,
+    pub entered_by: Option<AccountId>,
+    pub title: Option<String>,
+    pub body: String,
+    pub building_id: Option<BuildingId>,
+    pub place: Option<String>,
+    pub category: Option<String>,
+    pub show_author: bool,
+    pub paper_batch_id: Option<PaperBatchId>,
+    pub paper_serial: Option<String>,
+    pub photo_ids: Vec<String>,
+    /// `Some(reason)`: held for review instead of queued.
+    pub hold_for_review: Option<String>,
+    pub consent_by_resident: bool,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SuggestionRow {
+    pub suggestion_id: SuggestionId,
+    pub community_id: CommunityId,
+    pub channel: String,
+    pub author_account_id: Option<AccountId>,
+    pub author_person_id: Option<PersonId>,
+    pub entered_by_account_id: Option<AccountId>,
+    pub title: Option<String>,
+    pub body: String,
+    pub building_id: Option<BuildingId>,
+    pub place: Option<String>,
+    pub category: Option<String>,
+    pub show_author: bool,
+    pub paper_batch_id: Option<PaperBatchId>,
+    pub paper_serial: Option<String>,
+    pub state: String,
+    pub moderation_reason: Option<String>,
+    pub topic_id: Option<TopicId>,
+    pub pinned: bool,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub request_hash: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub processed_at: Option<DateTime<Utc>>,
+}
+
+pub const SUGGESTION_COLUMNS: &str = "suggestion_id, community_id, channel, author_account_id, author_person_id, \
+    entered_by_account_id, title, body, building_id, place, category, show_author, paper_batch_id, paper_serial, \
+    state, moderation_reason, topic_id, pinned, attempts, last_error, request_hash, created_at, updated_at, processed_at";
+
+#[derive(Debug)]
+pub enum CreateOutcome {
+    Created(SuggestionRow),
+    /// The same key was used before with the same content: the original.
+    Existing(SuggestionRow),
+    /// The same key (or paper serial) was used before with other content.
+    KeyConflict(SuggestionRow),
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub outbox_id: i64,
+    pub kind: String,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PersonRow {
+    pub person_id: PersonId,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPaperBatch {
+    pub community_id: CommunityId,
+    pub collection_kind: String,
+    pub collection_point: String,
+    pub collected_on: NaiveDate,
+    pub sheet_count: i32,
+    pub note: Option<String>,
+    pub volunteer: AccountId,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct PaperBatchRow {
+    pub paper_batch_id: PaperBatchId,
+    pub community_id: CommunityId,
+    pub collection_kind: String,
+    pub collection_point: String,
+    pub collected_on: NaiveDate,
+    pub sheet_count: i32,
+    pub note: Option<String>,
+    pub volunteer_account_id: AccountId,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// A correction of a paper entry; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct EntryPatch {
+    pub body: Option<String>,
+    pub title: Option<String>,
+    pub building_id: Option<BuildingId>,
+    pub place: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UploadRow {
+    pub upload_id: String,
+    pub sha256: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub account_id: AccountId,
+    pub community_id: Option<CommunityId>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct TimelineRow {
+    pub timeline_entry_id: i64,
+    pub topic_id: TopicId,
+    pub kind: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct TopicBrief {
+    pub topic_id: TopicId,
+    pub title: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub member_count: i32,
+    pub supporter_count: i32,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum WithdrawOutcome {
+    Withdrawn,
+    NotFound,
+    /// Its topic is already on a meeting's agenda.
+    InMeeting,
+    AlreadyClosed,
+}
+
+#[async_trait]
+pub trait IntakeStore: Send + Sync {
+    /// Commit a suggestion (and, unless held for review, its outbox row) in one transaction.
+    async fn create_suggestion(&self, s: &NewSuggestion, audit: Option<&Audit>) -> anyhow::Result<CreateOutcome>;
+    async fn suggestion(&self, id: SuggestionId) -> anyhow::Result<Option<SuggestionRow>>;
+    async fn suggestion_photos(&self, id: SuggestionId) -> anyhow::Result<Vec<String>>;
+    /// The author's suggestions, newest first, before the cursor.
+    async fn suggestions_of(&self, author: AccountId, before: Option<SuggestionId>, limit: i64) -> anyhow::Result<Vec<SuggestionRow>>;
+    async fn topic_briefs(&self, ids: &[TopicId]) -> anyhow::Result<Vec<TopicBrief>>;
+    async fn public_timeline(&self, topic: TopicId) -> anyhow::Result<Vec<TimelineRow>>;
+    async fn withdraw_suggestion(&self, id: SuggestionId, author: AccountId, audit: &Audit) -> anyhow::Result<WithdrawOutcome>;
+    /// Suggestions in `state` within the communities, oldest first.
+    async fn suggestions_in_state(&self, communities: &[CommunityId], state: &str, limit: i64) -> anyhow::Result<Vec<SuggestionRow>>;
+    /// Approve (queue) or reject a suggestion held for review.
+    async fn review_suggestion(&self, id: SuggestionId, approve: bool, reason: Option<&str>, audit: &Audit) -> anyhow::Result<bool>;
+    /// A failed suggestion goes back to the queue.
+    async fn retry_suggestion(&self, id: SuggestionId, audit: &Audit) -> anyhow::Result<bool>;
+    async fn mark_failed(&self, id: SuggestionId, error: &str) -> anyhow::Result<()>;
+    async fn record_attempt(&self, id: SuggestionId, error: &str) -> anyhow::Result<()>;
+    /// Test-processor and fallback step: `queued` → `grouped` without a topic. True if it changed.
+    async fn mark_processed(&self, id: SuggestionId) -> anyhow::Result<bool>;
+
+    // --- outbox and sweeper ----------------------------------------------------------------
+    /// Lease up to `limit` unpublished outbox rows until `lease_until`.
+    async fn claim_outbox(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<OutboxRow>>;
+    async fn mark_published(&self, ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<()>;
+    async fn outbox_pending(&self) -> anyhow::Result<i64>;
+    /// Queued suggestions accepted before `cutoff`, to re-send after a lost queue.
+    async fn stale_queued(&self, cutoff: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<(SuggestionId, CommunityId)>>;
+    async fn count_in_state(&self, state: &str) -> anyhow::Result<i64>;
+
+    // --- paper batches ---------------------------------------------------------------------
+    async fn create_batch(&self, b: &NewPaperBatch, audit: &Audit) -> anyhow::Result<PaperBatchId>;
+    async fn batch(&self, id: PaperBatchId) -> anyhow::Result<Option<PaperBatchRow>>;
+    async fn batches(&self, community: CommunityId) -> anyhow::Result<Vec<PaperBatchRow>>;
+    async fn batch_entries(&self, id: PaperBatchId) -> anyhow::Result<Vec<SuggestionRow>>;
+    async fn close_batch(&self, id: PaperBatchId, audit: &Audit) -> anyhow::Result<()>;
+    async fn correct_entry(&self, id: SuggestionId, patch: &EntryPatch, audit: &Audit) -> anyhow::Result<()>;
+    async fn person(&self, id: PersonId) -> anyhow::Result<Option<PersonRow>>;
+
+    // --- uploads ---------------------------------------------------------------------------
+    async fn insert_upload(&self, u: &UploadRow, now: DateTime<Utc>) -> anyhow::Result<()>;
+    async fn upload(&self, id: &str) -> anyhow::Result<Option<UploadRow>>;
+    /// Suggestions that show this upload.
+    async fn upload_suggestions(&self, id: &str) -> anyhow::Result<Vec<(SuggestionId, CommunityId)>>;
+}
