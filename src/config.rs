@@ -47,6 +47,8 @@ pub struct Settings {
     pub log: LogSettings,
     #[serde(default)]
     pub queue: QueueSettings,
+    #[serde(default)]
+    pub intake: IntakeSettings,
     #[serde(skip, default = "default_env")]
     pub environment: Environment,
 }
@@ -152,6 +154,33 @@ impl Default for QueueSettings {
             relay_interval_ms: 200,
             sweep_after_seconds: 300,
             max_stream_len: 100_000,
+        }
+    }
+}
+
+/// Intake limits and moderation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct IntakeSettings {
+    pub posts_per_account_per_hour: usize,
+    pub posts_per_ip_per_hour: usize,
+    pub max_photo_bytes: usize,
+    pub max_photos: usize,
+    /// Words that hold a suggestion for review (in addition to `sensitive_words_file`).
+    pub sensitive_words: Vec<String>,
+    /// A file with one word per line; empty for none.
+    pub sensitive_words_file: String,
+}
+
+impl Default for IntakeSettings {
+    fn default() -> Self {
+        Self {
+            posts_per_account_per_hour: 30,
+            posts_per_ip_per_hour: 300,
+            max_photo_bytes: 10 * 1024 * 1024,
+            max_photos: 9,
+            sensitive_words: Vec::new(),
+            sensitive_words_file: String::new(),
         }
     }
 }

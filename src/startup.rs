@@ -4,7 +4,10 @@ use crate::auth::wechat::WechatClient;
 use crate::config::Settings;
 use crate::error;
 use crate::metrics::Metrics;
-use crate::queue::QueueHandle;
+use crate::queue::processor::{MarkProcessed, Processor};
+use crate::queue::relay::Relay;
+use crate::queue::sweeper::Sweeper;
+use crate::queue::worker::Worker;
 use crate::state::AppState;
 use crate::telemetry::MinyiRootSpan;
 use actix_web::dev::{Server, Service};
@@ -13,22 +16,38 @@ use actix_web::{web, App, HttpMessage, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 /// Which roles this process runs besides the HTTP API.
 #[derive(Debug, Clone, Copy)]
 pub struct Roles {
+    /// Queue consumers (and, with the in-process queue, the only place work can run).
     pub workers: bool,
+    /// The outbox relay and the sweeper. Off only in tests that simulate a crash.
+    pub relay: bool,
+}
+
+impl Roles {
+    pub const ALL: Roles = Roles {
+        workers: true,
+        relay: true,
+    };
 }
 
 pub struct Application {
     port: u16,
     server: Server,
     pub state: web::Data<AppState>,
+    pub background: Vec<JoinHandle<()>>,
 }
 
 /// Everything the roles share: settings, store, queue, metrics.
-pub async fn build_state(settings: Settings) -> anyhow::Result<web::Data<AppState>> {
+pub async fn build_state(
+    settings: Settings,
+    processor: Option<Arc<dyn Processor>>,
+) -> anyhow::Result<web::Data<AppState>> {
     settings.check()?;
     let url = settings.database_url();
     let store = crate::store::connect(&url, settings.database.max_connections).await?;
@@ -44,8 +63,14 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<web::Data<AppStat
         &settings.wechat.appid,
         settings.wechat.secret.clone(),
     )?;
-    let queue = QueueHandle::new(settings.redis.url())?;
+    let queue = crate::queue::from_settings(&settings)?;
     let metrics = Arc::new(Metrics::new()?);
+    let processor = processor.unwrap_or_else(|| Arc::new(MarkProcessed(store.clone())));
+    let limits = crate::intake::Limits::new(&settings.intake);
+    let words = crate::intake::sensitive_words(&settings.intake)?;
+    let blobs = Arc::new(crate::media::LocalDiskStorage::new(
+        settings.data_dir.join("uploads"),
+    ));
     tracing::info!(
         store = store.backend(),
         queue = queue.kind(),
@@ -58,13 +83,101 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<web::Data<AppStat
         wechat,
         metrics,
         queue,
+        processor,
+        limits,
+        words,
+        blobs,
     }))
 }
 
+/// Start the relay, sweeper and workers that `roles` asks for.
+pub fn spawn_background(state: &AppState, roles: Roles) -> Vec<JoinHandle<()>> {
+    let q = &state.settings.queue;
+    let mut tasks = Vec::new();
+    if roles.relay {
+        let relay = Relay::new(state.store.clone(), state.queue.clone());
+        tasks.push(tokio::spawn(
+            relay.run(Duration::from_millis(q.relay_interval_ms)),
+        ));
+        let sweeper = Sweeper {
+            store: state.store.clone(),
+            queue: state.queue.clone(),
+            older_than: Duration::from_secs(q.sweep_after_seconds.max(1) as u64),
+        };
+        tasks.push(tokio::spawn(async move {
+            if sweeper.queue.kind() == "in_process" {
+                // The channel was empty at start: everything still queued must be sent again.
+                if let Err(e) = sweeper.sweep(chrono::Utc::now()).await {
+                    tracing::warn!(error = %format!("{e:#}"), "start-up sweep failed");
+                }
+            }
+            sweeper.run().await
+        }));
+    }
+    if roles.workers {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "minyi".into());
+        for n in 0..2 {
+            let worker = Worker {
+                store: state.store.clone(),
+                queue: state.queue.clone(),
+                processor: state.processor.clone(),
+                consumer: format!("{host}-{}-{n}", std::process::id()),
+                max_deliveries: q.max_deliveries,
+                block: Duration::from_millis(q.block_ms),
+                metrics: Some(state.metrics.clone()),
+            };
+            tasks.push(tokio::spawn(worker.run()));
+        }
+        let (queue, metrics, store) = (
+            state.queue.clone(),
+            state.metrics.clone(),
+            state.store.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            loop {
+                if let Ok(s) = queue.stats().await {
+                    metrics
+                        .queue_gauge
+                        .with_label_values(&["pending"])
+                        .set(s.pending as i64);
+                    metrics
+                        .queue_gauge
+                        .with_label_values(&["waiting"])
+                        .set(s.waiting as i64);
+                    metrics
+                        .queue_gauge
+                        .with_label_values(&["dead_letter"])
+                        .set(s.dead_letters as i64);
+                }
+                if let Ok(n) = store.outbox_pending().await {
+                    metrics
+                        .queue_gauge
+                        .with_label_values(&["outbox_pending"])
+                        .set(n);
+                }
+                let _ = queue.trim().await;
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        }));
+    }
+    tasks
+}
+
 impl Application {
-    pub async fn build(settings: Settings, _roles: Roles) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings, roles: Roles) -> anyhow::Result<Self> {
+        Self::build_with(settings, roles, None).await
+    }
+
+    pub async fn build_with(
+        settings: Settings,
+        roles: Roles,
+        processor: Option<Arc<dyn Processor>>,
+    ) -> anyhow::Result<Self> {
+        if !roles.workers && settings.redis.url().is_none() {
+            anyhow::bail!("`serve --no-workers` needs a shared queue: set redis.url (MINYI__REDIS__URL), or run `minyi serve` with workers");
+        }
         let bind = settings.http.bind.clone();
-        let state = build_state(settings).await?;
+        let state = build_state(settings, processor).await?;
         if state.store.account_count().await? == 0 {
             let msg = "the store has no accounts yet. Create the first district, community and admin with:\n  \
                  MINYI_ADMIN_PASSWORD='…' minyi admin bootstrap --district 津南区 --street 双新街道 --community 昆香苑社区 --username admin";
@@ -74,11 +187,13 @@ impl Application {
         let listener = TcpListener::bind(&bind).with_context(|| format!("binding {bind}"))?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
+        let background = spawn_background(&state, roles);
         tracing::info!(%port, "minyi listening");
         Ok(Self {
             port,
             server,
             state,
+            background,
         })
     }
 
@@ -87,7 +202,11 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        self.server.await.context("the HTTP server failed")
+        let result = self.server.await.context("the HTTP server failed");
+        for task in self.background {
+            task.abort();
+        }
+        result
     }
 }
 

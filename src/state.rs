@@ -13,4 +13,8 @@ pub struct AppState {
     pub wechat: WechatClient,
     pub metrics: Arc<Metrics>,
     pub queue: crate::queue::QueueHandle,
+    pub processor: std::sync::Arc<dyn crate::queue::processor::Processor>,
+    pub limits: crate::intake::Limits,
+    pub words: crate::intake::moderation::WordFilter,
+    pub blobs: std::sync::Arc<dyn crate::media::BlobStorage>,
 }

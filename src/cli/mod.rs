@@ -1,5 +1,6 @@
 //! The `minyi` command line: one binary, several roles.
 pub mod admin;
+pub mod import;
 
 use crate::config::Settings;
 use crate::startup::{Application, Roles};
@@ -20,8 +21,15 @@ pub enum Command {
         #[arg(long)]
         no_workers: bool,
     },
+    /// Run queue workers (and the outbox relay) only, to scale out processing.
+    Worker,
     /// Apply database migrations and exit.
     Migrate,
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
+    },
     /// Administration: bootstrap a fresh install.
     Admin {
         #[command(subcommand)]
@@ -37,10 +45,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings,
                 Roles {
                     workers: !no_workers,
+                    relay: true,
                 },
             )
             .await?;
             app.run_until_stopped().await
+        }
+        Command::Worker => {
+            let settings = load()?;
+            let state = crate::startup::build_state(settings, None).await?;
+            let tasks = crate::startup::spawn_background(&state, Roles::ALL);
+            tracing::info!(queue = state.queue.kind(), "minyi worker running");
+            tokio::signal::ctrl_c().await?;
+            for t in tasks {
+                t.abort();
+            }
+            Ok(())
         }
         Command::Migrate => {
             let settings = load()?;
@@ -55,6 +75,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command } => admin::run(load()?, command).await,
+        Command::Import { command } => import::run(load()?, command).await,
     }
 }
 

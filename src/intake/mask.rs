@@ -9,7 +9,11 @@ pub fn mask_phone(phone: &str) -> String {
             let tail: String = digits[n - 4..].iter().collect();
             format!("{head}****{tail}")
         }
-        n if n > 2 => format!("{}{}", "*".repeat(n - 2), digits[n - 2..].iter().collect::<String>()),
+        n if n > 2 => format!(
+            "{}{}",
+            "*".repeat(n - 2),
+            digits[n - 2..].iter().collect::<String>()
+        ),
         _ => "**".into(),
     }
 }

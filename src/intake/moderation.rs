@@ -9,7 +9,11 @@ pub struct WordFilter {
 
 impl WordFilter {
     pub fn new(words: &[String]) -> anyhow::Result<Self> {
-        let words: Vec<String> = words.iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect();
+        let words: Vec<String> = words
+            .iter()
+            .map(|w| w.trim().to_string())
+            .filter(|w| !w.is_empty())
+            .collect();
         let matcher = if words.is_empty() {
             None
         } else {
@@ -26,8 +30,13 @@ impl WordFilter {
     /// The first listed word found in `text`, ignoring spaces put between its characters.
     pub fn first_match(&self, text: &str) -> Option<&str> {
         let matcher = self.matcher.as_ref()?;
-        let compact: String = text.chars().filter(|c| !c.is_whitespace() && !"*·.-_".contains(*c)).collect();
-        matcher.find(&compact).map(|m| self.words[m.pattern().as_usize()].as_str())
+        let compact: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && !"*·.-_".contains(*c))
+            .collect();
+        matcher
+            .find(&compact)
+            .map(|m| self.words[m.pattern().as_usize()].as_str())
     }
 }
 

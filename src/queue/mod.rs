@@ -1,44 +1,47 @@
 //! Transport between the store's outbox and the workers: in-process by default, Redis Streams
-//! when `redis.url` is set. The store is the truth; the queue only carries work.
+//! when `redis.url` is set. The store is the truth; the queue only carries work. See README.md
+//! in this folder for the delivery semantics.
+mod in_process;
+mod message;
+pub mod processor;
+mod redis_streams;
+pub mod relay;
+pub mod sweeper;
+pub mod worker;
+
+pub use in_process::InProcessQueue;
+pub use message::{Delivery, QueueMessage, QueueStats};
+pub use redis_streams::RedisStreams;
+
+use async_trait::async_trait;
+use std::sync::Arc;
 use std::time::Duration;
 
-#[derive(Clone)]
-pub struct QueueHandle {
-    redis: Option<redis::Client>,
+#[async_trait]
+pub trait Transport: Send + Sync {
+    fn kind(&self) -> &'static str;
+    async fn ping(&self) -> anyhow::Result<()>;
+    async fn publish(&self, messages: &[QueueMessage]) -> anyhow::Result<()>;
+    /// The next delivery for `consumer`: entries idle past the claim time first, then new ones;
+    /// waits up to `block` when there is none.
+    async fn next(&self, consumer: &str, block: Duration) -> anyhow::Result<Option<Delivery>>;
+    /// Done: only after the processing step has committed to the store.
+    async fn ack(&self, delivery: &Delivery) -> anyhow::Result<()>;
+    /// Failed this time: deliver again later.
+    async fn nack(&self, delivery: &Delivery) -> anyhow::Result<()>;
+    /// Delivered too often: park it where administrators can see it, and ack the original.
+    async fn dead_letter(&self, delivery: &Delivery, error: &str) -> anyhow::Result<()>;
+    async fn stats(&self) -> anyhow::Result<QueueStats>;
+    /// Drop entries that every consumer has acknowledged (never unacknowledged ones).
+    async fn trim(&self) -> anyhow::Result<()>;
 }
 
-impl QueueHandle {
-    pub fn new(redis_url: Option<&str>) -> anyhow::Result<Self> {
-        let redis = match redis_url {
-            Some(url) => Some(
-                redis::Client::open(url).map_err(|e| anyhow::anyhow!("invalid redis.url: {e}"))?,
-            ),
-            None => None,
-        };
-        Ok(Self { redis })
-    }
+pub type QueueHandle = Arc<dyn Transport>;
 
-    pub fn kind(&self) -> &'static str {
-        if self.redis.is_some() {
-            "redis"
-        } else {
-            "in_process"
-        }
-    }
-
-    /// Whether the transport answers; the in-process queue always does.
-    pub async fn ping(&self) -> anyhow::Result<()> {
-        let Some(client) = &self.redis else {
-            return Ok(());
-        };
-        let fut = async {
-            let mut conn = client.get_multiplexed_async_connection().await?;
-            redis::cmd("PING").query_async::<String>(&mut conn).await?;
-            Ok::<_, redis::RedisError>(())
-        };
-        tokio::time::timeout(Duration::from_secs(2), fut)
-            .await
-            .map_err(|_| anyhow::anyhow!("redis did not answer within 2 s"))?
-            .map_err(|e| anyhow::anyhow!("redis: {e}"))
-    }
+/// The transport the configuration names.
+pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<QueueHandle> {
+    Ok(match settings.redis.url() {
+        Some(url) => Arc::new(RedisStreams::new(url, &settings.queue)?),
+        None => Arc::new(InProcessQueue::new(&settings.queue)),
+    })
 }

@@ -5,6 +5,9 @@ pub mod auth;
 pub mod health;
 pub mod me;
 pub mod openapi;
+pub mod paper;
+pub mod suggestions;
+pub mod uploads;
 
 use actix_web::web;
 
@@ -36,6 +39,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(admin::staff::assign)
                 .service(admin::staff::unassign)
                 .service(admin::staff::staff_audit)
+                .service(suggestions::review::failed)
+                .service(suggestions::create::create)
+                .service(suggestions::withdraw::withdraw)
+                .service(suggestions::review::retry)
+                .service(suggestions::review::pending)
+                .service(suggestions::review::decide)
+                .service(suggestions::mine::mine)
+                .service(uploads::upload)
+                .service(uploads::download)
+                .service(paper::batches::create)
+                .service(paper::batches::list)
+                .service(paper::batches::detail)
+                .service(paper::batches::close)
+                .service(paper::batches::import)
+                .service(paper::entries::add)
+                .service(paper::entries::correct)
                 .default_service(web::to(not_found)),
         )
         .service(assets::dashboard)

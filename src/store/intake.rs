@@ -171,18 +171,43 @@ pub enum WithdrawOutcome {
 #[async_trait]
 pub trait IntakeStore: Send + Sync {
     /// Commit a suggestion (and, unless held for review, its outbox row) in one transaction.
-    async fn create_suggestion(&self, s: &NewSuggestion, audit: Option<&Audit>) -> anyhow::Result<CreateOutcome>;
+    async fn create_suggestion(
+        &self,
+        s: &NewSuggestion,
+        audit: Option<&Audit>,
+    ) -> anyhow::Result<CreateOutcome>;
     async fn suggestion(&self, id: SuggestionId) -> anyhow::Result<Option<SuggestionRow>>;
     async fn suggestion_photos(&self, id: SuggestionId) -> anyhow::Result<Vec<String>>;
     /// The author's suggestions, newest first, before the cursor.
-    async fn suggestions_of(&self, author: AccountId, before: Option<SuggestionId>, limit: i64) -> anyhow::Result<Vec<SuggestionRow>>;
+    async fn suggestions_of(
+        &self,
+        author: AccountId,
+        before: Option<SuggestionId>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<SuggestionRow>>;
     async fn topic_briefs(&self, ids: &[TopicId]) -> anyhow::Result<Vec<TopicBrief>>;
     async fn public_timeline(&self, topic: TopicId) -> anyhow::Result<Vec<TimelineRow>>;
-    async fn withdraw_suggestion(&self, id: SuggestionId, author: AccountId, audit: &Audit) -> anyhow::Result<WithdrawOutcome>;
+    async fn withdraw_suggestion(
+        &self,
+        id: SuggestionId,
+        author: AccountId,
+        audit: &Audit,
+    ) -> anyhow::Result<WithdrawOutcome>;
     /// Suggestions in `state` within the communities, oldest first.
-    async fn suggestions_in_state(&self, communities: &[CommunityId], state: &str, limit: i64) -> anyhow::Result<Vec<SuggestionRow>>;
+    async fn suggestions_in_state(
+        &self,
+        communities: &[CommunityId],
+        state: &str,
+        limit: i64,
+    ) -> anyhow::Result<Vec<SuggestionRow>>;
     /// Approve (queue) or reject a suggestion held for review.
-    async fn review_suggestion(&self, id: SuggestionId, approve: bool, reason: Option<&str>, audit: &Audit) -> anyhow::Result<bool>;
+    async fn review_suggestion(
+        &self,
+        id: SuggestionId,
+        approve: bool,
+        reason: Option<&str>,
+        audit: &Audit,
+    ) -> anyhow::Result<bool>;
     /// A failed suggestion goes back to the queue.
     async fn retry_suggestion(&self, id: SuggestionId, audit: &Audit) -> anyhow::Result<bool>;
     async fn mark_failed(&self, id: SuggestionId, error: &str) -> anyhow::Result<()>;
@@ -192,11 +217,20 @@ pub trait IntakeStore: Send + Sync {
 
     // --- outbox and sweeper ----------------------------------------------------------------
     /// Lease up to `limit` unpublished outbox rows until `lease_until`.
-    async fn claim_outbox(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<OutboxRow>>;
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<OutboxRow>>;
     async fn mark_published(&self, ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<()>;
     async fn outbox_pending(&self) -> anyhow::Result<i64>;
     /// Queued suggestions accepted before `cutoff`, to re-send after a lost queue.
-    async fn stale_queued(&self, cutoff: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<(SuggestionId, CommunityId)>>;
+    async fn stale_queued(
+        &self,
+        cutoff: DateTime<Utc>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<(SuggestionId, CommunityId)>>;
     async fn count_in_state(&self, state: &str) -> anyhow::Result<i64>;
 
     // --- paper batches ---------------------------------------------------------------------
@@ -205,12 +239,20 @@ pub trait IntakeStore: Send + Sync {
     async fn batches(&self, community: CommunityId) -> anyhow::Result<Vec<PaperBatchRow>>;
     async fn batch_entries(&self, id: PaperBatchId) -> anyhow::Result<Vec<SuggestionRow>>;
     async fn close_batch(&self, id: PaperBatchId, audit: &Audit) -> anyhow::Result<()>;
-    async fn correct_entry(&self, id: SuggestionId, patch: &EntryPatch, audit: &Audit) -> anyhow::Result<()>;
+    async fn correct_entry(
+        &self,
+        id: SuggestionId,
+        patch: &EntryPatch,
+        audit: &Audit,
+    ) -> anyhow::Result<()>;
     async fn person(&self, id: PersonId) -> anyhow::Result<Option<PersonRow>>;
 
     // --- uploads ---------------------------------------------------------------------------
     async fn insert_upload(&self, u: &UploadRow, now: DateTime<Utc>) -> anyhow::Result<()>;
     async fn upload(&self, id: &str) -> anyhow::Result<Option<UploadRow>>;
     /// Suggestions that show this upload.
-    async fn upload_suggestions(&self, id: &str) -> anyhow::Result<Vec<(SuggestionId, CommunityId)>>;
+    async fn upload_suggestions(
+        &self,
+        id: &str,
+    ) -> anyhow::Result<Vec<(SuggestionId, CommunityId)>>;
 }

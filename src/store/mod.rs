@@ -8,10 +8,10 @@ pub(crate) mod sql_intake;
 mod sqlite;
 
 pub use intake::*;
-pub use sql_intake::SUGGESTION_ACCEPTED;
 pub use models::*;
 pub use postgres::PgStore;
 pub use sql::UniqueViolation;
+pub use sql_intake::SUGGESTION_ACCEPTED;
 pub use sqlite::SqliteStore;
 
 use crate::domain::ids::*;

@@ -5,11 +5,17 @@ pub(crate) fn id_list<T: std::fmt::Display>(ids: &[T]) -> String {
     if ids.is_empty() {
         "null".into()
     } else {
-        ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+        ids.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
-pub(crate) fn outbox_payload(id: crate::domain::ids::SuggestionId, community: crate::domain::ids::CommunityId) -> String {
+pub(crate) fn outbox_payload(
+    id: crate::domain::ids::SuggestionId,
+    community: crate::domain::ids::CommunityId,
+) -> String {
     serde_json::json!({"suggestion_id": id, "community_id": community}).to_string()
 }
 

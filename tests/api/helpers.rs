@@ -120,6 +120,7 @@ pub struct TestApp {
     pub ids: BootstrapIds,
     /// Kept so the database lives (and is dropped) with the app.
     pub _db: TestDb,
+    pub state: Option<actix_web::web::Data<minyi::state::AppState>>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -127,47 +128,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
-    let db = TestDb::new(backend).await;
-    let mut settings = test_settings(&db.url);
-    tweak(&mut settings);
-    minyi::telemetry::init(
-        "pretty",
-        &std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into()),
-    );
-    let app = Application::build(settings, Roles { workers: true })
-        .await
-        .unwrap();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let store = app.state.store.clone();
-    tokio::spawn(app.run_until_stopped());
-    // Argon2 is slow-ish; hash once per process.
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let password_hash = HASH
-        .get_or_init(|| {
-            minyi::auth::password::hash_blocking(&SecretString::from(ADMIN_PASSWORD)).unwrap()
-        })
-        .clone();
-    let ids = store
-        .bootstrap(&Bootstrap {
-            district: "津南区".into(),
-            street: "双新街道".into(),
-            community: "昆香苑社区".into(),
-            username: "admin".into(),
-            password_hash,
-        })
-        .await
-        .unwrap();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    TestApp {
-        address,
-        client,
-        store,
-        ids,
-        _db: db,
-    }
+    spawn_custom(backend, Roles::ALL, None, tweak).await
 }
 
 impl TestApp {
@@ -292,4 +253,103 @@ pub async fn assert_problem(resp: reqwest::Response, status: u16, code: &str) ->
         "English message missing"
     );
     body
+}
+
+/// The Redis server the tests use; it must be running (`scripts/test.sh` starts it). Never skipped.
+pub fn redis_url() -> String {
+    std::env::var("MINYI_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// Point the queue at Redis with a stream of this test's own, and short timings.
+pub fn use_redis(s: &mut Settings) {
+    let url = redis_url();
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client
+        .get_connection_with_timeout(std::time::Duration::from_secs(2))
+        .unwrap_or_else(|e| panic!("Redis is required for the tests and is not reachable at {url}: {e}. Run scripts/test.sh, which starts it."));
+    let _: String = redis::cmd("PING").query(&mut conn).unwrap();
+    s.redis.url = Some(SecretString::from(url));
+    s.queue.stream_key = format!("{{minyi}}:test:{}", uuid::Uuid::new_v4().simple());
+    s.queue.block_ms = 100;
+    s.queue.claim_idle_ms = 200;
+    s.queue.max_deliveries = 3;
+    s.queue.relay_interval_ms = 20;
+}
+
+/// A resident's suggestion body.
+pub fn suggestion(text: &str) -> Value {
+    json!({ "client_id": uuid::Uuid::new_v4().to_string(), "text": text })
+}
+
+/// Spawn with chosen roles and processor.
+pub async fn spawn_custom(
+    backend: Backend,
+    roles: minyi::startup::Roles,
+    processor: Option<std::sync::Arc<dyn minyi::queue::processor::Processor>>,
+    tweak: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let db = TestDb::new(backend).await;
+    let mut settings = test_settings(&db.url);
+    settings.queue.block_ms = 100;
+    settings.queue.relay_interval_ms = 20;
+    tweak(&mut settings);
+    minyi::telemetry::init(
+        "pretty",
+        &std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into()),
+    );
+    let app = Application::build_with(settings, roles, processor)
+        .await
+        .unwrap();
+    finish(app, db).await
+}
+
+async fn finish(app: Application, db: TestDb) -> TestApp {
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let store = app.state.store.clone();
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let password_hash = HASH
+        .get_or_init(|| {
+            minyi::auth::password::hash_blocking(&SecretString::from(ADMIN_PASSWORD)).unwrap()
+        })
+        .clone();
+    let ids = store
+        .bootstrap(&Bootstrap {
+            district: "津南区".into(),
+            street: "双新街道".into(),
+            community: "昆香苑社区".into(),
+            username: "admin".into(),
+            password_hash,
+        })
+        .await
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        client,
+        store,
+        ids,
+        _db: db,
+        state: Some(state),
+    }
+}
+
+/// Poll `check` until it holds, for at most `secs` seconds (a liveness bound, not a timing claim).
+pub async fn eventually<F, Fut>(secs: u64, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
 }

@@ -1,0 +1,29 @@
+use crate::domain::ids::{CommunityId, SuggestionId};
+use serde::{Deserialize, Serialize};
+
+/// What travels on the queue: a pointer into the store, never the suggestion itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueMessage {
+    /// Stable job name: `suggestion.accepted` or `suggestion.withdrawn`.
+    pub kind: String,
+    pub suggestion_id: SuggestionId,
+    pub community_id: CommunityId,
+}
+
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// Transport-specific id (a stream entry id, or a sequence number in process).
+    pub id: String,
+    pub message: QueueMessage,
+    /// How many times this entry has been delivered, this time included.
+    pub deliveries: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct QueueStats {
+    /// Delivered but not yet acknowledged.
+    pub pending: u64,
+    /// Waiting to be delivered.
+    pub waiting: u64,
+    pub dead_letters: u64,
+}

@@ -1,0 +1,23 @@
+//! The processing step the workers run. The grouping engine implements it; tests use their own.
+use super::QueueMessage;
+use async_trait::async_trait;
+
+#[async_trait]
+pub trait Processor: Send + Sync {
+    /// Process one message idempotently: a message for a suggestion that is already processed
+    /// changes nothing. Return only after the result has committed to the store.
+    async fn process(&self, message: &QueueMessage) -> anyhow::Result<()>;
+}
+
+/// Marks accepted suggestions processed without grouping them (no engine configured).
+pub struct MarkProcessed(pub crate::store::DynStore);
+
+#[async_trait]
+impl Processor for MarkProcessed {
+    async fn process(&self, message: &QueueMessage) -> anyhow::Result<()> {
+        if message.kind == crate::store::SUGGESTION_ACCEPTED {
+            self.0.mark_processed(message.suggestion_id).await?;
+        }
+        Ok(())
+    }
+}

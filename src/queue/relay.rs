@@ -1,0 +1,81 @@
+//! The relay moves committed outbox rows to the transport. Rows are leased, not locked, while
+//! they are published, so several relays can run and a dead one's rows are picked up after the
+//! lease; a row published twice is harmless because processing is idempotent.
+use super::{QueueHandle, QueueMessage};
+use crate::store::DynStore;
+use std::time::Duration;
+
+pub struct Relay {
+    pub store: DynStore,
+    pub queue: QueueHandle,
+    pub lease: Duration,
+    pub batch: i64,
+}
+
+#[derive(serde::Deserialize)]
+struct Payload {
+    suggestion_id: crate::domain::ids::SuggestionId,
+    community_id: crate::domain::ids::CommunityId,
+}
+
+impl Relay {
+    pub fn new(store: DynStore, queue: QueueHandle) -> Self {
+        Self {
+            store,
+            queue,
+            lease: Duration::from_secs(30),
+            batch: 200,
+        }
+    }
+
+    /// Publish one batch; returns how many rows went out.
+    pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let now = chrono::Utc::now();
+        let lease = chrono::Duration::from_std(self.lease)?;
+        let rows = self
+            .store
+            .claim_outbox(now, now + lease, self.batch)
+            .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut messages = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let p: Payload = serde_json::from_str(&row.payload)?;
+            messages.push(QueueMessage {
+                kind: row.kind.clone(),
+                suggestion_id: p.suggestion_id,
+                community_id: p.community_id,
+            });
+        }
+        self.queue.publish(&messages).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.outbox_id).collect();
+        self.store.mark_published(&ids, chrono::Utc::now()).await?;
+        Ok(rows.len())
+    }
+
+    /// Run until the task is dropped: publish while there is work, otherwise poll.
+    pub async fn run(self, interval: Duration) {
+        let mut failing = false;
+        loop {
+            match self.run_once().await {
+                Ok(n) => {
+                    if failing {
+                        tracing::info!("relay: the queue is reachable again");
+                        failing = false;
+                    }
+                    if n == 0 {
+                        tokio::time::sleep(interval).await;
+                    }
+                }
+                Err(e) => {
+                    if !failing {
+                        tracing::warn!(error = %format!("{e:#}"), "relay: cannot publish; accepted suggestions wait in the outbox");
+                        failing = true;
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+}

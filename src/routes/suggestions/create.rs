@@ -1,0 +1,229 @@
+//! Residents post a suggestion. The suggestion and its outbox row commit together, then the
+//! answer is `202` with the id; a retry with the same client id or `Idempotency-Key` returns
+//! the original answer, also when the retries race each other.
+use super::Accepted;
+use crate::auth::caller::Resident;
+use crate::domain::ids::{BuildingId, CommunityId};
+use crate::domain::text::{bounded, check};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::state::AppState;
+use crate::store::{CreateOutcome, NewSuggestion};
+use actix_web::http::StatusCode;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewSuggestionRequest {
+    /// The client's own id for this suggestion (or send an `Idempotency-Key` header).
+    pub client_id: Option<String>,
+    pub text: String,
+    pub title: Option<String>,
+    pub building_id: Option<BuildingId>,
+    pub place: Option<String>,
+    pub category: Option<String>,
+    #[serde(default)]
+    pub photo_ids: Vec<String>,
+    /// Whether other residents may see the author's name.
+    #[serde(default)]
+    pub show_name: bool,
+}
+
+/// The idempotency key of a creating request: the body's client id, else the header.
+pub fn idempotency_key(req: &HttpRequest, client_id: Option<&str>) -> ApiResult<String> {
+    let header = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok());
+    let key = client_id.or(header).map(str::trim).unwrap_or_default();
+    if key.is_empty() {
+        return Err(ApiError::bad_request(
+            "idempotency_key_required",
+            "请提供客户端生成的编号（client_id）或 Idempotency-Key，以免重复提交",
+            "Send a client-generated `client_id` or an `Idempotency-Key` header so retries are safe",
+        ));
+    }
+    if key.len() > 100 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::field(
+            "client_id",
+            "invalid_key",
+            "编号须为 1–100 个可见 ASCII 字符 / 1–100 visible ASCII characters",
+        ));
+    }
+    Ok(key.to_string())
+}
+
+/// Check optional fields shared by residents' and paper suggestions.
+pub async fn check_place(
+    state: &AppState,
+    community: CommunityId,
+    building: Option<BuildingId>,
+    errors: &mut Vec<FieldError>,
+) -> ApiResult<()> {
+    if let Some(b) = building {
+        let known = state
+            .store
+            .buildings(community)
+            .await?
+            .iter()
+            .any(|x| x.building_id == b);
+        if !known {
+            errors.push(FieldError {
+                field: "building_id".into(),
+                code: "unknown_building".into(),
+                message: "本社区没有这个楼栋 / no such building in this community".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+pub fn optional(
+    field: &str,
+    value: &Option<String>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => bounded(field, v, 1, max).map_err(|e| errors.push(e)).ok(),
+    }
+}
+
+/// Whether intake holds this text for review, and why (shown to the author).
+pub fn hold_reason(
+    state: &AppState,
+    premoderate: bool,
+    text: &str,
+    title: Option<&str>,
+) -> Option<String> {
+    let joined = format!("{} {}", title.unwrap_or_default(), text);
+    if let Some(word) = state.words.first_match(&joined) {
+        return Some(format!("内容包含需审核的词语「{word}」，工作人员审核后处理 / held for review: contains a listed word"));
+    }
+    premoderate.then(|| {
+        "本社区的建议经工作人员审核后处理 / this community reviews every suggestion first"
+            .to_string()
+    })
+}
+
+pub fn rate_limit(state: &AppState, req: &HttpRequest, account: &str) -> ApiResult<()> {
+    if let Err(wait) = state.limits.per_account.check(account) {
+        return Err(ApiError::too_many(wait));
+    }
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    if let Err(wait) = state.limits.per_ip.check(&ip) {
+        return Err(ApiError::too_many(wait));
+    }
+    Ok(())
+}
+
+#[utoipa::path(request_body = NewSuggestionRequest, params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202, body = Accepted), (status = 400, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)),
+    tag = "suggestions", security(("bearer" = [])))]
+#[post("/suggestions")]
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Resident,
+    req: HttpRequest,
+    body: web::Json<NewSuggestionRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let key = idempotency_key(&req, b.client_id.as_deref())?;
+    let community = *caller.communities.first().ok_or_else(|| {
+        ApiError::conflict(
+            "community_required",
+            "请先选择您所在的社区",
+            "Choose your community first (PUT /api/v1/me/community)",
+        )
+    })?;
+    rate_limit(&state, &req, &format!("account:{}", caller.account_id))?;
+    let mut errors = Vec::new();
+    let text = bounded("text", &b.text, 5, 2000)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let title = optional("title", &b.title, 60, &mut errors);
+    let place = optional("place", &b.place, 100, &mut errors);
+    let category = optional("category", &b.category, 32, &mut errors);
+    check_place(&state, community, b.building_id, &mut errors).await?;
+    let max_photos = state.settings.intake.max_photos;
+    if b.photo_ids.len() > max_photos {
+        errors.push(FieldError {
+            field: "photo_ids".into(),
+            code: "too_many_photos".into(),
+            message: format!("最多 {max_photos} 张照片 / at most {max_photos} photos"),
+        });
+    }
+    for id in &b.photo_ids {
+        let mine = state
+            .store
+            .upload(id)
+            .await?
+            .is_some_and(|u| u.account_id == caller.account_id);
+        if !mine {
+            errors.push(FieldError {
+                field: "photo_ids".into(),
+                code: "unknown_upload".into(),
+                message: "照片不存在或不属于您 / unknown photo".into(),
+            });
+        }
+    }
+    check(errors)?;
+    let text = text.ok_or_else(|| ApiError::field("text", "required", "必填 / required"))?;
+    let premoderate = state
+        .store
+        .community(community)
+        .await?
+        .is_some_and(|c| c.premoderate);
+    let hash = crate::intake::request_hash(&serde_json::json!([
+        text,
+        title,
+        b.building_id,
+        place,
+        category,
+        b.photo_ids,
+        b.show_name
+    ]));
+    let new = NewSuggestion {
+        community_id: community,
+        client_id: key,
+        request_hash: hash,
+        channel: "mini_program",
+        author_account_id: Some(caller.account_id),
+        author_person: None,
+        entered_by: None,
+        hold_for_review: hold_reason(&state, premoderate, &text, title.as_deref()),
+        title,
+        body: text,
+        building_id: b.building_id,
+        place,
+        category,
+        show_author: b.show_name,
+        paper_batch_id: None,
+        paper_serial: None,
+        photo_ids: b.photo_ids,
+        consent_by_resident: false,
+    };
+    accepted(state.store.create_suggestion(&new, None).await?)
+}
+
+/// `202` for a new or re-sent suggestion; `422` when the key was used for other content.
+pub fn accepted(outcome: CreateOutcome) -> ApiResult<HttpResponse> {
+    match outcome {
+        CreateOutcome::Created(s) | CreateOutcome::Existing(s) => Ok(HttpResponse::Accepted()
+            .json(Accepted {
+                id: s.suggestion_id,
+                state: s.state,
+                created_at: s.created_at,
+            })),
+        CreateOutcome::KeyConflict(_) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "这个编号已用于另一条内容不同的建议",
+            "This client id / Idempotency-Key was already used for different content",
+        )),
+    }
+}

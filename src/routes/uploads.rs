@@ -1,0 +1,181 @@
+//! Photos: recognised from their bytes (JPEG, PNG, WebP), at most `intake.max_photo_bytes`,
+//! stripped of EXIF/XMP (location) and stored content-addressed; served only to the uploader
+//! and to staff of the community whose suggestion shows it.
+use crate::auth::caller::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::media::{process_upload, ImageKind, MediaError};
+use crate::state::AppState;
+use crate::store::UploadRow;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+
+fn media_error(e: MediaError) -> ApiError {
+    match e {
+        MediaError::TooLarge { max } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "upload_too_large",
+            format!("照片不能超过 {} MB", max / 1024 / 1024),
+            format!("The photo is larger than {max} bytes"),
+        ),
+        MediaError::UnsupportedType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "只支持 JPEG、PNG、WebP 格式的照片",
+            "Only JPEG, PNG and WebP photos are accepted",
+        ),
+        MediaError::Malformed(what) => ApiError::bad_request(
+            "malformed_image",
+            "照片文件已损坏",
+            format!("The image is malformed: {what}"),
+        ),
+    }
+}
+
+/// Read the upload's bytes: the first file part of a multipart body, or the raw body.
+async fn read_bytes(req: &HttpRequest, payload: web::Payload, max: usize) -> ApiResult<Vec<u8>> {
+    let too_large = || media_error(MediaError::TooLarge { max });
+    let is_multipart = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut bytes = Vec::new();
+    if is_multipart {
+        let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
+        while let Some(part) = parts.next().await {
+            let mut field = part.map_err(|e| {
+                ApiError::bad_request(
+                    "malformed_body",
+                    "上传内容无法读取",
+                    format!("Bad multipart body: {e}"),
+                )
+            })?;
+            if field
+                .content_disposition()
+                .and_then(|d| d.get_filename())
+                .is_none()
+                && field.name() != Some("file")
+            {
+                continue;
+            }
+            while let Some(chunk) = field.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::bad_request(
+                        "malformed_body",
+                        "上传内容无法读取",
+                        format!("Bad multipart body: {e}"),
+                    )
+                })?;
+                if bytes.len() + chunk.len() > max {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            return Ok(bytes);
+        }
+        Err(ApiError::field(
+            "file",
+            "required",
+            "请选择照片 / no file part named `file`",
+        ))
+    } else {
+        let mut payload = payload;
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::bad_request(
+                    "malformed_body",
+                    "上传内容无法读取",
+                    format!("Bad body: {e}"),
+                )
+            })?;
+            if bytes.len() + chunk.len() > max {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    }
+}
+
+#[utoipa::path(request_body(content = Vec<u8>, content_type = "multipart/form-data"), responses((status = 201, description = "stored"), (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem)), tag = "uploads", security(("bearer" = [])))]
+#[post("/uploads")]
+#[tracing::instrument(skip_all)]
+pub async fn upload(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let max = state.settings.intake.max_photo_bytes;
+    let bytes = read_bytes(&req, payload, max).await?;
+    let (kind, clean) = {
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(|| process_upload(&bytes, max)))
+            .await
+            .map_err(|e| anyhow::anyhow!("upload task: {e}"))?
+            .map_err(media_error)?
+    };
+    let blob = state.blobs.put(&clean, kind).await?;
+    let row = UploadRow {
+        upload_id: uuid::Uuid::new_v4().simple().to_string(),
+        sha256: blob.sha256,
+        content_type: kind.mime().into(),
+        byte_size: blob.size as i64,
+        account_id: caller.account_id,
+        community_id: caller.communities.first().copied(),
+    };
+    state.store.insert_upload(&row, chrono::Utc::now()).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({
+        "id": row.upload_id, "content_type": row.content_type, "byte_size": row.byte_size,
+    })))
+}
+
+fn blob_key(row: &UploadRow) -> Option<String> {
+    let ext = match row.content_type.as_str() {
+        "image/jpeg" => ImageKind::Jpeg,
+        "image/png" => ImageKind::Png,
+        "image/webp" => ImageKind::Webp,
+        _ => return None,
+    }
+    .extension();
+    let h = &row.sha256;
+    (h.len() == 64).then(|| format!("{}/{}/{}.{}", &h[0..2], &h[2..4], h, ext))
+}
+
+#[utoipa::path(params(("id" = String, Path)), responses((status = 200, description = "the image"), (status = 404, body = crate::error::Problem)), tag = "uploads", security(("bearer" = [])))]
+#[get("/uploads/{id}")]
+pub async fn download(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let row = state
+        .store
+        .upload(&path)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let allowed = row.account_id == caller.account_id
+        || (caller.role.is_staff()
+            && (row.community_id.is_some_and(|c| caller.in_scope(c))
+                || state
+                    .store
+                    .upload_suggestions(&row.upload_id)
+                    .await?
+                    .iter()
+                    .any(|(_, c)| caller.in_scope(*c))));
+    if !allowed {
+        return Err(ApiError::not_found());
+    }
+    let key = blob_key(&row).ok_or_else(ApiError::not_found)?;
+    let bytes = state
+        .blobs
+        .get(&key)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(HttpResponse::Ok()
+        .content_type(row.content_type)
+        .insert_header(("cache-control", "private, max-age=86400"))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .body(bytes))
+}
