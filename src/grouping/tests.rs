@@ -1,0 +1,1 @@
+//! Engine-level tests on the project's own fixtures.
