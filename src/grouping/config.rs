@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 pub struct EngineConfig {
     /// Join the best candidate topic when the cosine to its centroid reaches this.
     pub join_threshold: f32,
+    /// How a suggestion is compared with a topic: 0 = cosine to the centroid, 1 = average
+    /// cosine to the members (average link); in between, a blend.
+    pub linkage: f32,
+    /// Exponent of the inverse document frequency (1 = plain TF-IDF).
+    pub idf_power: f32,
     /// Weight of segmented words.
     pub word_weight: f32,
     /// Weight of character bigrams (robustness to segmentation).
@@ -50,7 +55,9 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            join_threshold: 0.30,
+            join_threshold: 0.20,
+            linkage: 0.0,
+            idf_power: 2.0,
             word_weight: 1.0,
             bigram_weight: 0.5,
             place_weight: 0.6,
@@ -63,10 +70,10 @@ impl Default for EngineConfig {
             max_candidates: 24,
             simhash_max_distance: 3,
             min_chars_for_near_copy: 12,
-            merge_threshold: 0.55,
-            split_threshold: 0.12,
+            merge_threshold: 0.30,
+            split_threshold: 0.15,
             min_split_size: 4,
-            consolidate_every: 0,
+            consolidate_every: 500,
         }
     }
 }

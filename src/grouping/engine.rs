@@ -151,7 +151,13 @@ impl Engine {
     }
 
     pub(crate) fn idf_of(&self, term: u32) -> f32 {
-        idf(self.n_docs, self.terms[term as usize].df)
+        self.idf_df(self.terms[term as usize].df)
+    }
+
+    /// Term weight from document frequency; a power above 1 favours the rare, concrete
+    /// words (names, details) over the vocabulary a whole kind of issue shares.
+    pub(crate) fn idf_df(&self, df: u32) -> f32 {
+        idf(self.n_docs, df).powf(self.cfg.idf_power)
     }
 
     fn place_is_specific(&self, df: u32) -> bool {
@@ -222,7 +228,7 @@ impl Engine {
         for f in &doc.features {
             let id = self.term_ids.get(&f.hash).copied();
             let df = id.map_or(0, |i| self.terms[i as usize].df);
-            let w = self.kind_weight(f.kind) * (1.0 + f.tf.ln()) * idf(self.n_docs, df);
+            let w = self.kind_weight(f.kind) * (1.0 + f.tf.ln()) * self.idf_df(df);
             norm2 += w * w;
             if f.kind == Kind::Place && self.place_is_specific(df) {
                 has_specific_place = true;
@@ -277,7 +283,12 @@ impl Engine {
         if t.norm <= 0.0 {
             return 0.0;
         }
-        dot_scaled(q, &t.centroid, |term| self.idf_of(term)) / t.norm
+        let dot = dot_scaled(q, &t.centroid, |term| self.idf_of(term));
+        // linkage 0: cosine to the centroid; 1: average cosine to the members (a diverse
+        // topic scores lower, so generic words cannot pull everything into one topic).
+        let a = self.cfg.linkage;
+        let n = t.members.len().max(1) as f32;
+        dot / (t.norm.powf(1.0 - a) * n.powf(a))
     }
 
     /// Whether a suggestion naming `q`'s places belongs elsewhere than a topic whose

@@ -276,7 +276,7 @@ pub fn prepare(subject: Option<&str>, text: &str) -> Prepared {
     let mut counter = Counter::default();
     let mut sig = Vec::new();
     if !subject.is_empty() {
-        add_text(&mut counter, &subject, 2.0, &mut sig);
+        add_text(&mut counter, &subject, 1.0, &mut sig);
     }
     add_text(&mut counter, &body, 1.0, &mut sig);
 
