@@ -37,10 +37,16 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     use minyi::cli::grouping::{load_config, run_eval, run_group};
     match Cli::parse().command {
-        Command::Group { input, output, config } => {
-            run_group(&input, &output, &load_config(config.as_deref())?)
-        }
-        Command::Eval { input, label_field, config } => {
+        Command::Group {
+            input,
+            output,
+            config,
+        } => run_group(&input, &output, &load_config(config.as_deref())?),
+        Command::Eval {
+            input,
+            label_field,
+            config,
+        } => {
             let report = run_eval(&input, &label_field, &load_config(config.as_deref())?)?;
             println!("{report}");
             Ok(())

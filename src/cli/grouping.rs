@@ -81,14 +81,18 @@ pub fn parse_items(content: &str) -> anyhow::Result<Vec<Item>> {
 /// Prepares every item, on all available cores (preparing needs no engine state).
 fn prepare_all(items: &[Item]) -> Vec<Prepared> {
     warm_up();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
     let chunk = items.len().div_ceil(threads).max(1);
     std::thread::scope(|s| {
         let handles: Vec<_> = items
             .chunks(chunk)
             .map(|part| {
                 s.spawn(move || {
-                    part.iter().map(|it| prepare(it.subject.as_deref(), &it.text)).collect::<Vec<_>>()
+                    part.iter()
+                        .map(|it| prepare(it.subject.as_deref(), &it.text))
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
@@ -132,7 +136,10 @@ pub fn group_items(items: Vec<Item>, cfg: &EngineConfig) -> FileGrouping {
             })
             .collect();
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        let docs: Vec<Prepared> = keyed.iter().filter_map(|&(_, i)| prepared[i].take()).collect();
+        let docs: Vec<Prepared> = keyed
+            .iter()
+            .filter_map(|&(_, i)| prepared[i].take())
+            .collect();
         let g = group_all(cfg, docs);
         for (pos, &(_, i)) in keyed.iter().enumerate() {
             let topic = g.topics[pos];
@@ -168,7 +175,9 @@ fn read_input(input: &Path) -> anyhow::Result<Vec<Item>> {
 
 /// Reads an engine configuration (JSON; absent fields take their defaults).
 pub fn load_config(path: Option<&Path>) -> anyhow::Result<EngineConfig> {
-    let Some(path) = path else { return Ok(EngineConfig::default()) };
+    let Some(path) = path else {
+        return Ok(EngineConfig::default());
+    };
     let content =
         fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     serde_json::from_str(&content).with_context(|| format!("bad engine config {}", path.display()))
@@ -184,7 +193,8 @@ pub fn run_group(input: &Path, output: &Path, cfg: &EngineConfig) -> anyhow::Res
         let line = json!({"id": it.id, "topic": topic, "title": title});
         writeln!(w, "{line}").with_context(|| format!("cannot write {}", output.display()))?;
     }
-    w.flush().with_context(|| format!("cannot write {}", output.display()))?;
+    w.flush()
+        .with_context(|| format!("cannot write {}", output.display()))?;
     Ok(())
 }
 

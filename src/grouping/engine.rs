@@ -59,6 +59,8 @@ pub(crate) struct Topic {
     pub(crate) pinned: u32,
     pub(crate) copies: u32,
     pub(crate) dirty: bool,
+    /// Members before this index were examined by the last consolidation.
+    pub(crate) checked: usize,
 }
 
 /// A suggestion as the engine sees it: idf-weighted, unit length.
@@ -126,12 +128,16 @@ impl Engine {
     }
 
     pub fn topic_of(&self, key: DocKey) -> Option<TopicId> {
-        self.docs.get(&key).map(|d| self.topics[d.topic as usize].id)
+        self.docs
+            .get(&key)
+            .map(|d| self.topics[d.topic as usize].id)
     }
 
     /// Members of a topic, in arrival order (after corrections, in the order they came in).
     pub fn members(&self, topic: TopicId) -> Vec<DocKey> {
-        self.slot(topic).map(|s| self.topics[s as usize].members.clone()).unwrap_or_default()
+        self.slot(topic)
+            .map(|s| self.topics[s as usize].members.clone())
+            .unwrap_or_default()
     }
 
     pub fn is_pinned(&self, key: DocKey) -> bool {
@@ -204,7 +210,9 @@ impl Engine {
         }
         let mut best: Option<(u32, DocKey)> = None;
         for band in band_keys(doc.simhash) {
-            let Some(bucket) = self.bands.get(&band) else { continue };
+            let Some(bucket) = self.bands.get(&band) else {
+                continue;
+            };
             for &k in bucket.iter().rev().take(BAND_SCAN) {
                 let Some(d) = self.docs.get(&k) else { continue };
                 if !d.near_copy_ok || d.signature != doc.signature {
@@ -245,7 +253,11 @@ impl Engine {
             t.1 /= norm;
         }
         terms.sort_unstable_by_key(|t| t.0);
-        Query { terms, places, has_specific_place }
+        Query {
+            terms,
+            places,
+            has_specific_place,
+        }
     }
 
     /// Candidate topics from the inverted index: the query's heaviest terms, the most
@@ -299,10 +311,15 @@ impl Engine {
         }
         let t = &self.topics[slot as usize];
         let members = t.members.len() as u32;
-        let dominant = t.places.iter().any(|&(p, c)| {
-            2 * c >= members && self.place_is_specific(self.terms[p as usize].df)
-        });
-        dominant && !q.places.iter().any(|p| t.places.iter().any(|&(tp, c)| tp == *p && c > 0))
+        let dominant = t
+            .places
+            .iter()
+            .any(|&(p, c)| 2 * c >= members && self.place_is_specific(self.terms[p as usize].df));
+        dominant
+            && !q
+                .places
+                .iter()
+                .any(|p| t.places.iter().any(|&(tp, c)| tp == *p && c > 0))
     }
 
     pub(crate) fn best_topic(&self, q: &Query, exclude: Option<u32>) -> Option<(u32, f32)> {
@@ -390,7 +407,12 @@ impl Engine {
                 places.push(id);
             }
         }
-        let norm = weighted.iter().map(|w| w.2 * w.2).sum::<f32>().sqrt().max(1e-9);
+        let norm = weighted
+            .iter()
+            .map(|w| w.2 * w.2)
+            .sum::<f32>()
+            .sqrt()
+            .max(1e-9);
         weighted.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
         weighted.truncate(self.cfg.max_doc_features);
         let mut vec: Vec<(u32, f32)> = weighted.iter().map(|w| (w.0, w.1 / norm)).collect();
@@ -423,6 +445,7 @@ impl Engine {
             pinned: 0,
             copies: 0,
             dirty: true,
+            checked: 0,
         });
         self.slots.insert(topic, s);
         s
@@ -473,6 +496,9 @@ impl Engine {
         t.places.retain(|x| x.1 > 0);
         if let Some(pos) = t.members.iter().position(|&k| k == key) {
             t.members.remove(pos);
+            if pos < t.checked {
+                t.checked -= 1;
+            }
         }
         t.pinned -= u32::from(entry.pinned).min(t.pinned);
         t.copies -= u32::from(entry.copy_of.is_some()).min(t.copies);
@@ -494,7 +520,9 @@ impl Engine {
         }
         let mut c = std::mem::take(&mut self.topics[slot as usize].centroid);
         c.sort_unstable_by(|a, b| {
-            (b.1 * self.idf_of(b.0)).total_cmp(&(a.1 * self.idf_of(a.0))).then(a.0.cmp(&b.0))
+            (b.1 * self.idf_of(b.0))
+                .total_cmp(&(a.1 * self.idf_of(a.0)))
+                .then(a.0.cmp(&b.0))
         });
         c.truncate(cap);
         c.sort_unstable_by_key(|t| t.0);
@@ -530,7 +558,9 @@ impl Engine {
 
     /// A worker's correction: moves a suggestion to `to` (created if new), pinned or not.
     pub fn move_doc(&mut self, key: DocKey, to: TopicId, pin: bool) {
-        let Some(mut entry) = self.detach(key) else { return };
+        let Some(mut entry) = self.detach(key) else {
+            return;
+        };
         entry.pinned = pin;
         let slot = self.slot_for(to);
         self.attach(key, entry, slot);
@@ -538,7 +568,9 @@ impl Engine {
 
     /// Pins (or unpins) a suggestion: consolidation never moves a pinned suggestion.
     pub fn pin(&mut self, key: DocKey, pinned: bool) {
-        let Some(d) = self.docs.get_mut(&key) else { return };
+        let Some(d) = self.docs.get_mut(&key) else {
+            return;
+        };
         if d.pinned == pinned {
             return;
         }

@@ -53,7 +53,11 @@ pub fn score<C: Eq + Hash + Clone, L: Eq + Hash + Clone>(items: &[(C, L)]) -> Sc
         bp += j / csize[c] as f64;
         br += j / lsize[l] as f64;
     }
-    let (b3_p, b3_r) = if n > 0 { (bp / n as f64, br / n as f64) } else { (1.0, 1.0) };
+    let (b3_p, b3_r) = if n > 0 {
+        (bp / n as f64, br / n as f64)
+    } else {
+        (1.0, 1.0)
+    };
     Scores {
         n,
         groups: lsize.len(),

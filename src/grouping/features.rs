@@ -63,9 +63,43 @@ impl Prepared {
 
 /// Suffixes that turn the word before them into a place name.
 const PLACE_SUFFIXES: &[&str] = &[
-    "小区", "社区", "花园", "家园", "新城", "新村", "公寓", "大厦", "广场", "大道", "街道", "路",
-    "街", "巷", "弄", "村", "镇", "乡", "苑", "城", "府", "园", "湾", "庭", "学校", "小学",
-    "中学", "大学", "学院", "幼儿园", "医院", "公园", "市场", "商场", "银行", "公司", "集团",
+    "小区",
+    "社区",
+    "花园",
+    "家园",
+    "新城",
+    "新村",
+    "公寓",
+    "大厦",
+    "广场",
+    "大道",
+    "街道",
+    "路",
+    "街",
+    "巷",
+    "弄",
+    "村",
+    "镇",
+    "乡",
+    "苑",
+    "城",
+    "府",
+    "园",
+    "湾",
+    "庭",
+    "学校",
+    "小学",
+    "中学",
+    "大学",
+    "学院",
+    "幼儿园",
+    "医院",
+    "公园",
+    "市场",
+    "商场",
+    "银行",
+    "公司",
+    "集团",
 ];
 
 /// Units that turn a number before them into a place (building, unit, room …).
@@ -76,9 +110,44 @@ const PLACE_UNITS: &[&str] = &[
 
 /// Words before a suffix that do not name a place (`老旧小区`, `这个小区`).
 const GENERIC_PLACE_HEADS: &[&str] = &[
-    "老旧", "这个", "那个", "整个", "附近", "周边", "其他", "各个", "所在", "我们", "本", "该",
-    "新", "老", "旧", "大", "小", "一个", "高档", "商品房", "安置", "拆迁", "农村", "城市",
-    "马", "公", "道", "网", "一", "两", "几", "多", "同", "全", "省", "市", "县", "区",
+    "老旧",
+    "这个",
+    "那个",
+    "整个",
+    "附近",
+    "周边",
+    "其他",
+    "各个",
+    "所在",
+    "我们",
+    "本",
+    "该",
+    "新",
+    "老",
+    "旧",
+    "大",
+    "小",
+    "一个",
+    "高档",
+    "商品房",
+    "安置",
+    "拆迁",
+    "农村",
+    "城市",
+    "马",
+    "公",
+    "道",
+    "网",
+    "一",
+    "两",
+    "几",
+    "多",
+    "同",
+    "全",
+    "省",
+    "市",
+    "县",
+    "区",
 ];
 
 fn is_cjk(c: char) -> bool {
@@ -91,8 +160,10 @@ fn is_text_char(c: char) -> bool {
 
 fn is_numberish(w: &str) -> bool {
     !w.is_empty()
-        && w.chars().all(|c| c.is_ascii_alphanumeric() || "零一二三四五六七八九十百两".contains(c))
-        && w.chars().any(|c| c.is_ascii_digit() || "零一二三四五六七八九十百两".contains(c))
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "零一二三四五六七八九十百两".contains(c))
+        && w.chars()
+            .any(|c| c.is_ascii_digit() || "零一二三四五六七八九十百两".contains(c))
 }
 
 fn is_word(w: &str) -> bool {
@@ -166,7 +237,9 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
         let n = w.chars().count();
         if n >= 3
             && w.chars().all(is_cjk)
-            && PLACE_SUFFIXES.iter().any(|s| w.ends_with(s) && s.chars().count() < n)
+            && PLACE_SUFFIXES
+                .iter()
+                .any(|s| w.ends_with(s) && s.chars().count() < n)
             && !GENERIC_PLACE_HEADS.iter().any(|h| w.starts_with(h))
         {
             out.push(Tok::Place(w.to_string()));
@@ -198,7 +271,12 @@ impl Counter {
         }
         self.map.insert(h, self.features.len());
         let text = (kind != Kind::Bigram).then(|| text.into());
-        self.features.push(Feature { hash: h, tf: weight, kind, text });
+        self.features.push(Feature {
+            hash: h,
+            tf: weight,
+            kind,
+            text,
+        });
     }
 }
 
@@ -294,7 +372,11 @@ pub fn prepare(subject: Option<&str>, text: &str) -> Prepared {
     sig.hash(&mut h);
     let signature = mix(h.finish());
 
-    let snippet = if subject.is_empty() { first_clause(&body) } else { first_clause(&subject) };
+    let snippet = if subject.is_empty() {
+        first_clause(&body)
+    } else {
+        first_clause(&subject)
+    };
     Prepared {
         features: counter.features,
         simhash: simhash(&compact),
@@ -328,7 +410,11 @@ mod tests {
     #[test]
     fn named_places_are_places_and_not_bigrams() {
         let p = prepare(None, "丽发新城附近的搅拌站噪音很大");
-        assert!(places(&p).contains(&"丽发新城".to_string()), "{:?}", places(&p));
+        assert!(
+            places(&p).contains(&"丽发新城".to_string()),
+            "{:?}",
+            places(&p)
+        );
         let bigram = feature_hash(Kind::Bigram, "丽发");
         assert!(p.features.iter().all(|f| f.hash != bigram));
     }

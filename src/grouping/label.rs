@@ -43,14 +43,21 @@ impl Engine {
         scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let keywords: Vec<String> = scored
             .iter()
-            .filter_map(|&(_, term)| self.terms[term as usize].text.as_deref().map(str::to_string))
+            .filter_map(|&(_, term)| {
+                self.terms[term as usize]
+                    .text
+                    .as_deref()
+                    .map(str::to_string)
+            })
             .take(KEYWORDS)
             .collect();
 
         let mut representative = t.members[0];
         let mut best = f32::MIN;
         for &key in t.members.iter().take(REPRESENTATIVE_SCAN) {
-            let Some(d) = self.docs.get(&key) else { continue };
+            let Some(d) = self.docs.get(&key) else {
+                continue;
+            };
             if d.copy_of.is_some() {
                 continue;
             }
@@ -68,10 +75,23 @@ impl Engine {
                 representative = key;
             }
         }
-        let snippet = self.docs.get(&representative).map(|d| d.snippet.as_ref()).unwrap_or("");
-        let title = if snippet.trim().is_empty() { keywords.join(" ") } else { snippet.to_string() };
+        let snippet = self
+            .docs
+            .get(&representative)
+            .map(|d| d.snippet.as_ref())
+            .unwrap_or("");
+        let title = if snippet.trim().is_empty() {
+            keywords.join(" ")
+        } else {
+            snippet.to_string()
+        };
         Some(TopicLabel {
-            title: title.chars().take(TITLE_MAX_CHARS).collect::<String>().trim().to_string(),
+            title: title
+                .chars()
+                .take(TITLE_MAX_CHARS)
+                .collect::<String>()
+                .trim()
+                .to_string(),
             keywords,
             representative,
             members: t.members.len(),

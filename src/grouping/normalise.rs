@@ -21,7 +21,7 @@ fn strip_html(s: &str) -> String {
     while let Some(pos) = rest.find(['&', '<']) {
         out.push_str(&rest[..pos]);
         let tail = &rest[pos..];
-        if tail.starts_with('<') {
+        if let Some(after) = tail.strip_prefix('<') {
             match tag_len(tail) {
                 Some(n) => {
                     out.push(' ');
@@ -29,7 +29,7 @@ fn strip_html(s: &str) -> String {
                 }
                 None => {
                     out.push('<');
-                    rest = &tail[1..];
+                    rest = after;
                 }
             }
         } else {
@@ -146,7 +146,10 @@ fn gloss_len(rest: &[char]) -> Option<usize> {
     }
     let syllable = &rest[..n];
     let has_vowel = syllable.iter().any(|&c| is_vowel(c));
-    let syllabic = matches!(syllable, ['n', 'g'] | ['m'] | ['n'] | ['ń'] | ['ň'] | ['ǹ'] | ['ḿ']);
+    let syllabic = matches!(
+        syllable,
+        ['n', 'g'] | ['m'] | ['n'] | ['ń'] | ['ň'] | ['ǹ'] | ['ḿ']
+    );
     (has_vowel || syllabic).then_some(m)
 }
 
@@ -162,7 +165,7 @@ fn collapse(s: &str) -> String {
     let mut last_punct = false;
     for c in s.chars() {
         if c.is_whitespace() || c.is_control() {
-            if !last_space && !last_punct {
+            if !last_space {
                 out.push(' ');
             }
             last_space = true;
@@ -212,19 +215,28 @@ mod tests {
 
     #[test]
     fn html_entities_and_tags_are_removed() {
-        assert_eq!(normalise("电梯&nbsp;&nbsp;坏了<br/>请修&amp;理"), "电梯 坏了 请修&理");
+        assert_eq!(
+            normalise("电梯&nbsp;&nbsp;坏了<br/>请修&amp;理"),
+            "电梯 坏了 请修&理"
+        );
         assert_eq!(normalise("a &lt; b"), "a < b");
         assert_eq!(normalise("<p>楼道</p>灯"), "楼道 灯");
     }
 
     #[test]
     fn runs_of_whitespace_and_punctuation_collapse() {
-        assert_eq!(normalise("  太吵了！！！！  真的   \n\n 很吵。。。"), "太吵了!真的 很吵。");
+        assert_eq!(
+            normalise("  太吵了！！！！  真的   \n\n 很吵。。。"),
+            "太吵了! 真的 很吵。"
+        );
     }
 
     #[test]
     fn a_lone_ampersand_or_angle_bracket_is_kept() {
         assert_eq!(normalise("a & b <3"), "a & b <3");
-        assert_eq!(normalise("&开心泡菜不惧政策法规;"), "&开心泡菜不惧政策法规;");
+        assert_eq!(
+            normalise("&开心泡菜不惧政策法规;"),
+            "&开心泡菜不惧政策法规;"
+        );
     }
 }

@@ -42,7 +42,11 @@ impl Segmenter {
 
     /// Words of a normalised text, in order (whitespace and punctuation included).
     pub(crate) fn cut<'a>(&self, text: &'a str) -> Vec<&'a str> {
-        self.jieba.cut(text, true).into_iter().map(|t| t.word).collect()
+        self.jieba
+            .cut(text, true)
+            .into_iter()
+            .map(|t| t.word)
+            .collect()
     }
 
     pub(crate) fn is_stop(&self, word: &str) -> bool {
