@@ -4,6 +4,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod grouping;
 pub mod intake;
 pub mod media;
 pub mod metrics;

@@ -1,10 +1,12 @@
 //! The `minyi` command line: one binary, several roles.
 pub mod admin;
+pub mod grouping;
 pub mod import;
 
 use crate::config::Settings;
 use crate::startup::{Application, Roles};
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(name = "minyi", version, about = "民意 — residents' deliberation hall")]
@@ -25,6 +27,25 @@ pub enum Command {
     Worker,
     /// Apply database migrations and exit.
     Migrate,
+    /// Group a JSON-lines file of suggestions into topics (one output line per input line).
+    Group {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+        /// Engine parameters (JSON); the defaults otherwise.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Group a labelled file and score the grouping against a label field (prints JSON).
+    Eval {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        label_field: String,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Import data from files.
     Import {
         #[command(subcommand)]
@@ -75,6 +96,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command } => admin::run(load()?, command).await,
+        Command::Group { input, output, config } => grouping::run_group(&input, &output, &grouping::load_config(config.as_deref())?),
+        Command::Eval { input, label_field, config } => {
+            let report = grouping::run_eval(&input, &label_field, &grouping::load_config(config.as_deref())?)?;
+            println!("{report}");
+            Ok(())
+        }
         Command::Import { command } => import::run(load()?, command).await,
     }
 }

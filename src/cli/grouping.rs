@@ -1,0 +1,265 @@
+//! File adapter of the grouping engine for `minyi group` and `minyi eval`: reads JSON
+//! lines, groups each community in time order, writes JSON lines, scores against labels.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use serde_json::{json, Value};
+
+use crate::grouping::{group_all, prepare, score, warm_up, EngineConfig, Prepared, TopicId};
+
+/// One input line.
+pub struct Item {
+    /// The `id` exactly as given (a string or a number).
+    pub id: Value,
+    pub subject: Option<String>,
+    pub text: String,
+    pub time: Option<String>,
+    pub community: String,
+    /// The whole object, for label fields.
+    pub raw: Value,
+}
+
+/// The grouping of a file: per item, in input order, its topic and the topic's title.
+pub struct FileGrouping {
+    pub items: Vec<Item>,
+    pub topics: Vec<TopicId>,
+    pub titles: Vec<String>,
+    pub topic_count: usize,
+    pub seconds: f64,
+}
+
+fn optional_string(obj: &Value, field: &str, line: usize) -> anyhow::Result<Option<String>> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(n)) if field == "community" => Ok(Some(n.to_string())),
+        Some(_) => bail!("line {line}: `{field}` must be a string"),
+    }
+}
+
+/// Parses JSON lines; blank lines are skipped, anything else malformed is an error that
+/// names its line number.
+pub fn parse_items(content: &str) -> anyhow::Result<Vec<Item>> {
+    let mut items = Vec::new();
+    for (i, text) in content.lines().enumerate() {
+        let line = i + 1;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let raw: Value = serde_json::from_str(text)
+            .with_context(|| format!("line {line}: not a valid JSON object"))?;
+        if !raw.is_object() {
+            bail!("line {line}: expected a JSON object");
+        }
+        let id = match raw.get("id") {
+            Some(v @ (Value::String(_) | Value::Number(_))) => v.clone(),
+            Some(_) => bail!("line {line}: `id` must be a string or a number"),
+            None => bail!("line {line}: `id` is missing"),
+        };
+        let text = match raw.get("text") {
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => bail!("line {line}: `text` must be a string"),
+            None => bail!("line {line}: `text` is missing"),
+        };
+        items.push(Item {
+            id,
+            subject: optional_string(&raw, "subject", line)?,
+            text,
+            time: optional_string(&raw, "time", line)?,
+            community: optional_string(&raw, "community", line)?.unwrap_or_default(),
+            raw,
+        });
+    }
+    Ok(items)
+}
+
+/// Prepares every item, on all available cores (preparing needs no engine state).
+fn prepare_all(items: &[Item]) -> Vec<Prepared> {
+    warm_up();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|it| prepare(it.subject.as_deref(), &it.text))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// Groups the items: one engine per community, each fed in `time` order (items without
+/// a time keep their place after the item before them). Topic ids are numbered across
+/// communities in order of first appearance in the input.
+pub fn group_items(items: Vec<Item>, cfg: &EngineConfig) -> FileGrouping {
+    let start = Instant::now();
+    let mut prepared: Vec<Option<Prepared>> = prepare_all(&items).into_iter().map(Some).collect();
+
+    let mut by_community: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let c = it.community.as_str();
+        by_community.entry(c).or_insert_with(|| {
+            order.push(c);
+            Vec::new()
+        });
+        by_community.entry(c).or_default().push(i);
+    }
+
+    let mut local = vec![(0usize, 0u64); items.len()];
+    let mut titles_of: HashMap<(usize, TopicId), String> = HashMap::new();
+    for (ci, c) in order.iter().enumerate() {
+        let idx = &by_community[c];
+        let mut last = String::new();
+        let mut keyed: Vec<(String, usize)> = idx
+            .iter()
+            .map(|&i| {
+                if let Some(t) = &items[i].time {
+                    last.clone_from(t);
+                }
+                (last.clone(), i)
+            })
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let docs: Vec<Prepared> = keyed
+            .iter()
+            .filter_map(|&(_, i)| prepared[i].take())
+            .collect();
+        let g = group_all(cfg, docs);
+        for (pos, &(_, i)) in keyed.iter().enumerate() {
+            let topic = g.topics[pos];
+            local[i] = (ci, topic);
+            titles_of
+                .entry((ci, topic))
+                .or_insert_with(|| g.engine.label(topic).map(|l| l.title).unwrap_or_default());
+        }
+    }
+
+    let mut global: HashMap<(usize, TopicId), TopicId> = HashMap::new();
+    let mut topics = Vec::with_capacity(items.len());
+    let mut titles = Vec::with_capacity(items.len());
+    for l in &local {
+        let next = global.len() as TopicId + 1;
+        topics.push(*global.entry(*l).or_insert(next));
+        titles.push(titles_of.get(l).cloned().unwrap_or_default());
+    }
+    FileGrouping {
+        topic_count: global.len(),
+        items,
+        topics,
+        titles,
+        seconds: start.elapsed().as_secs_f64(),
+    }
+}
+
+fn read_input(input: &Path) -> anyhow::Result<Vec<Item>> {
+    let content =
+        fs::read_to_string(input).with_context(|| format!("cannot read {}", input.display()))?;
+    parse_items(&content).with_context(|| format!("in {}", input.display()))
+}
+
+/// Reads an engine configuration (JSON; absent fields take their defaults).
+pub fn load_config(path: Option<&Path>) -> anyhow::Result<EngineConfig> {
+    let Some(path) = path else {
+        return Ok(EngineConfig::default());
+    };
+    let content =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&content).with_context(|| format!("bad engine config {}", path.display()))
+}
+
+/// `minyi group`: one `{"id", "topic", "title"}` line per input line, in input order.
+pub fn run_group(input: &Path, output: &Path, cfg: &EngineConfig) -> anyhow::Result<()> {
+    let g = group_items(read_input(input)?, cfg);
+    let file =
+        fs::File::create(output).with_context(|| format!("cannot create {}", output.display()))?;
+    let mut w = BufWriter::new(file);
+    for ((it, topic), title) in g.items.iter().zip(&g.topics).zip(&g.titles) {
+        let line = json!({"id": it.id, "topic": topic, "title": title});
+        writeln!(w, "{line}").with_context(|| format!("cannot write {}", output.display()))?;
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    Ok(())
+}
+
+/// `minyi eval`: groups the file and scores it against `label_field` (lines where that
+/// field is present and not empty).
+pub fn run_eval(input: &Path, label_field: &str, cfg: &EngineConfig) -> anyhow::Result<Value> {
+    let g = group_items(read_input(input)?, cfg);
+    let labelled: Vec<(TopicId, String)> = g
+        .items
+        .iter()
+        .zip(&g.topics)
+        .filter_map(|(it, &t)| {
+            let label = match it.raw.get(label_field)? {
+                Value::String(s) if !s.is_empty() => s.clone(),
+                Value::Null => return None,
+                Value::String(_) => return None,
+                other => other.to_string(),
+            };
+            Some((t, label))
+        })
+        .collect();
+    if labelled.is_empty() {
+        bail!("no line has a non-empty `{label_field}`");
+    }
+    let s = score(&labelled);
+    let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
+    Ok(json!({
+        "messages": g.items.len(),
+        "labelled": s.n,
+        "groups": s.groups,
+        "topics": g.topic_count,
+        "pair_p": r4(s.pair_p), "pair_r": r4(s.pair_r), "pair_f1": r4(s.pair_f1),
+        "b3_p": r4(s.b3_p), "b3_r": r4(s.b3_r), "b3_f1": r4(s.b3_f1),
+        "seconds": r4(g.seconds),
+        "messages_per_second": (g.items.len() as f64 / g.seconds.max(1e-9)).round(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_bad_line_is_reported_with_its_number() {
+        let input = "{\"id\": 1, \"text\": \"电梯坏了\"}\n\n{\"id\": [1], \"text\": \"x\"}\n";
+        let err = parse_items(input).err().unwrap();
+        assert!(format!("{err:#}").contains("line 3"), "{err:#}");
+        let err = parse_items("{\"id\": 1}").err().unwrap();
+        assert!(format!("{err:#}").contains("line 1"), "{err:#}");
+        let err = parse_items("not json").err().unwrap();
+        assert!(format!("{err:#}").contains("line 1"), "{err:#}");
+    }
+
+    #[test]
+    fn ids_keep_their_json_type_and_order() {
+        let input = concat!(
+            "{\"id\": \"a\", \"text\": \"3栋电梯坏了没人修\", \"time\": \"2020-01-02\"}\n",
+            "{\"id\": 7, \"text\": \"3栋电梯坏了没人修\", \"time\": \"2020-01-01\"}\n",
+            "{\"id\": 8, \"text\": \"小区门口垃圾桶满了\", \"community\": \"other\"}\n",
+        );
+        let g = group_items(parse_items(input).unwrap(), &EngineConfig::default());
+        assert_eq!(g.items[0].id, json!("a"));
+        assert_eq!(g.items[1].id, json!(7));
+        assert_eq!(g.topics[0], g.topics[1]);
+        assert_ne!(g.topics[2], g.topics[0]);
+    }
+}

@@ -1,0 +1,79 @@
+//! Engine parameters. `Default` holds the tuned defaults, the same for every community.
+
+use serde::{Deserialize, Serialize};
+
+/// Parameters of one community's engine; every field has a default, so a config file
+/// only names what it changes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EngineConfig {
+    /// Join the best candidate topic when the cosine to its centroid reaches this.
+    pub join_threshold: f32,
+    /// How a suggestion is compared with a topic: 0 = cosine to the centroid, 1 = average
+    /// cosine to the members (average link); in between, a blend.
+    pub linkage: f32,
+    /// Exponent of the inverse document frequency (1 = plain TF-IDF).
+    pub idf_power: f32,
+    /// Weight of segmented words.
+    pub word_weight: f32,
+    /// Weight of character bigrams (robustness to segmentation).
+    pub bigram_weight: f32,
+    /// Weight of place tokens; kept low so that the same place alone does not make the
+    /// same issue.
+    pub place_weight: f32,
+    /// Similarity factor when the suggestion names places and the topic's dominant places
+    /// are all different (same problem, other building).
+    pub place_conflict_factor: f32,
+    /// Places in more than this share of the community's suggestions are too common to
+    /// tell issues apart (the city, the district).
+    pub common_place_share: f32,
+    /// Features kept per suggestion in its topic's centroid (highest weights first).
+    pub max_doc_features: usize,
+    /// Features kept per topic centroid.
+    pub max_topic_features: usize,
+    /// Highest-weighted features of a suggestion used to look up candidate topics.
+    pub query_terms: usize,
+    /// Most recent topics read from each posting list.
+    pub postings_scan: usize,
+    /// Candidate topics scored exactly.
+    pub max_candidates: usize,
+    /// SimHash Hamming distance (of 64 bits) under which a suggestion is a copy.
+    pub simhash_max_distance: u32,
+    /// Shorter suggestions (in characters) are copies only when identical.
+    pub min_chars_for_near_copy: usize,
+    /// Consolidation merges two topics whose centroids reach this cosine.
+    pub merge_threshold: f32,
+    /// Consolidation splits off members whose cosine to the rest of their topic is below
+    /// this.
+    pub split_threshold: f32,
+    /// Topics with fewer members are not examined for splits.
+    pub min_split_size: usize,
+    /// `group_all` consolidates after every this many suggestions (0: never).
+    pub consolidate_every: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            join_threshold: 0.20,
+            linkage: 0.0,
+            idf_power: 2.0,
+            word_weight: 1.0,
+            bigram_weight: 0.5,
+            place_weight: 0.6,
+            place_conflict_factor: 0.6,
+            common_place_share: 0.05,
+            max_doc_features: 64,
+            max_topic_features: 192,
+            query_terms: 12,
+            postings_scan: 256,
+            max_candidates: 24,
+            simhash_max_distance: 3,
+            min_chars_for_near_copy: 12,
+            merge_threshold: 0.30,
+            split_threshold: 0.15,
+            min_split_size: 4,
+            consolidate_every: 500,
+        }
+    }
+}

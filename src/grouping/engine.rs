@@ -1,0 +1,596 @@
+//! One community's grouping state: term statistics, topics with their centroids, an
+//! inverted index from terms to topics, and copy fingerprints. Pure: no I/O, no clock.
+
+use rustc_hash::FxHashMap;
+
+use super::config::EngineConfig;
+use super::features::{Kind, Prepared};
+use super::vector::{add_into, dot_scaled, idf, Sparse};
+
+/// A topic id, owned by the caller (a database id).
+pub type TopicId = u64;
+/// A suggestion key, owned by the caller.
+pub type DocKey = u64;
+
+/// What the engine suggests for a new suggestion.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decision {
+    /// Add it to an existing topic. `duplicate_of` names the suggestion it copies, if any:
+    /// a copy counts as another voice for that topic.
+    Join {
+        topic: TopicId,
+        similarity: f32,
+        duplicate_of: Option<DocKey>,
+    },
+    /// Open a new topic (the caller chooses its id, then calls `apply`).
+    Open,
+}
+
+pub(crate) struct Term {
+    pub(crate) df: u32,
+    pub(crate) kind: Kind,
+    pub(crate) text: Option<Box<str>>,
+    /// Topic slots whose centroid holds this term (may hold stale or repeated entries).
+    pub(crate) postings: Vec<u32>,
+}
+
+pub(crate) struct DocEntry {
+    pub(crate) topic: u32,
+    pub(crate) pinned: bool,
+    /// Weights without idf, normalised with the idf of the time the doc arrived.
+    pub(crate) vec: Box<[(u32, f32)]>,
+    pub(crate) places: Box<[u32]>,
+    pub(crate) simhash: u64,
+    pub(crate) signature: u64,
+    pub(crate) near_copy_ok: bool,
+    pub(crate) copy_of: Option<DocKey>,
+    pub(crate) snippet: Box<str>,
+}
+
+pub(crate) struct Topic {
+    pub(crate) id: TopicId,
+    pub(crate) members: Vec<DocKey>,
+    /// Sum of the members' vectors (without idf).
+    pub(crate) centroid: Sparse,
+    /// Place term → number of members naming it.
+    pub(crate) places: Vec<(u32, u32)>,
+    /// `|idf ⊙ centroid|`, refreshed when the topic changes and round-robin otherwise.
+    pub(crate) norm: f32,
+    pub(crate) pinned: u32,
+    pub(crate) copies: u32,
+    pub(crate) dirty: bool,
+    /// Members before this index were examined by the last consolidation.
+    pub(crate) checked: usize,
+}
+
+/// A suggestion as the engine sees it: idf-weighted, unit length.
+pub(crate) struct Query {
+    pub(crate) terms: Sparse,
+    /// Places specific enough to tell issues apart (known or not).
+    pub(crate) places: Vec<u32>,
+    pub(crate) has_specific_place: bool,
+}
+
+/// One community's grouping state.
+pub struct Engine {
+    pub(crate) cfg: EngineConfig,
+    pub(crate) terms: Vec<Term>,
+    pub(crate) term_ids: FxHashMap<u64, u32>,
+    /// Suggestions counted in the document frequencies.
+    pub(crate) n_docs: u64,
+    pub(crate) docs: FxHashMap<DocKey, DocEntry>,
+    pub(crate) topics: Vec<Topic>,
+    pub(crate) slots: FxHashMap<TopicId, u32>,
+    pub(crate) exact: FxHashMap<u64, DocKey>,
+    pub(crate) bands: FxHashMap<u64, Vec<DocKey>>,
+    refresh_cursor: usize,
+}
+
+const BANDS: u64 = 4;
+const BAND_SCAN: usize = 32;
+
+fn band_keys(simhash: u64) -> impl Iterator<Item = u64> {
+    (0..BANDS).map(move |b| b << 16 | (simhash >> (16 * b)) & 0xffff)
+}
+
+impl Engine {
+    pub fn new(cfg: EngineConfig) -> Self {
+        Engine {
+            cfg,
+            terms: Vec::new(),
+            term_ids: FxHashMap::default(),
+            n_docs: 0,
+            docs: FxHashMap::default(),
+            topics: Vec::new(),
+            slots: FxHashMap::default(),
+            exact: FxHashMap::default(),
+            bands: FxHashMap::default(),
+            refresh_cursor: 0,
+        }
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+
+    /// Number of suggestions currently grouped.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Number of topics with at least one member.
+    pub fn topic_count(&self) -> usize {
+        self.topics.iter().filter(|t| !t.members.is_empty()).count()
+    }
+
+    pub fn topic_of(&self, key: DocKey) -> Option<TopicId> {
+        self.docs
+            .get(&key)
+            .map(|d| self.topics[d.topic as usize].id)
+    }
+
+    /// Members of a topic, in arrival order (after corrections, in the order they came in).
+    pub fn members(&self, topic: TopicId) -> Vec<DocKey> {
+        self.slot(topic)
+            .map(|s| self.topics[s as usize].members.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn is_pinned(&self, key: DocKey) -> bool {
+        self.docs.get(&key).is_some_and(|d| d.pinned)
+    }
+
+    pub(crate) fn slot(&self, topic: TopicId) -> Option<u32> {
+        self.slots.get(&topic).copied()
+    }
+
+    pub(crate) fn kind_weight(&self, kind: Kind) -> f32 {
+        match kind {
+            Kind::Word => self.cfg.word_weight,
+            Kind::Place => self.cfg.place_weight,
+            Kind::Bigram => self.cfg.bigram_weight,
+        }
+    }
+
+    pub(crate) fn idf_of(&self, term: u32) -> f32 {
+        self.idf_df(self.terms[term as usize].df)
+    }
+
+    /// Term weight from document frequency; a power above 1 favours the rare, concrete
+    /// words (names, details) over the vocabulary a whole kind of issue shares.
+    pub(crate) fn idf_df(&self, df: u32) -> f32 {
+        idf(self.n_docs, df).powf(self.cfg.idf_power)
+    }
+
+    fn place_is_specific(&self, df: u32) -> bool {
+        self.n_docs < 20 || (df as f32) <= self.cfg.common_place_share * self.n_docs as f32
+    }
+
+    // ---- deciding -------------------------------------------------------------------
+
+    /// Suggests a topic for `doc` without changing anything.
+    pub fn decide(&self, doc: &Prepared) -> Decision {
+        if let Some((copy, similarity)) = self.find_copy(doc) {
+            if let Some(d) = self.docs.get(&copy) {
+                return Decision::Join {
+                    topic: self.topics[d.topic as usize].id,
+                    similarity,
+                    duplicate_of: Some(copy),
+                };
+            }
+        }
+        let q = self.query(doc);
+        match self.best_topic(&q, None) {
+            Some((slot, sim)) if sim >= self.cfg.join_threshold => Decision::Join {
+                topic: self.topics[slot as usize].id,
+                similarity: sim,
+                duplicate_of: None,
+            },
+            _ => Decision::Open,
+        }
+    }
+
+    /// An existing suggestion that `doc` copies (identical text, or a near copy naming
+    /// the same places and numbers), with its similarity.
+    pub(crate) fn find_copy(&self, doc: &Prepared) -> Option<(DocKey, f32)> {
+        if doc.compact_len == 0 {
+            return None;
+        }
+        if let Some(&k) = self.exact.get(&doc.exact) {
+            if self.docs.contains_key(&k) {
+                return Some((k, 1.0));
+            }
+        }
+        if doc.compact_len < self.cfg.min_chars_for_near_copy {
+            return None;
+        }
+        let mut best: Option<(u32, DocKey)> = None;
+        for band in band_keys(doc.simhash) {
+            let Some(bucket) = self.bands.get(&band) else {
+                continue;
+            };
+            for &k in bucket.iter().rev().take(BAND_SCAN) {
+                let Some(d) = self.docs.get(&k) else { continue };
+                if !d.near_copy_ok || d.signature != doc.signature {
+                    continue;
+                }
+                let dist = (d.simhash ^ doc.simhash).count_ones();
+                if dist <= self.cfg.simhash_max_distance && best.map_or(true, |(b, _)| dist < b) {
+                    best = Some((dist, k));
+                }
+            }
+        }
+        best.map(|(dist, k)| (k, 1.0 - dist as f32 / 64.0))
+    }
+
+    /// The idf-weighted unit vector of a prepared suggestion over known terms.
+    pub(crate) fn query(&self, doc: &Prepared) -> Query {
+        let mut terms = Vec::with_capacity(doc.features.len());
+        let mut norm2 = 0.0f32;
+        let mut places = Vec::new();
+        let mut has_specific_place = false;
+        for f in &doc.features {
+            let id = self.term_ids.get(&f.hash).copied();
+            let df = id.map_or(0, |i| self.terms[i as usize].df);
+            let w = self.kind_weight(f.kind) * (1.0 + f.tf.ln()) * self.idf_df(df);
+            norm2 += w * w;
+            if f.kind == Kind::Place && self.place_is_specific(df) {
+                has_specific_place = true;
+                if let Some(i) = id {
+                    places.push(i);
+                }
+            }
+            if let Some(i) = id {
+                terms.push((i, w));
+            }
+        }
+        let norm = norm2.sqrt().max(1e-9);
+        for t in &mut terms {
+            t.1 /= norm;
+        }
+        terms.sort_unstable_by_key(|t| t.0);
+        Query {
+            terms,
+            places,
+            has_specific_place,
+        }
+    }
+
+    /// Candidate topics from the inverted index: the query's heaviest terms, the most
+    /// recent topics of each posting list. Bounded by the configuration, not the size.
+    pub(crate) fn candidates(&self, q: &[(u32, f32)], exclude: Option<u32>) -> Vec<u32> {
+        let mut heavy: Vec<(u32, f32)> = q.to_vec();
+        heavy.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        heavy.truncate(self.cfg.query_terms);
+        let mut acc: FxHashMap<u32, f32> = FxHashMap::default();
+        for &(t, w) in &heavy {
+            let postings = &self.terms[t as usize].postings;
+            let mut seen_here: Vec<u32> = Vec::new();
+            for &slot in postings.iter().rev().take(self.cfg.postings_scan) {
+                if Some(slot) == exclude
+                    || self.topics[slot as usize].members.is_empty()
+                    || seen_here.contains(&slot)
+                {
+                    continue;
+                }
+                if seen_here.len() < 64 {
+                    seen_here.push(slot);
+                }
+                *acc.entry(slot).or_insert(0.0) += w;
+            }
+        }
+        let mut ranked: Vec<(u32, f32)> = acc.into_iter().collect();
+        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(self.cfg.max_candidates);
+        ranked.into_iter().map(|(s, _)| s).collect()
+    }
+
+    /// Cosine between a unit query and a topic centroid.
+    pub(crate) fn cosine_to_topic(&self, q: &[(u32, f32)], slot: u32) -> f32 {
+        let t = &self.topics[slot as usize];
+        if t.norm <= 0.0 {
+            return 0.0;
+        }
+        let dot = dot_scaled(q, &t.centroid, |term| self.idf_of(term));
+        // linkage 0: cosine to the centroid; 1: average cosine to the members (a diverse
+        // topic scores lower, so generic words cannot pull everything into one topic).
+        let a = self.cfg.linkage;
+        let n = t.members.len().max(1) as f32;
+        dot / (t.norm.powf(1.0 - a) * n.powf(a))
+    }
+
+    /// Whether a suggestion naming `q`'s places belongs elsewhere than a topic whose
+    /// members mostly name other places.
+    fn place_conflict(&self, q: &Query, slot: u32) -> bool {
+        if !q.has_specific_place {
+            return false;
+        }
+        let t = &self.topics[slot as usize];
+        let members = t.members.len() as u32;
+        let dominant = t
+            .places
+            .iter()
+            .any(|&(p, c)| 2 * c >= members && self.place_is_specific(self.terms[p as usize].df));
+        dominant
+            && !q
+                .places
+                .iter()
+                .any(|p| t.places.iter().any(|&(tp, c)| tp == *p && c > 0))
+    }
+
+    pub(crate) fn best_topic(&self, q: &Query, exclude: Option<u32>) -> Option<(u32, f32)> {
+        let mut best: Option<(u32, f32)> = None;
+        for slot in self.candidates(&q.terms, exclude) {
+            let mut sim = self.cosine_to_topic(&q.terms, slot);
+            if self.place_conflict(q, slot) {
+                sim *= self.cfg.place_conflict_factor;
+            }
+            if best.map_or(true, |(bs, b)| sim > b || (sim == b && slot < bs)) {
+                best = Some((slot, sim));
+            }
+        }
+        best
+    }
+
+    // ---- changing -------------------------------------------------------------------
+
+    /// Adds `doc` to `topic` (created if new). Idempotent for a key already in that topic;
+    /// a key in another topic is moved.
+    pub fn apply(&mut self, key: DocKey, doc: Prepared, topic: TopicId) {
+        self.insert(key, doc, topic, false);
+    }
+
+    /// Restores a suggestion from the store at start-up.
+    pub fn insert_existing(&mut self, key: DocKey, doc: Prepared, topic: TopicId, pinned: bool) {
+        self.insert(key, doc, topic, pinned);
+    }
+
+    fn insert(&mut self, key: DocKey, doc: Prepared, topic: TopicId, pinned: bool) {
+        if let Some(d) = self.docs.get(&key) {
+            let here = self.topics[d.topic as usize].id == topic;
+            if !here {
+                self.move_doc(key, topic, pinned || d.pinned);
+            } else if pinned {
+                self.pin(key, true);
+            }
+            return;
+        }
+        let copy_of = self.find_copy(&doc).map(|(k, _)| k);
+        let entry = self.learn(&doc, pinned, copy_of);
+        let exact = doc.exact;
+        if doc.compact_len > 0 {
+            match self.exact.get(&exact) {
+                Some(k) if self.docs.contains_key(k) => {}
+                _ => {
+                    self.exact.insert(exact, key);
+                }
+            }
+        }
+        if entry.near_copy_ok {
+            for band in band_keys(entry.simhash) {
+                self.bands.entry(band).or_default().push(key);
+            }
+        }
+        let slot = self.slot_for(topic);
+        self.attach(key, entry, slot);
+        self.refresh_some(2);
+    }
+
+    /// Counts the suggestion's terms and builds its stored vector.
+    fn learn(&mut self, doc: &Prepared, pinned: bool, copy_of: Option<DocKey>) -> DocEntry {
+        self.n_docs += 1;
+        let mut weighted: Vec<(u32, f32, f32)> = Vec::with_capacity(doc.features.len());
+        let mut places = Vec::new();
+        for f in &doc.features {
+            let id = match self.term_ids.get(&f.hash) {
+                Some(&id) => id,
+                None => {
+                    let id = self.terms.len() as u32;
+                    self.terms.push(Term {
+                        df: 0,
+                        kind: f.kind,
+                        text: f.text.clone(),
+                        postings: Vec::new(),
+                    });
+                    self.term_ids.insert(f.hash, id);
+                    id
+                }
+            };
+            self.terms[id as usize].df += 1;
+            let raw = self.kind_weight(f.kind) * (1.0 + f.tf.ln());
+            weighted.push((id, raw, raw * self.idf_of(id)));
+            if f.kind == Kind::Place {
+                places.push(id);
+            }
+        }
+        let norm = weighted
+            .iter()
+            .map(|w| w.2 * w.2)
+            .sum::<f32>()
+            .sqrt()
+            .max(1e-9);
+        weighted.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        weighted.truncate(self.cfg.max_doc_features);
+        let mut vec: Vec<(u32, f32)> = weighted.iter().map(|w| (w.0, w.1 / norm)).collect();
+        vec.sort_unstable_by_key(|t| t.0);
+        places.sort_unstable();
+        DocEntry {
+            topic: 0,
+            pinned,
+            vec: vec.into_boxed_slice(),
+            places: places.into_boxed_slice(),
+            simhash: doc.simhash,
+            signature: doc.signature,
+            near_copy_ok: doc.compact_len >= self.cfg.min_chars_for_near_copy,
+            copy_of,
+            snippet: doc.snippet.clone(),
+        }
+    }
+
+    pub(crate) fn slot_for(&mut self, topic: TopicId) -> u32 {
+        if let Some(s) = self.slot(topic) {
+            return s;
+        }
+        let s = self.topics.len() as u32;
+        self.topics.push(Topic {
+            id: topic,
+            members: Vec::new(),
+            centroid: Vec::new(),
+            places: Vec::new(),
+            norm: 0.0,
+            pinned: 0,
+            copies: 0,
+            dirty: true,
+            checked: 0,
+        });
+        self.slots.insert(topic, s);
+        s
+    }
+
+    /// Puts a learnt suggestion into a topic slot.
+    pub(crate) fn attach(&mut self, key: DocKey, mut entry: DocEntry, slot: u32) {
+        entry.topic = slot;
+        let t = &mut self.topics[slot as usize];
+        let new_terms = add_into(&mut t.centroid, &entry.vec, 1.0);
+        for &p in entry.places.iter() {
+            match t.places.iter_mut().find(|x| x.0 == p) {
+                Some(x) => x.1 += 1,
+                None => t.places.push((p, 1)),
+            }
+        }
+        t.members.push(key);
+        t.pinned += u32::from(entry.pinned);
+        t.copies += u32::from(entry.copy_of.is_some());
+        t.dirty = true;
+        for term in new_terms {
+            self.terms[term as usize].postings.push(slot);
+        }
+        // Keep active topics near the end of the posting lists of their heaviest terms.
+        let mut heavy: Vec<(u32, f32)> = entry.vec.to_vec();
+        heavy.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for &(term, _) in heavy.iter().take(4) {
+            let postings = &mut self.terms[term as usize].postings;
+            if !postings.iter().rev().take(8).any(|&s| s == slot) {
+                postings.push(slot);
+            }
+        }
+        self.docs.insert(key, entry);
+        self.prune(slot);
+        self.refresh_norm(slot);
+    }
+
+    /// Takes a suggestion out of its topic; returns its entry.
+    pub(crate) fn detach(&mut self, key: DocKey) -> Option<DocEntry> {
+        let entry = self.docs.remove(&key)?;
+        let t = &mut self.topics[entry.topic as usize];
+        add_into(&mut t.centroid, &entry.vec, -1.0);
+        for &p in entry.places.iter() {
+            if let Some(x) = t.places.iter_mut().find(|x| x.0 == p) {
+                x.1 = x.1.saturating_sub(1);
+            }
+        }
+        t.places.retain(|x| x.1 > 0);
+        if let Some(pos) = t.members.iter().position(|&k| k == key) {
+            t.members.remove(pos);
+            if pos < t.checked {
+                t.checked -= 1;
+            }
+        }
+        t.pinned -= u32::from(entry.pinned).min(t.pinned);
+        t.copies -= u32::from(entry.copy_of.is_some()).min(t.copies);
+        if t.members.is_empty() {
+            t.centroid.clear();
+            t.places.clear();
+        }
+        t.dirty = true;
+        let slot = entry.topic;
+        self.refresh_norm(slot);
+        Some(entry)
+    }
+
+    /// Keeps a centroid within `max_topic_features` (amortised: prunes at 1.5×).
+    fn prune(&mut self, slot: u32) {
+        let cap = self.cfg.max_topic_features;
+        if self.topics[slot as usize].centroid.len() <= cap + cap / 2 {
+            return;
+        }
+        let mut c = std::mem::take(&mut self.topics[slot as usize].centroid);
+        c.sort_unstable_by(|a, b| {
+            (b.1 * self.idf_of(b.0))
+                .total_cmp(&(a.1 * self.idf_of(a.0)))
+                .then(a.0.cmp(&b.0))
+        });
+        c.truncate(cap);
+        c.sort_unstable_by_key(|t| t.0);
+        self.topics[slot as usize].centroid = c;
+    }
+
+    pub(crate) fn refresh_norm(&mut self, slot: u32) {
+        let t = &self.topics[slot as usize];
+        let n2: f32 = t
+            .centroid
+            .iter()
+            .map(|&(term, w)| {
+                let x = w * self.idf_of(term);
+                x * x
+            })
+            .sum();
+        self.topics[slot as usize].norm = n2.sqrt();
+    }
+
+    /// Term weights drift as the community's corpus grows; refresh a few norms per
+    /// insertion so every topic is refreshed regularly at bounded cost.
+    fn refresh_some(&mut self, n: usize) {
+        for _ in 0..n.min(self.topics.len()) {
+            self.refresh_cursor = (self.refresh_cursor + 1) % self.topics.len();
+            self.refresh_norm(self.refresh_cursor as u32);
+        }
+    }
+
+    /// Withdraws a suggestion (withdrawn, rejected). Its words stay in the statistics.
+    pub fn remove(&mut self, key: DocKey) {
+        self.detach(key);
+    }
+
+    /// A worker's correction: moves a suggestion to `to` (created if new), pinned or not.
+    pub fn move_doc(&mut self, key: DocKey, to: TopicId, pin: bool) {
+        let Some(mut entry) = self.detach(key) else {
+            return;
+        };
+        entry.pinned = pin;
+        let slot = self.slot_for(to);
+        self.attach(key, entry, slot);
+    }
+
+    /// Pins (or unpins) a suggestion: consolidation never moves a pinned suggestion.
+    pub fn pin(&mut self, key: DocKey, pinned: bool) {
+        let Some(d) = self.docs.get_mut(&key) else {
+            return;
+        };
+        if d.pinned == pinned {
+            return;
+        }
+        d.pinned = pinned;
+        let t = &mut self.topics[d.topic as usize];
+        if pinned {
+            t.pinned += 1;
+        } else {
+            t.pinned = t.pinned.saturating_sub(1);
+        }
+    }
+
+    /// A worker's merge: every member of `from` moves to `into`, keeping its pin.
+    pub fn merge_topics(&mut self, from: TopicId, into: TopicId) {
+        if from == into {
+            return;
+        }
+        for key in self.members(from) {
+            let pinned = self.is_pinned(key);
+            self.move_doc(key, into, pinned);
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! Features of one suggestion, computed without any engine state: words, place tokens,
+//! character bigrams, and the fingerprints used to find copies.
+
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
+
+use super::normalise::normalise;
+use super::segment::segmenter;
+
+/// What a feature is; each kind has its own weight in the engine configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A segmented word (not a stop word).
+    Word,
+    /// A place: building/unit numbers (`3栋`, `5单元`) or names (`丽发新城`, `东六路`).
+    Place,
+    /// A character bigram outside place names, robust to segmentation errors.
+    Bigram,
+}
+
+/// One feature with its term frequency in the suggestion.
+#[derive(Clone, Debug)]
+pub struct Feature {
+    pub(crate) hash: u64,
+    pub(crate) tf: f32,
+    pub(crate) kind: Kind,
+    /// The surface text of words and places (for keywords); bigrams carry none.
+    pub(crate) text: Option<Box<str>>,
+}
+
+/// The normalised text and features of one suggestion. Computing it is the CPU-heavy,
+/// state-free part of grouping, so it can run outside the per-community lock.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub(crate) features: Vec<Feature>,
+    pub(crate) simhash: u64,
+    pub(crate) exact: u64,
+    /// Hash of the place and number tokens: near-copies must agree on it exactly.
+    pub(crate) signature: u64,
+    /// Characters of text (letters, digits, CJK) after normalisation.
+    pub(crate) compact_len: usize,
+    /// A short human-readable line: the subject, or the first clause of the text.
+    pub(crate) snippet: Box<str>,
+}
+
+impl Prepared {
+    /// The title-like line of this suggestion (normalised subject, else first clause).
+    pub fn snippet(&self) -> &str {
+        &self.snippet
+    }
+
+    /// Number of distinct features (0 for an empty or all-punctuation text).
+    pub fn feature_count(&self) -> usize {
+        self.features.len()
+    }
+
+    /// Keywords of the suggestion alone: words and places by frequency.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.features.iter().filter_map(|f| f.text.as_deref())
+    }
+}
+
+/// Suffixes that turn the word before them into a place name.
+const PLACE_SUFFIXES: &[&str] = &[
+    "小区",
+    "社区",
+    "花园",
+    "家园",
+    "新城",
+    "新村",
+    "公寓",
+    "大厦",
+    "广场",
+    "大道",
+    "街道",
+    "路",
+    "街",
+    "巷",
+    "弄",
+    "村",
+    "镇",
+    "乡",
+    "苑",
+    "城",
+    "府",
+    "园",
+    "湾",
+    "庭",
+    "学校",
+    "小学",
+    "中学",
+    "大学",
+    "学院",
+    "幼儿园",
+    "医院",
+    "公园",
+    "市场",
+    "商场",
+    "银行",
+    "公司",
+    "集团",
+];
+
+/// Units that turn a number before them into a place (building, unit, room …).
+const PLACE_UNITS: &[&str] = &[
+    "栋", "幢", "号楼", "楼", "单元", "号", "室", "期", "区", "县", "市", "路", "巷", "弄", "组",
+    "村", "排", "门", "座",
+];
+
+/// Words before a suffix that do not name a place (`老旧小区`, `这个小区`).
+const GENERIC_PLACE_HEADS: &[&str] = &[
+    "老旧",
+    "这个",
+    "那个",
+    "整个",
+    "附近",
+    "周边",
+    "其他",
+    "各个",
+    "所在",
+    "我们",
+    "本",
+    "该",
+    "新",
+    "老",
+    "旧",
+    "大",
+    "小",
+    "一个",
+    "高档",
+    "商品房",
+    "安置",
+    "拆迁",
+    "农村",
+    "城市",
+    "马",
+    "公",
+    "道",
+    "网",
+    "一",
+    "两",
+    "几",
+    "多",
+    "同",
+    "全",
+    "省",
+    "市",
+    "县",
+    "区",
+];
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+fn is_text_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn is_numberish(w: &str) -> bool {
+    !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "零一二三四五六七八九十百两".contains(c))
+        && w.chars()
+            .any(|c| c.is_ascii_digit() || "零一二三四五六七八九十百两".contains(c))
+}
+
+fn is_word(w: &str) -> bool {
+    w.chars().any(is_text_char)
+}
+
+pub(crate) fn feature_hash(kind: Kind, text: &str) -> u64 {
+    let mut h = FxHasher::default();
+    kind.hash(&mut h);
+    text.hash(&mut h);
+    mix(h.finish())
+}
+
+/// splitmix64 finaliser: FxHash has weak low bits, simhash needs every bit.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A token after place detection.
+enum Tok<'a> {
+    Place(String),
+    Word(&'a str),
+    Stop,
+    Break,
+}
+
+fn place_suffix(w: &str) -> bool {
+    PLACE_SUFFIXES.contains(&w)
+}
+
+/// Groups jieba tokens into places, words, stop words and breaks (punctuation, spaces).
+fn tokens(text: &str) -> Vec<Tok<'_>> {
+    let seg = segmenter();
+    let words = seg.cut(text);
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        if !is_word(w) {
+            out.push(Tok::Break);
+            i += 1;
+            continue;
+        }
+        // number + unit: 3栋, a2区, 5单元, 三号楼
+        if is_numberish(w) {
+            if let Some(u) = words.get(i + 1).filter(|u| PLACE_UNITS.contains(u)) {
+                let mut place = format!("{w}{u}");
+                i += 2;
+                if let Some(u2) = words.get(i).filter(|u| PLACE_UNITS.contains(u)) {
+                    place.push_str(u2);
+                    i += 1;
+                }
+                out.push(Tok::Place(place));
+                continue;
+            }
+        }
+        // name + suffix: 丽发 + 新城, 东六 + 路
+        if let Some(s) = words.get(i + 1).filter(|s| place_suffix(s)) {
+            if w.chars().all(is_cjk)
+                && w.chars().count() >= 2
+                && !seg.is_stop(w)
+                && !GENERIC_PLACE_HEADS.contains(&w)
+            {
+                out.push(Tok::Place(format!("{w}{s}")));
+                i += 2;
+                continue;
+            }
+        }
+        let n = w.chars().count();
+        if n >= 3
+            && w.chars().all(is_cjk)
+            && PLACE_SUFFIXES
+                .iter()
+                .any(|s| w.ends_with(s) && s.chars().count() < n)
+            && !GENERIC_PLACE_HEADS.iter().any(|h| w.starts_with(h))
+        {
+            out.push(Tok::Place(w.to_string()));
+            i += 1;
+            continue;
+        }
+        if seg.is_stop(w) {
+            out.push(Tok::Stop);
+        } else {
+            out.push(Tok::Word(w));
+        }
+        i += 1;
+    }
+    out
+}
+
+#[derive(Default)]
+struct Counter {
+    map: FxHashMap<u64, usize>,
+    features: Vec<Feature>,
+}
+
+impl Counter {
+    fn add(&mut self, kind: Kind, text: &str, weight: f32) {
+        let h = feature_hash(kind, text);
+        if let Some(&i) = self.map.get(&h) {
+            self.features[i].tf += weight;
+            return;
+        }
+        self.map.insert(h, self.features.len());
+        let text = (kind != Kind::Bigram).then(|| text.into());
+        self.features.push(Feature {
+            hash: h,
+            tf: weight,
+            kind,
+            text,
+        });
+    }
+}
+
+/// Adds the features of one normalised text; `weight` counts each occurrence.
+fn add_text(c: &mut Counter, text: &str, weight: f32, sig: &mut Vec<String>) {
+    let mut run: Vec<char> = Vec::new();
+    let flush = |c: &mut Counter, run: &mut Vec<char>| {
+        let mut buf = String::with_capacity(8);
+        for pair in run.windows(2) {
+            buf.clear();
+            buf.push(pair[0]);
+            buf.push(pair[1]);
+            c.add(Kind::Bigram, &buf, weight);
+        }
+        run.clear();
+    };
+    for tok in tokens(text) {
+        match tok {
+            Tok::Place(p) => {
+                flush(c, &mut run);
+                c.add(Kind::Place, &p, weight);
+                sig.push(p);
+            }
+            Tok::Word(w) => {
+                let n = w.chars().count();
+                let digits = w.chars().all(|ch| ch.is_ascii_digit());
+                if digits {
+                    sig.push(w.to_string());
+                } else if n >= 2 || w.chars().all(is_cjk) {
+                    c.add(Kind::Word, w, weight);
+                }
+                run.extend(w.chars().filter(|&ch| is_text_char(ch)));
+            }
+            Tok::Stop | Tok::Break => flush(c, &mut run),
+        }
+    }
+    flush(c, &mut run);
+}
+
+/// Shortest readable line: the text up to the first sentence end, at most 40 characters.
+fn first_clause(text: &str) -> String {
+    let end = text.find(['。', '!', '?', ';', '\n']).unwrap_or(text.len());
+    text[..end].chars().take(40).collect()
+}
+
+fn simhash(compact: &[char]) -> u64 {
+    if compact.len() < 3 {
+        let mut h = FxHasher::default();
+        compact.hash(&mut h);
+        return mix(h.finish());
+    }
+    let mut acc = [0i32; 64];
+    for w in compact.windows(3) {
+        let mut h = FxHasher::default();
+        w.hash(&mut h);
+        let v = mix(h.finish());
+        for (bit, a) in acc.iter_mut().enumerate() {
+            if v >> bit & 1 == 1 {
+                *a += 1;
+            } else {
+                *a -= 1;
+            }
+        }
+    }
+    acc.iter()
+        .enumerate()
+        .fold(0u64, |s, (bit, &a)| if a > 0 { s | 1 << bit } else { s })
+}
+
+/// Normalises and featurises one suggestion. Text is subject + text; subject words count
+/// twice, since a subject states the issue in few words.
+pub fn prepare(subject: Option<&str>, text: &str) -> Prepared {
+    let subject = subject.map(normalise).unwrap_or_default();
+    let body = normalise(text);
+    let mut counter = Counter::default();
+    let mut sig = Vec::new();
+    if !subject.is_empty() {
+        add_text(&mut counter, &subject, 1.0, &mut sig);
+    }
+    add_text(&mut counter, &body, 1.0, &mut sig);
+
+    let compact: Vec<char> = subject
+        .chars()
+        .chain(body.chars())
+        .filter(|&c| is_text_char(c))
+        .collect();
+    let mut h = FxHasher::default();
+    compact.hash(&mut h);
+    let exact = mix(h.finish());
+    sig.sort_unstable();
+    sig.dedup();
+    let mut h = FxHasher::default();
+    sig.hash(&mut h);
+    let signature = mix(h.finish());
+
+    let snippet = if subject.is_empty() {
+        first_clause(&body)
+    } else {
+        first_clause(&subject)
+    };
+    Prepared {
+        features: counter.features,
+        simhash: simhash(&compact),
+        exact,
+        signature,
+        compact_len: compact.len(),
+        snippet: snippet.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn places(p: &Prepared) -> Vec<String> {
+        p.features
+            .iter()
+            .filter(|f| f.kind == Kind::Place)
+            .filter_map(|f| f.text.as_deref().map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn building_and_unit_numbers_are_places() {
+        let p = prepare(None, "3号楼2单元的电梯又坏了");
+        let pl = places(&p);
+        assert!(pl.iter().any(|x| x.starts_with('3')), "{pl:?}");
+        assert!(pl.iter().any(|x| x.contains("单元")), "{pl:?}");
+    }
+
+    #[test]
+    fn named_places_are_places_and_not_bigrams() {
+        let p = prepare(None, "丽发新城附近的搅拌站噪音很大");
+        assert!(
+            places(&p).contains(&"丽发新城".to_string()),
+            "{:?}",
+            places(&p)
+        );
+        let bigram = feature_hash(Kind::Bigram, "丽发");
+        assert!(p.features.iter().all(|f| f.hash != bigram));
+    }
+
+    #[test]
+    fn copies_share_fingerprints_and_other_texts_do_not() {
+        let a = prepare(Some("电梯坏了"), "5栋的电梯坏了一个星期,没人来修");
+        let b = prepare(Some("电梯坏了"), "5栋的电梯坏了一个星期，没人来修！");
+        let c = prepare(Some("电梯坏了"), "6栋的电梯坏了一个星期，没人来修！");
+        assert_eq!(a.exact, b.exact);
+        assert_eq!(a.signature, b.signature);
+        assert_ne!(a.signature, c.signature);
+    }
+
+    #[test]
+    fn stop_words_are_not_features() {
+        let p = prepare(None, "我们的电梯");
+        assert!(p.words().all(|w| w != "我们" && w != "的"));
+        assert!(p.words().any(|w| w == "电梯"));
+    }
+
+    #[test]
+    fn empty_text_has_no_features() {
+        let p = prepare(None, " 。。!! ");
+        assert_eq!(p.feature_count(), 0);
+    }
+}

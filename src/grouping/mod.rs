@@ -1,0 +1,26 @@
+//! The grouping engine: normalise → segment → features → candidates → assign or open →
+//! label → consolidate. Pure: state in, assignments out, no I/O.
+
+mod batch;
+mod config;
+mod consolidate;
+mod engine;
+mod eval;
+mod features;
+mod label;
+mod normalise;
+mod segment;
+mod vector;
+
+#[cfg(test)]
+mod tests;
+
+pub use batch::{group_all, Grouping};
+pub use config::EngineConfig;
+pub use consolidate::Change;
+pub use engine::{Decision, DocKey, Engine, TopicId};
+pub use eval::{score, Scores};
+pub use features::{prepare, Kind, Prepared};
+pub use label::{TopicLabel, TITLE_MAX_CHARS};
+pub use normalise::normalise;
+pub use segment::warm_up;

@@ -1,0 +1,82 @@
+//! Sparse vectors: `(term id, weight)` pairs sorted by term id.
+
+pub(crate) type Sparse = Vec<(u32, f32)>;
+
+/// Smoothed inverse document frequency, as scikit-learn's `smooth_idf`.
+pub(crate) fn idf(n_docs: u64, df: u32) -> f32 {
+    (((n_docs + 1) as f32) / ((df as f32) + 1.0)).ln() + 1.0
+}
+
+/// Dot product of two sorted sparse vectors, each entry of `b` scaled by `scale(term)`.
+pub(crate) fn dot_scaled(a: &[(u32, f32)], b: &[(u32, f32)], scale: impl Fn(u32) -> f32) -> f32 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1 * b[j].1 * scale(a[i].0);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+/// `acc += sign * v`, both sorted; entries that fall to (about) zero are dropped.
+/// Returns the terms that were not in `acc` before (when adding).
+pub(crate) fn add_into(acc: &mut Sparse, v: &[(u32, f32)], sign: f32) -> Vec<u32> {
+    let mut out = Vec::with_capacity(acc.len() + v.len());
+    let mut new_terms = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < acc.len() || j < v.len() {
+        let take_acc = j >= v.len() || (i < acc.len() && acc[i].0 < v[j].0);
+        let take_v = i >= acc.len() || (j < v.len() && v[j].0 < acc[i].0);
+        if take_acc {
+            out.push(acc[i]);
+            i += 1;
+        } else if take_v {
+            if sign > 0.0 {
+                out.push((v[j].0, v[j].1));
+                new_terms.push(v[j].0);
+            }
+            j += 1;
+        } else {
+            let w = acc[i].1 + sign * v[j].1;
+            if w > 1e-6 {
+                out.push((acc[i].0, w));
+            }
+            i += 1;
+            j += 1;
+        }
+    }
+    *acc = out;
+    new_terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adding_then_subtracting_restores_the_vector() {
+        let mut acc = vec![(1, 1.0), (5, 2.0)];
+        let new = add_into(&mut acc, &[(3, 1.0), (5, 1.0)], 1.0);
+        assert_eq!(new, vec![3]);
+        assert_eq!(acc, vec![(1, 1.0), (3, 1.0), (5, 3.0)]);
+        add_into(&mut acc, &[(3, 1.0), (5, 1.0)], -1.0);
+        assert_eq!(acc, vec![(1, 1.0), (5, 2.0)]);
+    }
+
+    #[test]
+    fn dot_counts_only_shared_terms() {
+        let d = dot_scaled(&[(1, 1.0), (2, 2.0)], &[(2, 3.0), (4, 1.0)], |_| 2.0);
+        assert!((d - 12.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn rarer_terms_weigh_more() {
+        assert!(idf(100, 1) > idf(100, 50));
+    }
+}
