@@ -14,6 +14,8 @@ pub struct EngineConfig {
     pub linkage: f32,
     /// Exponent of the inverse document frequency (1 = plain TF-IDF).
     pub idf_power: f32,
+    /// Exponent of the inverse document frequency of place tokens.
+    pub place_idf_power: f32,
     /// Weight of segmented words.
     pub word_weight: f32,
     /// Weight of character bigrams (robustness to segmentation).
@@ -55,13 +57,14 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            join_threshold: 0.20,
+            join_threshold: 0.15,
             linkage: 0.0,
             idf_power: 2.0,
+            place_idf_power: 0.5,
             word_weight: 1.0,
             bigram_weight: 0.5,
             place_weight: 0.6,
-            place_conflict_factor: 0.6,
+            place_conflict_factor: 0.0,
             common_place_share: 0.05,
             max_doc_features: 64,
             max_topic_features: 192,
@@ -70,7 +73,7 @@ impl Default for EngineConfig {
             max_candidates: 24,
             simhash_max_distance: 3,
             min_chars_for_near_copy: 12,
-            merge_threshold: 0.30,
+            merge_threshold: 0.25,
             split_threshold: 0.15,
             min_split_size: 4,
             consolidate_every: 500,

@@ -157,17 +157,24 @@ impl Engine {
     }
 
     pub(crate) fn idf_of(&self, term: u32) -> f32 {
-        self.idf_df(self.terms[term as usize].df)
+        let t = &self.terms[term as usize];
+        self.idf_df(t.kind, t.df)
     }
 
     /// Term weight from document frequency; a power above 1 favours the rare, concrete
-    /// words (names, details) over the vocabulary a whole kind of issue shares.
-    pub(crate) fn idf_df(&self, df: u32) -> f32 {
-        idf(self.n_docs, df).powf(self.cfg.idf_power)
+    /// words (details) over the vocabulary a whole kind of issue shares. Places have their
+    /// own, lower power: a rare place name alone must not make two suggestions one issue.
+    pub(crate) fn idf_df(&self, kind: Kind, df: u32) -> f32 {
+        let power = match kind {
+            Kind::Place => self.cfg.place_idf_power,
+            _ => self.cfg.idf_power,
+        };
+        idf(self.n_docs, df).powf(power)
     }
 
-    fn place_is_specific(&self, df: u32) -> bool {
-        self.n_docs < 20 || (df as f32) <= self.cfg.common_place_share * self.n_docs as f32
+    pub(crate) fn place_is_specific(&self, df: u32) -> bool {
+        // The floor keeps places specific while the corpus is still small.
+        (df as f32) <= self.cfg.common_place_share * self.n_docs as f32 + 20.0
     }
 
     // ---- deciding -------------------------------------------------------------------
@@ -236,7 +243,7 @@ impl Engine {
         for f in &doc.features {
             let id = self.term_ids.get(&f.hash).copied();
             let df = id.map_or(0, |i| self.terms[i as usize].df);
-            let w = self.kind_weight(f.kind) * (1.0 + f.tf.ln()) * self.idf_df(df);
+            let w = self.kind_weight(f.kind) * (1.0 + f.tf.ln()) * self.idf_df(f.kind, df);
             norm2 += w * w;
             if f.kind == Kind::Place && self.place_is_specific(df) {
                 has_specific_place = true;
@@ -262,10 +269,22 @@ impl Engine {
 
     /// Candidate topics from the inverted index: the query's heaviest terms, the most
     /// recent topics of each posting list. Bounded by the configuration, not the size.
-    pub(crate) fn candidates(&self, q: &[(u32, f32)], exclude: Option<u32>) -> Vec<u32> {
+    /// Specific places always take part: they are what tells one building's issue from
+    /// the same problem elsewhere, so the topics of the same place must be candidates.
+    pub(crate) fn candidates(
+        &self,
+        q: &[(u32, f32)],
+        places: &[u32],
+        exclude: Option<u32>,
+    ) -> Vec<u32> {
         let mut heavy: Vec<(u32, f32)> = q.to_vec();
         heavy.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         heavy.truncate(self.cfg.query_terms);
+        for &p in places.iter().take(4) {
+            if !heavy.iter().any(|h| h.0 == p) {
+                heavy.push((p, 1.0));
+            }
+        }
         let mut acc: FxHashMap<u32, f32> = FxHashMap::default();
         for &(t, w) in &heavy {
             let postings = &self.terms[t as usize].postings;
@@ -303,28 +322,52 @@ impl Engine {
         dot / (t.norm.powf(1.0 - a) * n.powf(a))
     }
 
-    /// Whether a suggestion naming `q`'s places belongs elsewhere than a topic whose
-    /// members mostly name other places.
+    /// Whether a suggestion naming `q`'s places belongs elsewhere than a topic where a
+    /// good share of the members name other places (same problem, other building).
     fn place_conflict(&self, q: &Query, slot: u32) -> bool {
         if !q.has_specific_place {
             return false;
         }
         let t = &self.topics[slot as usize];
         let members = t.members.len() as u32;
-        let dominant = t
+        let placed = t
             .places
             .iter()
-            .any(|&(p, c)| 2 * c >= members && self.place_is_specific(self.terms[p as usize].df));
-        dominant
+            .any(|&(p, c)| 4 * c >= members && self.place_is_specific(self.terms[p as usize].df));
+        placed
             && !q
                 .places
                 .iter()
                 .any(|p| t.places.iter().any(|&(tp, c)| tp == *p && c > 0))
     }
 
+    /// Specific places named by at least half of a topic's members.
+    pub(crate) fn dominant_places(&self, slot: u32) -> Vec<u32> {
+        let t = &self.topics[slot as usize];
+        let members = t.members.len() as u32;
+        t.places
+            .iter()
+            .filter(|&&(p, c)| {
+                2 * c >= members && self.place_is_specific(self.terms[p as usize].df)
+            })
+            .map(|&(p, _)| p)
+            .collect()
+    }
+
+    /// Whether two topics may not merge for their places: one is about a place and the
+    /// other about none, or each is about places the other never names.
+    pub(crate) fn topics_place_conflict(&self, a: u32, b: u32) -> bool {
+        let (da, db) = (self.dominant_places(a), self.dominant_places(b));
+        if da.is_empty() && db.is_empty() {
+            return false;
+        }
+        let names = |slot: u32, p: u32| self.topics[slot as usize].places.iter().any(|x| x.0 == p);
+        !da.iter().any(|&p| names(b, p)) && !db.iter().any(|&p| names(a, p))
+    }
+
     pub(crate) fn best_topic(&self, q: &Query, exclude: Option<u32>) -> Option<(u32, f32)> {
         let mut best: Option<(u32, f32)> = None;
-        for slot in self.candidates(&q.terms, exclude) {
+        for slot in self.candidates(&q.terms, &q.places, exclude) {
             let mut sim = self.cosine_to_topic(&q.terms, slot);
             if self.place_conflict(q, slot) {
                 sim *= self.cfg.place_conflict_factor;

@@ -108,6 +108,20 @@ const PLACE_UNITS: &[&str] = &[
     "村", "排", "门", "座",
 ];
 
+/// Words that are places on their own in a residential community.
+const PLACE_WORDS: &[&str] = &[
+    "东门",
+    "西门",
+    "南门",
+    "北门",
+    "正门",
+    "后门",
+    "侧门",
+    "车棚",
+    "地下车库",
+    "中心广场",
+];
+
 /// Words before a suffix that do not name a place (`老旧小区`, `这个小区`).
 const GENERIC_PLACE_HEADS: &[&str] = &[
     "老旧",
@@ -246,7 +260,9 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
             i += 1;
             continue;
         }
-        if seg.is_stop(w) {
+        if PLACE_WORDS.contains(&w) {
+            out.push(Tok::Place(w.to_string()));
+        } else if seg.is_stop(w) {
             out.push(Tok::Stop);
         } else {
             out.push(Tok::Word(w));
@@ -306,7 +322,7 @@ fn add_text(c: &mut Counter, text: &str, weight: f32, sig: &mut Vec<String>) {
                 if digits {
                     sig.push(w.to_string());
                 } else if n >= 2 || w.chars().all(is_cjk) {
-                    c.add(Kind::Word, w, weight);
+                    c.add(Kind::Word, segmenter().canonical(w), weight);
                 }
                 run.extend(w.chars().filter(|&ch| is_text_char(ch)));
             }

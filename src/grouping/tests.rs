@@ -94,10 +94,10 @@ fn the_labelled_community_fixture_holds_its_quality_floor() {
         .zip(rows.iter().map(|r| r.label.clone()))
         .collect();
     let s = score(&pairs);
-    // Measured 2026-11-26 with the defaults; the floor leaves a small margin.
-    // (b3 P 1.00, R 0.51, F1 0.68: short suggestions in a small corpus join too little.)
+    // Measured with the defaults: B-cubed P 1.00, R 0.75, F1 0.86. The floor leaves a
+    // small margin for parameter changes, not for regressions.
     assert!(s.b3_p >= 0.95, "{s:?}");
-    assert!(s.b3_f1 >= 0.65, "{s:?}");
+    assert!(s.b3_f1 >= 0.80, "{s:?}");
 }
 
 #[test]
