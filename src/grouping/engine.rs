@@ -335,10 +335,28 @@ impl Engine {
             .iter()
             .any(|&(p, c)| 4 * c >= members && self.place_is_specific(self.terms[p as usize].df));
         placed
-            && !q
-                .places
-                .iter()
-                .any(|p| t.places.iter().any(|&(tp, c)| tp == *p && c > 0))
+            && !q.places.iter().any(|&p| {
+                t.places
+                    .iter()
+                    .any(|&(tp, c)| c > 0 && self.same_place(tp, p))
+            })
+    }
+
+    /// Two place terms name the same place: equal, or one name inside the other
+    /// (`经济学院` in `涉外经济学院`, `万科魅力之城` in `万科魅力之城4.1期`).
+    pub(crate) fn same_place(&self, a: u32, b: u32) -> bool {
+        if a == b {
+            return true;
+        }
+        let (Some(x), Some(y)) = (
+            self.terms[a as usize].text.as_deref(),
+            self.terms[b as usize].text.as_deref(),
+        ) else {
+            return false;
+        };
+        let long_enough =
+            |s: &str| s.chars().count() >= 3 && !s.starts_with(|c: char| c.is_ascii_digit());
+        long_enough(x) && long_enough(y) && (x.contains(y) || y.contains(x))
     }
 
     /// Specific places named by at least half of a topic's members.
@@ -361,7 +379,12 @@ impl Engine {
         if da.is_empty() && db.is_empty() {
             return false;
         }
-        let names = |slot: u32, p: u32| self.topics[slot as usize].places.iter().any(|x| x.0 == p);
+        let names = |slot: u32, p: u32| {
+            self.topics[slot as usize]
+                .places
+                .iter()
+                .any(|x| self.same_place(x.0, p))
+        };
         !da.iter().any(|&p| names(b, p)) && !db.iter().any(|&p| names(a, p))
     }
 
