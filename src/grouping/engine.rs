@@ -84,9 +84,24 @@ pub struct Engine {
     pub(crate) exact: FxHashMap<u64, DocKey>,
     pub(crate) bands: FxHashMap<u64, Vec<DocKey>>,
     refresh_cursor: usize,
+    /// idf by document frequency for small frequencies, for words/bigrams and places,
+    /// computed at `idf_table_n` documents (rebuilt as the corpus grows by 1 %).
+    idf_table: Vec<f32>,
+    idf_table_place: Vec<f32>,
+    idf_table_n: u64,
+}
+
+/// Keeps the `k` first items in `order` (sorted), in linear time plus `k log k`.
+fn top_k<T>(v: &mut Vec<T>, k: usize, order: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    if v.len() > k && k > 0 {
+        v.select_nth_unstable_by(k - 1, &order);
+        v.truncate(k);
+    }
+    v.sort_unstable_by(order);
 }
 
 const BANDS: u64 = 4;
+const IDF_TABLE_SIZE: usize = 8192;
 const BAND_SCAN: usize = 32;
 
 fn band_keys(simhash: u64) -> impl Iterator<Item = u64> {
@@ -106,6 +121,9 @@ impl Engine {
             exact: FxHashMap::default(),
             bands: FxHashMap::default(),
             refresh_cursor: 0,
+            idf_table: Vec::new(),
+            idf_table_place: Vec::new(),
+            idf_table_n: 0,
         }
     }
 
@@ -165,11 +183,29 @@ impl Engine {
     /// words (details) over the vocabulary a whole kind of issue shares. Places have their
     /// own, lower power: a rare place name alone must not make two suggestions one issue.
     pub(crate) fn idf_df(&self, kind: Kind, df: u32) -> f32 {
-        let power = match kind {
-            Kind::Place => self.cfg.place_idf_power,
-            _ => self.cfg.idf_power,
+        let (table, power) = match kind {
+            Kind::Place => (&self.idf_table_place, self.cfg.place_idf_power),
+            _ => (&self.idf_table, self.cfg.idf_power),
         };
-        idf(self.n_docs, df).powf(power)
+        match table.get(df as usize) {
+            Some(&w) => w,
+            None => idf(self.idf_table_n.max(self.n_docs), df).powf(power),
+        }
+    }
+
+    /// Rebuilds the idf tables when the corpus has grown by 1 % since
+    /// the last build (every document while it is small): `powf` per term per suggestion would dominate the assignment time.
+    fn refresh_idf_tables(&mut self) {
+        if self.n_docs < self.idf_table_n + self.idf_table_n / 100 + 1 && !self.idf_table.is_empty()
+        {
+            return;
+        }
+        let n = self.n_docs;
+        let size = (n as usize + 1).min(IDF_TABLE_SIZE);
+        let (pw, pp) = (self.cfg.idf_power, self.cfg.place_idf_power);
+        self.idf_table = (0..size as u32).map(|df| idf(n, df).powf(pw)).collect();
+        self.idf_table_place = (0..size as u32).map(|df| idf(n, df).powf(pp)).collect();
+        self.idf_table_n = n;
     }
 
     pub(crate) fn place_is_specific(&self, df: u32) -> bool {
@@ -278,31 +314,35 @@ impl Engine {
         exclude: Option<u32>,
     ) -> Vec<u32> {
         let mut heavy: Vec<(u32, f32)> = q.to_vec();
-        heavy.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        heavy.truncate(self.cfg.query_terms);
+        top_k(&mut heavy, self.cfg.query_terms, |a, b| {
+            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+        });
         for &p in places.iter().take(4) {
             if !heavy.iter().any(|h| h.0 == p) {
                 heavy.push((p, 1.0));
             }
         }
-        let mut acc: FxHashMap<u32, f32> = FxHashMap::default();
-        for &(t, w) in &heavy {
-            let postings = &self.terms[t as usize].postings;
-            let mut seen_here: Vec<u32> = Vec::new();
-            for &slot in postings.iter().rev().take(self.cfg.postings_scan) {
-                if Some(slot) == exclude
-                    || self.topics[slot as usize].members.is_empty()
-                    || seen_here.contains(&slot)
-                {
+        // slot → (score, 1 + index of the last query term that counted it)
+        let mut acc: FxHashMap<u32, (f32, u32)> = FxHashMap::default();
+        for (i, &(t, w)) in heavy.iter().enumerate() {
+            let mark = i as u32 + 1;
+            for &slot in self.terms[t as usize]
+                .postings
+                .iter()
+                .rev()
+                .take(self.cfg.postings_scan)
+            {
+                if Some(slot) == exclude || self.topics[slot as usize].members.is_empty() {
                     continue;
                 }
-                if seen_here.len() < 64 {
-                    seen_here.push(slot);
+                let e = acc.entry(slot).or_insert((0.0, 0));
+                if e.1 != mark {
+                    e.0 += w;
+                    e.1 = mark;
                 }
-                *acc.entry(slot).or_insert(0.0) += w;
             }
         }
-        let mut ranked: Vec<(u32, f32)> = acc.into_iter().collect();
+        let mut ranked: Vec<(u32, f32)> = acc.into_iter().map(|(s, (w, _))| (s, w)).collect();
         ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(self.cfg.max_candidates);
         ranked.into_iter().map(|(s, _)| s).collect()
@@ -354,8 +394,8 @@ impl Engine {
         ) else {
             return false;
         };
-        let long_enough =
-            |s: &str| s.chars().count() >= 3 && !s.starts_with(|c: char| c.is_ascii_digit());
+        // three CJK characters or more, not a building number
+        let long_enough = |s: &str| s.len() >= 9 && !s.starts_with(|c: char| c.is_ascii_digit());
         long_enough(x) && long_enough(y) && (x.contains(y) || y.contains(x))
     }
 
@@ -449,6 +489,7 @@ impl Engine {
     /// Counts the suggestion's terms and builds its stored vector.
     fn learn(&mut self, doc: &Prepared, pinned: bool, copy_of: Option<DocKey>) -> DocEntry {
         self.n_docs += 1;
+        self.refresh_idf_tables();
         let mut weighted: Vec<(u32, f32, f32)> = Vec::with_capacity(doc.features.len());
         let mut places = Vec::new();
         for f in &doc.features {
@@ -479,8 +520,9 @@ impl Engine {
             .sum::<f32>()
             .sqrt()
             .max(1e-9);
-        weighted.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-        weighted.truncate(self.cfg.max_doc_features);
+        top_k(&mut weighted, self.cfg.max_doc_features, |a, b| {
+            b.2.total_cmp(&a.2).then(a.0.cmp(&b.0))
+        });
         let mut vec: Vec<(u32, f32)> = weighted.iter().map(|w| (w.0, w.1 / norm)).collect();
         vec.sort_unstable_by_key(|t| t.0);
         places.sort_unstable();
@@ -537,8 +579,10 @@ impl Engine {
         }
         // Keep active topics near the end of the posting lists of their heaviest terms.
         let mut heavy: Vec<(u32, f32)> = entry.vec.to_vec();
-        heavy.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        for &(term, _) in heavy.iter().take(4) {
+        top_k(&mut heavy, 4, |a, b| {
+            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+        });
+        for &(term, _) in &heavy {
             let postings = &mut self.terms[term as usize].postings;
             if !postings.iter().rev().take(8).any(|&s| s == slot) {
                 postings.push(slot);
