@@ -9,6 +9,12 @@ use serde::{Deserialize, Serialize};
 pub struct EngineConfig {
     /// Join the best candidate topic when the cosine to its centroid reaches this.
     pub join_threshold: f32,
+    /// A suggestion joins only if it also reaches this cosine with one of the topic's
+    /// latest members (0: off).
+    pub min_member_similarity: f32,
+    /// Shorter suggestions (in characters) skip that check: short paraphrases share few
+    /// words with any one member, long ones about the same issue share many details.
+    pub member_check_min_chars: usize,
     /// How a suggestion is compared with a topic: 0 = cosine to the centroid, 1 = average
     /// cosine to the members (average link); in between, a blend.
     pub linkage: f32,
@@ -57,7 +63,9 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            join_threshold: 0.15,
+            join_threshold: 0.12,
+            min_member_similarity: 0.30,
+            member_check_min_chars: 50,
             linkage: 0.0,
             idf_power: 2.0,
             place_idf_power: 0.5,
@@ -73,7 +81,7 @@ impl Default for EngineConfig {
             max_candidates: 12,
             simhash_max_distance: 3,
             min_chars_for_near_copy: 12,
-            merge_threshold: 0.25,
+            merge_threshold: 0.20,
             split_threshold: 0.15,
             min_split_size: 4,
             consolidate_every: 500,

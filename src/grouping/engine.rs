@@ -101,6 +101,8 @@ fn top_k<T>(v: &mut Vec<T>, k: usize, order: impl Fn(&T, &T) -> std::cmp::Orderi
 }
 
 const BANDS: u64 = 4;
+/// Latest members compared one by one when `min_member_similarity` is set.
+const MEMBER_SCAN: usize = 32;
 const IDF_TABLE_SIZE: usize = 8192;
 const BAND_SCAN: usize = 32;
 
@@ -227,14 +229,22 @@ impl Engine {
             }
         }
         let q = self.query(doc);
-        match self.best_topic(&q, None) {
-            Some((slot, sim)) if sim >= self.cfg.join_threshold => Decision::Join {
-                topic: self.topics[slot as usize].id,
-                similarity: sim,
-                duplicate_of: None,
-            },
-            _ => Decision::Open,
+        for (slot, sim) in self.ranked_topics(&q, None) {
+            if sim < self.cfg.join_threshold {
+                break;
+            }
+            if self.cfg.min_member_similarity <= 0.0
+                || doc.compact_len < self.cfg.member_check_min_chars
+                || self.best_member_similarity(&q, slot) >= self.cfg.min_member_similarity
+            {
+                return Decision::Join {
+                    topic: self.topics[slot as usize].id,
+                    similarity: sim,
+                    duplicate_of: None,
+                };
+            }
         }
+        Decision::Open
     }
 
     /// An existing suggestion that `doc` copies (identical text, or a near copy naming
@@ -428,15 +438,44 @@ impl Engine {
         !da.iter().any(|&p| names(b, p)) && !db.iter().any(|&p| names(a, p))
     }
 
+    /// Candidate topics with their similarity, best first (ties: older topic first).
+    pub(crate) fn ranked_topics(&self, q: &Query, exclude: Option<u32>) -> Vec<(u32, f32)> {
+        let mut ranked: Vec<(u32, f32)> = self
+            .candidates(&q.terms, &q.places, exclude)
+            .into_iter()
+            .map(|slot| {
+                let mut sim = self.cosine_to_topic(&q.terms, slot);
+                if self.place_conflict(q, slot) {
+                    sim *= self.cfg.place_conflict_factor;
+                }
+                (slot, sim)
+            })
+            .collect();
+        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
+    }
+
     pub(crate) fn best_topic(&self, q: &Query, exclude: Option<u32>) -> Option<(u32, f32)> {
-        let mut best: Option<(u32, f32)> = None;
-        for slot in self.candidates(&q.terms, &q.places, exclude) {
-            let mut sim = self.cosine_to_topic(&q.terms, slot);
-            if self.place_conflict(q, slot) {
-                sim *= self.cfg.place_conflict_factor;
-            }
-            if best.map_or(true, |(bs, b)| sim > b || (sim == b && slot < bs)) {
-                best = Some((slot, sim));
+        self.ranked_topics(q, exclude).first().copied()
+    }
+
+    /// Highest cosine of the query to one of the topic's latest members: a suggestion
+    /// that only matches a broad topic's average, and no member, is a new issue.
+    fn best_member_similarity(&self, q: &Query, slot: u32) -> f32 {
+        let t = &self.topics[slot as usize];
+        let mut best = 0.0f32;
+        for key in t.members.iter().rev().take(MEMBER_SCAN) {
+            let Some(d) = self.docs.get(key) else {
+                continue;
+            };
+            let norm = d
+                .vec
+                .iter()
+                .map(|&(term, w)| (w * self.idf_of(term)).powi(2))
+                .sum::<f32>()
+                .sqrt();
+            if norm > 0.0 {
+                best = best.max(dot_scaled(&q.terms, &d.vec, |term| self.idf_of(term)) / norm);
             }
         }
         best
