@@ -129,6 +129,13 @@ impl Engine {
         }
     }
 
+    /// Makes room for `docs` suggestions at once (before restoring a community from the
+    /// store), so the tables do not grow, and pause, one doubling at a time.
+    pub fn reserve(&mut self, docs: usize) {
+        self.docs.reserve(docs);
+        self.exact.reserve(docs);
+    }
+
     pub fn config(&self) -> &EngineConfig {
         &self.cfg
     }

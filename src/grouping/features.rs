@@ -5,7 +5,7 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
-use super::normalise::normalise;
+use super::normalise::normalise_display;
 use super::segment::segmenter;
 
 /// What a feature is; each kind has its own weight in the engine configuration.
@@ -365,8 +365,10 @@ fn simhash(compact: &[char]) -> u64 {
 /// Normalises and featurises one suggestion. Text is subject + text; subject words count
 /// twice, since a subject states the issue in few words.
 pub fn prepare(subject: Option<&str>, text: &str) -> Prepared {
-    let subject = subject.map(normalise).unwrap_or_default();
-    let body = normalise(text);
+    let subject_display = subject.map(normalise_display).unwrap_or_default();
+    let body_display = normalise_display(text);
+    let subject = subject_display.to_ascii_lowercase();
+    let body = body_display.to_ascii_lowercase();
     let mut counter = Counter::default();
     let mut sig = Vec::new();
     if !subject.is_empty() {
@@ -389,9 +391,9 @@ pub fn prepare(subject: Option<&str>, text: &str) -> Prepared {
     let signature = mix(h.finish());
 
     let snippet = if subject.is_empty() {
-        first_clause(&body)
+        first_clause(&body_display)
     } else {
-        first_clause(&subject)
+        first_clause(&subject_display)
     };
     Prepared {
         features: counter.features,
