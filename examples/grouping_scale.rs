@@ -178,12 +178,19 @@ fn main() {
     let n = arg(&args, "--n", 100_000);
     let seed = arg(&args, "--seed", 7);
     let every = arg(&args, "--consolidate-every", 10_000);
+    let show = arg(&args, "--show", 0);
+    let mut shown: Vec<(u64, String)> = Vec::new();
     let start = Instant::now();
     warm_up();
     let startup = start.elapsed().as_secs_f64();
 
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
-    let mut engine = Engine::new(EngineConfig::default());
+    // MINYI_SCALE_CONFIG: engine parameters as JSON (defaults otherwise).
+    let cfg: EngineConfig = std::env::var("MINYI_SCALE_CONFIG")
+        .ok()
+        .and_then(|c| serde_json::from_str(&c).ok())
+        .unwrap_or_default();
+    let mut engine = Engine::new(cfg);
     let mut next: TopicId = 0;
     let mut lat_ns: Vec<u32> = Vec::with_capacity(n as usize);
     let mut truth: Vec<u32> = Vec::with_capacity(n as usize);
@@ -192,6 +199,9 @@ fn main() {
     for key in 0..n {
         let (text, issue) = generate(&mut rng);
         truth.push(issue as u32);
+        if key < show {
+            shown.push((key, text.clone()));
+        }
         let t0 = Instant::now();
         let doc = prepare(None, &text);
         let t1 = Instant::now();
@@ -217,6 +227,10 @@ fn main() {
                 .len();
             cons_s += c0.elapsed().as_secs_f64();
         }
+    }
+    for (key, text) in &shown {
+        let t = engine.topic_of(*key).unwrap_or(0);
+        eprintln!("{key}\ttopic {t}\tissue {}\t{text}", truth[*key as usize]);
     }
     let pairs: Vec<(TopicId, u32)> = (0..n)
         .map(|k| (engine.topic_of(k).unwrap_or(0), truth[k as usize]))

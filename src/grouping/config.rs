@@ -9,11 +9,19 @@ use serde::{Deserialize, Serialize};
 pub struct EngineConfig {
     /// Join the best candidate topic when the cosine to its centroid reaches this.
     pub join_threshold: f32,
+    /// A suggestion joins only if it also reaches this cosine with one of the topic's
+    /// latest members (0: off).
+    pub min_member_similarity: f32,
+    /// Shorter suggestions (in characters) skip that check: short paraphrases share few
+    /// words with any one member, long ones about the same issue share many details.
+    pub member_check_min_chars: usize,
     /// How a suggestion is compared with a topic: 0 = cosine to the centroid, 1 = average
     /// cosine to the members (average link); in between, a blend.
     pub linkage: f32,
     /// Exponent of the inverse document frequency (1 = plain TF-IDF).
     pub idf_power: f32,
+    /// Exponent of the inverse document frequency of place tokens.
+    pub place_idf_power: f32,
     /// Weight of segmented words.
     pub word_weight: f32,
     /// Weight of character bigrams (robustness to segmentation).
@@ -55,22 +63,25 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            join_threshold: 0.20,
+            join_threshold: 0.12,
+            min_member_similarity: 0.30,
+            member_check_min_chars: 50,
             linkage: 0.0,
             idf_power: 2.0,
+            place_idf_power: 0.5,
             word_weight: 1.0,
             bigram_weight: 0.5,
             place_weight: 0.6,
-            place_conflict_factor: 0.6,
+            place_conflict_factor: 0.0,
             common_place_share: 0.05,
             max_doc_features: 64,
             max_topic_features: 192,
-            query_terms: 12,
-            postings_scan: 256,
-            max_candidates: 24,
+            query_terms: 8,
+            postings_scan: 64,
+            max_candidates: 12,
             simhash_max_distance: 3,
             min_chars_for_near_copy: 12,
-            merge_threshold: 0.30,
+            merge_threshold: 0.20,
             split_threshold: 0.15,
             min_split_size: 4,
             consolidate_every: 500,

@@ -98,10 +98,16 @@ impl Engine {
         for t in &mut terms {
             t.1 /= norm;
         }
+        let places: Vec<u32> = d
+            .places
+            .iter()
+            .copied()
+            .filter(|&p| self.place_is_specific(self.terms[p as usize].df))
+            .collect();
         Some(Query {
+            has_specific_place: !places.is_empty(),
             terms,
-            places: d.places.to_vec(),
-            has_specific_place: false,
+            places,
         })
     }
 
@@ -180,8 +186,12 @@ impl Engine {
             x.1 /= norm;
         }
         let mut best: Option<(u32, f32)> = None;
-        for other in self.candidates(&q, Some(slot)) {
-            let sim = self.cosine_to_topic(&q, other);
+        let places = self.dominant_places(slot);
+        for other in self.candidates(&q, &places, Some(slot)) {
+            let mut sim = self.cosine_to_topic(&q, other);
+            if self.topics_place_conflict(slot, other) {
+                sim *= self.cfg.place_conflict_factor;
+            }
             if best.map_or(true, |(_, b)| sim > b) {
                 best = Some((other, sim));
             }

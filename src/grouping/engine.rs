@@ -84,9 +84,26 @@ pub struct Engine {
     pub(crate) exact: FxHashMap<u64, DocKey>,
     pub(crate) bands: FxHashMap<u64, Vec<DocKey>>,
     refresh_cursor: usize,
+    /// idf by document frequency for small frequencies, for words/bigrams and places,
+    /// computed at `idf_table_n` documents (rebuilt as the corpus grows by 1 %).
+    idf_table: Vec<f32>,
+    idf_table_place: Vec<f32>,
+    idf_table_n: u64,
+}
+
+/// Keeps the `k` first items in `order` (sorted), in linear time plus `k log k`.
+fn top_k<T>(v: &mut Vec<T>, k: usize, order: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    if v.len() > k && k > 0 {
+        v.select_nth_unstable_by(k - 1, &order);
+        v.truncate(k);
+    }
+    v.sort_unstable_by(order);
 }
 
 const BANDS: u64 = 4;
+/// Latest members compared one by one when `min_member_similarity` is set.
+const MEMBER_SCAN: usize = 32;
+const IDF_TABLE_SIZE: usize = 8192;
 const BAND_SCAN: usize = 32;
 
 fn band_keys(simhash: u64) -> impl Iterator<Item = u64> {
@@ -106,7 +123,17 @@ impl Engine {
             exact: FxHashMap::default(),
             bands: FxHashMap::default(),
             refresh_cursor: 0,
+            idf_table: Vec::new(),
+            idf_table_place: Vec::new(),
+            idf_table_n: 0,
         }
+    }
+
+    /// Makes room for `docs` suggestions at once (before restoring a community from the
+    /// store), so the tables do not grow, and pause, one doubling at a time.
+    pub fn reserve(&mut self, docs: usize) {
+        self.docs.reserve(docs);
+        self.exact.reserve(docs);
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -157,17 +184,42 @@ impl Engine {
     }
 
     pub(crate) fn idf_of(&self, term: u32) -> f32 {
-        self.idf_df(self.terms[term as usize].df)
+        let t = &self.terms[term as usize];
+        self.idf_df(t.kind, t.df)
     }
 
     /// Term weight from document frequency; a power above 1 favours the rare, concrete
-    /// words (names, details) over the vocabulary a whole kind of issue shares.
-    pub(crate) fn idf_df(&self, df: u32) -> f32 {
-        idf(self.n_docs, df).powf(self.cfg.idf_power)
+    /// words (details) over the vocabulary a whole kind of issue shares. Places have their
+    /// own, lower power: a rare place name alone must not make two suggestions one issue.
+    pub(crate) fn idf_df(&self, kind: Kind, df: u32) -> f32 {
+        let (table, power) = match kind {
+            Kind::Place => (&self.idf_table_place, self.cfg.place_idf_power),
+            _ => (&self.idf_table, self.cfg.idf_power),
+        };
+        match table.get(df as usize) {
+            Some(&w) => w,
+            None => idf(self.idf_table_n.max(self.n_docs), df).powf(power),
+        }
     }
 
-    fn place_is_specific(&self, df: u32) -> bool {
-        self.n_docs < 20 || (df as f32) <= self.cfg.common_place_share * self.n_docs as f32
+    /// Rebuilds the idf tables when the corpus has grown by 1 % since
+    /// the last build (every document while it is small): `powf` per term per suggestion would dominate the assignment time.
+    fn refresh_idf_tables(&mut self) {
+        if self.n_docs < self.idf_table_n + self.idf_table_n / 100 + 1 && !self.idf_table.is_empty()
+        {
+            return;
+        }
+        let n = self.n_docs;
+        let size = (n as usize + 1).min(IDF_TABLE_SIZE);
+        let (pw, pp) = (self.cfg.idf_power, self.cfg.place_idf_power);
+        self.idf_table = (0..size as u32).map(|df| idf(n, df).powf(pw)).collect();
+        self.idf_table_place = (0..size as u32).map(|df| idf(n, df).powf(pp)).collect();
+        self.idf_table_n = n;
+    }
+
+    pub(crate) fn place_is_specific(&self, df: u32) -> bool {
+        // The floor keeps places specific while the corpus is still small.
+        (df as f32) <= self.cfg.common_place_share * self.n_docs as f32 + 20.0
     }
 
     // ---- deciding -------------------------------------------------------------------
@@ -184,14 +236,22 @@ impl Engine {
             }
         }
         let q = self.query(doc);
-        match self.best_topic(&q, None) {
-            Some((slot, sim)) if sim >= self.cfg.join_threshold => Decision::Join {
-                topic: self.topics[slot as usize].id,
-                similarity: sim,
-                duplicate_of: None,
-            },
-            _ => Decision::Open,
+        for (slot, sim) in self.ranked_topics(&q, None) {
+            if sim < self.cfg.join_threshold {
+                break;
+            }
+            if self.cfg.min_member_similarity <= 0.0
+                || doc.compact_len < self.cfg.member_check_min_chars
+                || self.best_member_similarity(&q, slot) >= self.cfg.min_member_similarity
+            {
+                return Decision::Join {
+                    topic: self.topics[slot as usize].id,
+                    similarity: sim,
+                    duplicate_of: None,
+                };
+            }
         }
+        Decision::Open
     }
 
     /// An existing suggestion that `doc` copies (identical text, or a near copy naming
@@ -236,7 +296,7 @@ impl Engine {
         for f in &doc.features {
             let id = self.term_ids.get(&f.hash).copied();
             let df = id.map_or(0, |i| self.terms[i as usize].df);
-            let w = self.kind_weight(f.kind) * (1.0 + f.tf.ln()) * self.idf_df(df);
+            let w = self.kind_weight(f.kind) * (1.0 + f.tf.ln()) * self.idf_df(f.kind, df);
             norm2 += w * w;
             if f.kind == Kind::Place && self.place_is_specific(df) {
                 has_specific_place = true;
@@ -262,28 +322,44 @@ impl Engine {
 
     /// Candidate topics from the inverted index: the query's heaviest terms, the most
     /// recent topics of each posting list. Bounded by the configuration, not the size.
-    pub(crate) fn candidates(&self, q: &[(u32, f32)], exclude: Option<u32>) -> Vec<u32> {
+    /// Specific places always take part: they are what tells one building's issue from
+    /// the same problem elsewhere, so the topics of the same place must be candidates.
+    pub(crate) fn candidates(
+        &self,
+        q: &[(u32, f32)],
+        places: &[u32],
+        exclude: Option<u32>,
+    ) -> Vec<u32> {
         let mut heavy: Vec<(u32, f32)> = q.to_vec();
-        heavy.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        heavy.truncate(self.cfg.query_terms);
-        let mut acc: FxHashMap<u32, f32> = FxHashMap::default();
-        for &(t, w) in &heavy {
-            let postings = &self.terms[t as usize].postings;
-            let mut seen_here: Vec<u32> = Vec::new();
-            for &slot in postings.iter().rev().take(self.cfg.postings_scan) {
-                if Some(slot) == exclude
-                    || self.topics[slot as usize].members.is_empty()
-                    || seen_here.contains(&slot)
-                {
-                    continue;
-                }
-                if seen_here.len() < 64 {
-                    seen_here.push(slot);
-                }
-                *acc.entry(slot).or_insert(0.0) += w;
+        top_k(&mut heavy, self.cfg.query_terms, |a, b| {
+            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+        });
+        for &p in places.iter().take(4) {
+            if !heavy.iter().any(|h| h.0 == p) {
+                heavy.push((p, 1.0));
             }
         }
-        let mut ranked: Vec<(u32, f32)> = acc.into_iter().collect();
+        // slot → (score, 1 + index of the last query term that counted it)
+        let mut acc: FxHashMap<u32, (f32, u32)> = FxHashMap::default();
+        for (i, &(t, w)) in heavy.iter().enumerate() {
+            let mark = i as u32 + 1;
+            for &slot in self.terms[t as usize]
+                .postings
+                .iter()
+                .rev()
+                .take(self.cfg.postings_scan)
+            {
+                if Some(slot) == exclude || self.topics[slot as usize].members.is_empty() {
+                    continue;
+                }
+                let e = acc.entry(slot).or_insert((0.0, 0));
+                if e.1 != mark {
+                    e.0 += w;
+                    e.1 = mark;
+                }
+            }
+        }
+        let mut ranked: Vec<(u32, f32)> = acc.into_iter().map(|(s, (w, _))| (s, w)).collect();
         ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(self.cfg.max_candidates);
         ranked.into_iter().map(|(s, _)| s).collect()
@@ -303,34 +379,110 @@ impl Engine {
         dot / (t.norm.powf(1.0 - a) * n.powf(a))
     }
 
-    /// Whether a suggestion naming `q`'s places belongs elsewhere than a topic whose
-    /// members mostly name other places.
+    /// Whether a suggestion naming `q`'s places belongs elsewhere than a topic where a
+    /// good share of the members name other places (same problem, other building).
     fn place_conflict(&self, q: &Query, slot: u32) -> bool {
         if !q.has_specific_place {
             return false;
         }
         let t = &self.topics[slot as usize];
         let members = t.members.len() as u32;
-        let dominant = t
+        let placed = t
             .places
             .iter()
-            .any(|&(p, c)| 2 * c >= members && self.place_is_specific(self.terms[p as usize].df));
-        dominant
-            && !q
+            .any(|&(p, c)| 4 * c >= members && self.place_is_specific(self.terms[p as usize].df));
+        placed
+            && !q.places.iter().any(|&p| {
+                t.places
+                    .iter()
+                    .any(|&(tp, c)| c > 0 && self.same_place(tp, p))
+            })
+    }
+
+    /// Two place terms name the same place: equal, or one name inside the other
+    /// (`经济学院` in `涉外经济学院`, `万科魅力之城` in `万科魅力之城4.1期`).
+    pub(crate) fn same_place(&self, a: u32, b: u32) -> bool {
+        if a == b {
+            return true;
+        }
+        let (Some(x), Some(y)) = (
+            self.terms[a as usize].text.as_deref(),
+            self.terms[b as usize].text.as_deref(),
+        ) else {
+            return false;
+        };
+        // three CJK characters or more, not a building number
+        let long_enough = |s: &str| s.len() >= 9 && !s.starts_with(|c: char| c.is_ascii_digit());
+        long_enough(x) && long_enough(y) && (x.contains(y) || y.contains(x))
+    }
+
+    /// Specific places named by at least half of a topic's members.
+    pub(crate) fn dominant_places(&self, slot: u32) -> Vec<u32> {
+        let t = &self.topics[slot as usize];
+        let members = t.members.len() as u32;
+        t.places
+            .iter()
+            .filter(|&&(p, c)| {
+                2 * c >= members && self.place_is_specific(self.terms[p as usize].df)
+            })
+            .map(|&(p, _)| p)
+            .collect()
+    }
+
+    /// Whether two topics may not merge for their places: one is about a place and the
+    /// other about none, or each is about places the other never names.
+    pub(crate) fn topics_place_conflict(&self, a: u32, b: u32) -> bool {
+        let (da, db) = (self.dominant_places(a), self.dominant_places(b));
+        if da.is_empty() && db.is_empty() {
+            return false;
+        }
+        let names = |slot: u32, p: u32| {
+            self.topics[slot as usize]
                 .places
                 .iter()
-                .any(|p| t.places.iter().any(|&(tp, c)| tp == *p && c > 0))
+                .any(|x| self.same_place(x.0, p))
+        };
+        !da.iter().any(|&p| names(b, p)) && !db.iter().any(|&p| names(a, p))
+    }
+
+    /// Candidate topics with their similarity, best first (ties: older topic first).
+    pub(crate) fn ranked_topics(&self, q: &Query, exclude: Option<u32>) -> Vec<(u32, f32)> {
+        let mut ranked: Vec<(u32, f32)> = self
+            .candidates(&q.terms, &q.places, exclude)
+            .into_iter()
+            .map(|slot| {
+                let mut sim = self.cosine_to_topic(&q.terms, slot);
+                if self.place_conflict(q, slot) {
+                    sim *= self.cfg.place_conflict_factor;
+                }
+                (slot, sim)
+            })
+            .collect();
+        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
     }
 
     pub(crate) fn best_topic(&self, q: &Query, exclude: Option<u32>) -> Option<(u32, f32)> {
-        let mut best: Option<(u32, f32)> = None;
-        for slot in self.candidates(&q.terms, exclude) {
-            let mut sim = self.cosine_to_topic(&q.terms, slot);
-            if self.place_conflict(q, slot) {
-                sim *= self.cfg.place_conflict_factor;
-            }
-            if best.map_or(true, |(bs, b)| sim > b || (sim == b && slot < bs)) {
-                best = Some((slot, sim));
+        self.ranked_topics(q, exclude).first().copied()
+    }
+
+    /// Highest cosine of the query to one of the topic's latest members: a suggestion
+    /// that only matches a broad topic's average, and no member, is a new issue.
+    fn best_member_similarity(&self, q: &Query, slot: u32) -> f32 {
+        let t = &self.topics[slot as usize];
+        let mut best = 0.0f32;
+        for key in t.members.iter().rev().take(MEMBER_SCAN) {
+            let Some(d) = self.docs.get(key) else {
+                continue;
+            };
+            let norm = d
+                .vec
+                .iter()
+                .map(|&(term, w)| (w * self.idf_of(term)).powi(2))
+                .sum::<f32>()
+                .sqrt();
+            if norm > 0.0 {
+                best = best.max(dot_scaled(&q.terms, &d.vec, |term| self.idf_of(term)) / norm);
             }
         }
         best
@@ -383,6 +535,7 @@ impl Engine {
     /// Counts the suggestion's terms and builds its stored vector.
     fn learn(&mut self, doc: &Prepared, pinned: bool, copy_of: Option<DocKey>) -> DocEntry {
         self.n_docs += 1;
+        self.refresh_idf_tables();
         let mut weighted: Vec<(u32, f32, f32)> = Vec::with_capacity(doc.features.len());
         let mut places = Vec::new();
         for f in &doc.features {
@@ -413,8 +566,9 @@ impl Engine {
             .sum::<f32>()
             .sqrt()
             .max(1e-9);
-        weighted.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-        weighted.truncate(self.cfg.max_doc_features);
+        top_k(&mut weighted, self.cfg.max_doc_features, |a, b| {
+            b.2.total_cmp(&a.2).then(a.0.cmp(&b.0))
+        });
         let mut vec: Vec<(u32, f32)> = weighted.iter().map(|w| (w.0, w.1 / norm)).collect();
         vec.sort_unstable_by_key(|t| t.0);
         places.sort_unstable();
@@ -471,8 +625,10 @@ impl Engine {
         }
         // Keep active topics near the end of the posting lists of their heaviest terms.
         let mut heavy: Vec<(u32, f32)> = entry.vec.to_vec();
-        heavy.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        for &(term, _) in heavy.iter().take(4) {
+        top_k(&mut heavy, 4, |a, b| {
+            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+        });
+        for &(term, _) in &heavy {
             let postings = &mut self.terms[term as usize].postings;
             if !postings.iter().rev().take(8).any(|&s| s == slot) {
                 postings.push(slot);

@@ -5,7 +5,7 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
-use super::normalise::normalise;
+use super::normalise::normalise_display;
 use super::segment::segmenter;
 
 /// What a feature is; each kind has its own weight in the engine configuration.
@@ -106,6 +106,20 @@ const PLACE_SUFFIXES: &[&str] = &[
 const PLACE_UNITS: &[&str] = &[
     "栋", "幢", "号楼", "楼", "单元", "号", "室", "期", "区", "县", "市", "路", "巷", "弄", "组",
     "村", "排", "门", "座",
+];
+
+/// Words that are places on their own in a residential community.
+const PLACE_WORDS: &[&str] = &[
+    "东门",
+    "西门",
+    "南门",
+    "北门",
+    "正门",
+    "后门",
+    "侧门",
+    "车棚",
+    "地下车库",
+    "中心广场",
 ];
 
 /// Words before a suffix that do not name a place (`老旧小区`, `这个小区`).
@@ -246,7 +260,9 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
             i += 1;
             continue;
         }
-        if seg.is_stop(w) {
+        if PLACE_WORDS.contains(&w) {
+            out.push(Tok::Place(w.to_string()));
+        } else if seg.is_stop(w) {
             out.push(Tok::Stop);
         } else {
             out.push(Tok::Word(w));
@@ -306,7 +322,7 @@ fn add_text(c: &mut Counter, text: &str, weight: f32, sig: &mut Vec<String>) {
                 if digits {
                     sig.push(w.to_string());
                 } else if n >= 2 || w.chars().all(is_cjk) {
-                    c.add(Kind::Word, w, weight);
+                    c.add(Kind::Word, segmenter().canonical(w), weight);
                 }
                 run.extend(w.chars().filter(|&ch| is_text_char(ch)));
             }
@@ -349,8 +365,10 @@ fn simhash(compact: &[char]) -> u64 {
 /// Normalises and featurises one suggestion. Text is subject + text; subject words count
 /// twice, since a subject states the issue in few words.
 pub fn prepare(subject: Option<&str>, text: &str) -> Prepared {
-    let subject = subject.map(normalise).unwrap_or_default();
-    let body = normalise(text);
+    let subject_display = subject.map(normalise_display).unwrap_or_default();
+    let body_display = normalise_display(text);
+    let subject = subject_display.to_ascii_lowercase();
+    let body = body_display.to_ascii_lowercase();
     let mut counter = Counter::default();
     let mut sig = Vec::new();
     if !subject.is_empty() {
@@ -373,9 +391,9 @@ pub fn prepare(subject: Option<&str>, text: &str) -> Prepared {
     let signature = mix(h.finish());
 
     let snippet = if subject.is_empty() {
-        first_clause(&body)
+        first_clause(&body_display)
     } else {
-        first_clause(&subject)
+        first_clause(&subject_display)
     };
     Prepared {
         features: counter.features,

@@ -22,5 +22,5 @@ pub use engine::{Decision, DocKey, Engine, TopicId};
 pub use eval::{score, Scores};
 pub use features::{prepare, Kind, Prepared};
 pub use label::{TopicLabel, TITLE_MAX_CHARS};
-pub use normalise::normalise;
+pub use normalise::{normalise, normalise_display};
 pub use segment::warm_up;

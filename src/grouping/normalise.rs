@@ -7,6 +7,13 @@ use unicode_normalization::UnicodeNormalization;
 /// forms to half-width), traditional → simplified, pinyin glosses after characters,
 /// lower-case ASCII, and runs of whitespace and punctuation collapsed to one.
 pub fn normalise(raw: &str) -> String {
+    let mut s = normalise_display(raw);
+    s.make_ascii_lowercase();
+    s
+}
+
+/// `normalise` without lower-casing: for titles that people read.
+pub fn normalise_display(raw: &str) -> String {
     let no_html = strip_html(raw);
     let nfkc: String = no_html.nfkc().collect();
     let no_pinyin = strip_pinyin_glosses(&nfkc);
@@ -157,7 +164,7 @@ fn is_punct(c: char) -> bool {
     !c.is_alphanumeric() && !c.is_whitespace()
 }
 
-/// Lower-cases ASCII, turns every whitespace run into one space and every punctuation run
+/// Turns every whitespace run into one space and every punctuation run
 /// into its first character, and trims.
 fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -180,7 +187,7 @@ fn collapse(s: &str) -> String {
             last_space = false;
             continue;
         }
-        out.push(c.to_ascii_lowercase());
+        out.push(c);
         last_space = false;
         last_punct = false;
     }

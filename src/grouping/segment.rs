@@ -4,14 +4,17 @@
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 const USER_DICT: &str = include_str!("data/userdict.txt");
 const STOP_WORDS: &str = include_str!("data/stopwords.txt");
+const SYNONYMS: &str = include_str!("data/synonyms.txt");
 
 pub(crate) struct Segmenter {
     jieba: Jieba,
     stop: FxHashSet<&'static str>,
+    /// Word → the canonical word of its concept (`音箱` → `音响`).
+    canonical: FxHashMap<&'static str, &'static str>,
 }
 
 static SEGMENTER: LazyLock<Segmenter> = LazyLock::new(Segmenter::load);
@@ -37,7 +40,22 @@ impl Segmenter {
             jieba.add_word(word, freq, parts.next());
         }
         let stop = STOP_WORDS.split_whitespace().collect();
-        Segmenter { jieba, stop }
+        let mut canonical = FxHashMap::default();
+        for line in SYNONYMS.lines().filter(|l| !l.starts_with('#')) {
+            let mut words = line.split_whitespace();
+            let Some(head) = words.next() else { continue };
+            for w in words {
+                if !jieba.has_word(w) {
+                    jieba.add_word(w, Some(500), None);
+                }
+                canonical.entry(w).or_insert(head);
+            }
+        }
+        Segmenter {
+            jieba,
+            stop,
+            canonical,
+        }
     }
 
     /// Words of a normalised text, in order (whitespace and punctuation included).
@@ -47,6 +65,11 @@ impl Segmenter {
             .into_iter()
             .map(|t| t.word)
             .collect()
+    }
+
+    /// The canonical word of `word`'s concept, or `word` itself.
+    pub(crate) fn canonical<'a>(&self, word: &'a str) -> &'a str {
+        self.canonical.get(word).copied().unwrap_or(word)
     }
 
     pub(crate) fn is_stop(&self, word: &str) -> bool {
@@ -63,6 +86,13 @@ mod tests {
         let words = segmenter().cut("希望小区加装电梯,整治噪音扰民和乱停车");
         assert!(words.contains(&"加装电梯"), "{words:?}");
         assert!(words.contains(&"噪音扰民"), "{words:?}");
+    }
+
+    #[test]
+    fn synonyms_map_to_one_concept() {
+        assert_eq!(segmenter().canonical("音箱"), "音响");
+        assert_eq!(segmenter().canonical("排污管道"), "下水道");
+        assert_eq!(segmenter().canonical("电梯"), "电梯");
     }
 
     #[test]

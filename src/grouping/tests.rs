@@ -82,7 +82,7 @@ fn seed_lines_lose_their_pinyin_and_traditional_characters() {
 #[test]
 fn the_labelled_community_fixture_holds_its_quality_floor() {
     let rows = community_rows();
-    assert!(rows.len() >= 100);
+    assert!(rows.len() >= 150);
     let g = group_all(
         &EngineConfig::default(),
         rows.iter().map(|r| prepare(r.subject.as_deref(), &r.text)),
@@ -94,10 +94,11 @@ fn the_labelled_community_fixture_holds_its_quality_floor() {
         .zip(rows.iter().map(|r| r.label.clone()))
         .collect();
     let s = score(&pairs);
-    // Measured 2026-11-26 with the defaults; the floor leaves a small margin.
-    // (b3 P 1.00, R 0.51, F1 0.68: short suggestions in a small corpus join too little.)
-    assert!(s.b3_p >= 0.95, "{s:?}");
-    assert!(s.b3_f1 >= 0.65, "{s:?}");
+    // Measured with the defaults: B-cubed P 0.95, R 0.81, F1 0.88 (the misses: bike
+    // theft vs charging in the same bike shed, book room vs activity-room hours). The
+    // floor leaves a small margin for parameter changes, not for regressions.
+    assert!(s.b3_p >= 0.92, "{s:?}");
+    assert!(s.b3_f1 >= 0.84, "{s:?}");
 }
 
 #[test]
