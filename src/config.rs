@@ -49,6 +49,9 @@ pub struct Settings {
     pub queue: QueueSettings,
     #[serde(default)]
     pub intake: IntakeSettings,
+    /// Grouping engine parameters; the tuned defaults unless set.
+    #[serde(default)]
+    pub grouping: crate::grouping::EngineConfig,
     #[serde(skip, default = "default_env")]
     pub environment: Environment,
 }

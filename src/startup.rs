@@ -4,7 +4,7 @@ use crate::auth::wechat::WechatClient;
 use crate::config::Settings;
 use crate::error;
 use crate::metrics::Metrics;
-use crate::queue::processor::{MarkProcessed, Processor};
+use crate::queue::processor::Processor;
 use crate::queue::relay::Relay;
 use crate::queue::sweeper::Sweeper;
 use crate::queue::worker::Worker;
@@ -65,7 +65,13 @@ pub async fn build_state(
     )?;
     let queue = crate::queue::from_settings(&settings)?;
     let metrics = Arc::new(Metrics::new()?);
-    let processor = processor.unwrap_or_else(|| Arc::new(MarkProcessed(store.clone())));
+    let processor = processor.unwrap_or_else(|| {
+        Arc::new(crate::topics::grouping_step::GroupingStep::new(
+            store.clone(),
+            settings.grouping.clone(),
+            Some(metrics.clone()),
+        ))
+    });
     let limits = crate::intake::Limits::new(&settings.intake);
     let words = crate::intake::sensitive_words(&settings.intake)?;
     let blobs = Arc::new(crate::media::LocalDiskStorage::new(
@@ -173,7 +179,7 @@ impl Application {
         roles: Roles,
         processor: Option<Arc<dyn Processor>>,
     ) -> anyhow::Result<Self> {
-        if !roles.workers && settings.redis.url().is_none() {
+        if !roles.workers && roles.relay && settings.redis.url().is_none() {
             anyhow::bail!("`serve --no-workers` needs a shared queue: set redis.url (MINYI__REDIS__URL), or run `minyi serve` with workers");
         }
         let bind = settings.http.bind.clone();

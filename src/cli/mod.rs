@@ -96,9 +96,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command } => admin::run(load()?, command).await,
-        Command::Group { input, output, config } => grouping::run_group(&input, &output, &grouping::load_config(config.as_deref())?),
-        Command::Eval { input, label_field, config } => {
-            let report = grouping::run_eval(&input, &label_field, &grouping::load_config(config.as_deref())?)?;
+        Command::Group {
+            input,
+            output,
+            config,
+        } => grouping::run_group(&input, &output, &grouping::load_config(config.as_deref())?),
+        Command::Eval {
+            input,
+            label_field,
+            config,
+        } => {
+            let report = grouping::run_eval(
+                &input,
+                &label_field,
+                &grouping::load_config(config.as_deref())?,
+            )?;
             println!("{report}");
             Ok(())
         }

@@ -29,7 +29,7 @@ pub fn group_all(cfg: &EngineConfig, items: impl IntoIterator<Item = Prepared>) 
         };
         engine.apply(n, doc, topic);
         n += 1;
-        if cfg.consolidate_every > 0 && n % cfg.consolidate_every as u64 == 0 {
+        if cfg.consolidate_every > 0 && n.is_multiple_of(cfg.consolidate_every as u64) {
             engine.consolidate(&mut new_id);
         }
     }

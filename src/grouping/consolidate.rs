@@ -192,7 +192,7 @@ impl Engine {
             if self.topics_place_conflict(slot, other) {
                 sim *= self.cfg.place_conflict_factor;
             }
-            if best.map_or(true, |(_, b)| sim > b) {
+            if best.is_none_or(|(_, b)| sim > b) {
                 best = Some((other, sim));
             }
         }

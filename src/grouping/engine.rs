@@ -279,7 +279,7 @@ impl Engine {
                     continue;
                 }
                 let dist = (d.simhash ^ doc.simhash).count_ones();
-                if dist <= self.cfg.simhash_max_distance && best.map_or(true, |(b, _)| dist < b) {
+                if dist <= self.cfg.simhash_max_distance && best.is_none_or(|(b, _)| dist < b) {
                     best = Some((dist, k));
                 }
             }

@@ -8,16 +8,3 @@ pub trait Processor: Send + Sync {
     /// changes nothing. Return only after the result has committed to the store.
     async fn process(&self, message: &QueueMessage) -> anyhow::Result<()>;
 }
-
-/// Marks accepted suggestions processed without grouping them (no engine configured).
-pub struct MarkProcessed(pub crate::store::DynStore);
-
-#[async_trait]
-impl Processor for MarkProcessed {
-    async fn process(&self, message: &QueueMessage) -> anyhow::Result<()> {
-        if message.kind == crate::store::SUGGESTION_ACCEPTED {
-            self.0.mark_processed(message.suggestion_id).await?;
-        }
-        Ok(())
-    }
-}

@@ -5,7 +5,9 @@ mod models;
 mod postgres;
 mod sql;
 pub(crate) mod sql_intake;
+mod sql_topics;
 mod sqlite;
+mod topics;
 
 pub use intake::*;
 pub use models::*;
@@ -13,6 +15,7 @@ pub use postgres::PgStore;
 pub use sql::UniqueViolation;
 pub use sql_intake::SUGGESTION_ACCEPTED;
 pub use sqlite::SqliteStore;
+pub use topics::*;
 
 use crate::domain::ids::*;
 use crate::domain::role::Role;
@@ -37,7 +40,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DynStore
 }
 
 #[async_trait]
-pub trait Store: IntakeStore + Send + Sync + 'static {
+pub trait Store: IntakeStore + TopicStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn migrate(&self) -> anyhow::Result<()>;
     async fn ping(&self) -> anyhow::Result<()>;

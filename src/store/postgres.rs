@@ -1,6 +1,7 @@
 //! PostgreSQL backend: one pool serves reads and writes.
 use super::sql::impl_store;
 use super::sql_intake::impl_intake_store;
+use super::sql_topics::impl_topic_store;
 use anyhow::Context;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
@@ -35,3 +36,4 @@ impl PgStore {
 
 impl_store!(PgStore, sqlx::Postgres);
 impl_intake_store!(PgStore, sqlx::Postgres);
+impl_topic_store!(PgStore, sqlx::Postgres);

@@ -55,6 +55,9 @@ macro_rules! impl_intake_store {
                     .bind(paper).bind(now).bind(topic).execute(&mut **tx).await?;
                     sqlx::query("update suggestion set topic_id = null where suggestion_id = $1")
                         .bind(s.suggestion_id).execute(&mut **tx).await?;
+                    // Membership changed other than by appending: workers rebuild their engine.
+                    sqlx::query("update community set group_epoch = group_epoch + 1 where community_id = $1")
+                        .bind(s.community_id).execute(&mut **tx).await?;
                 }
                 Ok(())
             }

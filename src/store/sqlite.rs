@@ -2,6 +2,7 @@
 //! one writer at a time, so queueing writes in the pool avoids busy errors) and a read pool.
 use super::sql::impl_store;
 use super::sql_intake::impl_intake_store;
+use super::sql_topics::impl_topic_store;
 use anyhow::Context;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -49,3 +50,4 @@ impl SqliteStore {
 
 impl_store!(SqliteStore, sqlx::Sqlite);
 impl_intake_store!(SqliteStore, sqlx::Sqlite);
+impl_topic_store!(SqliteStore, sqlx::Sqlite);

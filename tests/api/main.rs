@@ -5,6 +5,7 @@ mod helpers;
 mod admin;
 mod auth;
 mod bad_input;
+mod grouping;
 mod health;
 mod intake;
 mod jwt;

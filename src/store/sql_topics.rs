@@ -1,0 +1,81 @@
+//! The SQL of topics and grouping, written once for both backends (see `sql.rs`).
+macro_rules! impl_topic_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::TopicStore for $store {
+            async fn group_clock(&self, community: $crate::domain::ids::CommunityId) -> anyhow::Result<$crate::store::GroupClock> {
+                Ok(sqlx::query_as("select group_seq, group_epoch from community where community_id = $1")
+                    .bind(community).fetch_one(&self.write).await?)
+            }
+
+            async fn grouped_since(&self, community: $crate::domain::ids::CommunityId, after_seq: i64) -> anyhow::Result<Vec<$crate::store::GroupedDoc>> {
+                Ok(sqlx::query_as(
+                    "select suggestion_id, group_seq, title, body, topic_id, pinned from suggestion \
+                     where community_id = $1 and group_seq > $2 and topic_id is not null and state = 'grouped' order by group_seq",
+                )
+                .bind(community).bind(after_seq).fetch_all(&self.write).await?)
+            }
+
+            #[tracing::instrument(skip_all, fields(suggestion_id = %a.suggestion_id))]
+            async fn assign(&self, a: &$crate::store::Assignment) -> anyhow::Result<$crate::store::AssignOutcome> {
+                use $crate::store::AssignOutcome;
+                let now = chrono::Utc::now();
+                let mut tx = self.write.begin().await?;
+                // Compare-and-set on the community's clock serialises grouping per community
+                // across every worker and process, whatever the queue.
+                let seq: Option<i64> = sqlx::query_scalar(
+                    "update community set group_seq = group_seq + 1 where community_id = $1 and group_seq = $2 and group_epoch = $3 returning group_seq",
+                )
+                .bind(a.community_id).bind(a.expected.group_seq).bind(a.expected.group_epoch).fetch_optional(&mut *tx).await?;
+                let Some(seq) = seq else {
+                    tx.rollback().await?;
+                    return Ok(AssignOutcome::Stale);
+                };
+                let s = Self::suggestion_tx(&mut tx, a.suggestion_id).await?;
+                let Some(s) = s.filter(|s| s.state == "queued" && s.community_id == a.community_id) else {
+                    tx.rollback().await?;
+                    return Ok(AssignOutcome::NotQueued);
+                };
+                let keywords = serde_json::to_string(&a.keywords)?;
+                let topic = match a.topic {
+                    Some(t) => t,
+                    None => sqlx::query_scalar(
+                        "insert into topic (community_id, title, keywords, representative_suggestion_id, created_at, updated_at, \
+                         status_changed_at, last_activity_at) values ($1, $2, $3, $4, $5, $5, $5, $5) returning topic_id",
+                    )
+                    .bind(a.community_id).bind(&a.title).bind(&keywords).bind(a.suggestion_id).bind(now)
+                    .fetch_one(&mut *tx).await?,
+                };
+                let paper = if s.channel == "paper" { 1 } else { 0 };
+                sqlx::query(
+                    "update topic set member_count = member_count + 1, paper_count = paper_count + $1, \
+                     heat = member_count + 1 + supporter_count, last_activity_at = $2, updated_at = $2, version = version + 1 \
+                     where topic_id = $3",
+                )
+                .bind(paper).bind(now).bind(topic).execute(&mut *tx).await?;
+                sqlx::query(
+                    "update suggestion set topic_id = $1, state = 'grouped', group_seq = $2, processed_at = $3, updated_at = $3 where suggestion_id = $4",
+                )
+                .bind(topic).bind(seq).bind(now).bind(a.suggestion_id).execute(&mut *tx).await?;
+                let action = if a.topic.is_some() { "topic.join" } else { "topic.open" };
+                let audit = $crate::store::Audit::system("algorithm");
+                Self::audit_tx(&mut tx, &audit, action, "suggestion", &a.suggestion_id.to_string(), Some(a.community_id), None,
+                    Some(serde_json::json!({"topic_id": topic, "similarity": a.similarity, "duplicate_of": a.duplicate_of}))).await?;
+                tx.commit().await?;
+                Ok(AssignOutcome::Assigned { topic, group_seq: seq })
+            }
+
+            async fn relabel(&self, topic: $crate::domain::ids::TopicId, title: &str, keywords: &[String], representative: Option<$crate::domain::ids::SuggestionId>) -> anyhow::Result<()> {
+                sqlx::query(
+                    "update topic set title = case when title_locked then title else $1 end, keywords = $2, \
+                     representative_suggestion_id = coalesce($3, representative_suggestion_id) where topic_id = $4",
+                )
+                .bind(title).bind(serde_json::to_string(keywords)?).bind(representative).bind(topic)
+                .execute(&self.write).await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_topic_store;

@@ -1,0 +1,202 @@
+//! The queue's processing step: run the grouping engine on an accepted suggestion.
+//!
+//! Each process keeps one engine per community in memory, rebuilt from the store on first use.
+//! Grouping within a community is serialised across workers and processes by a compare-and-set
+//! on the community's clock in the store (`assign`): a worker whose engine is behind gets
+//! `Stale`, catches up from the store (or rebuilds after a withdrawal or correction) and
+//! decides again. So two workers never open two topics for one new issue, and a suggestion
+//! that is already grouped is left as it is.
+use crate::domain::ids::{CommunityId, SuggestionId, TopicId};
+use crate::grouping::{prepare, Decision, Engine, EngineConfig};
+use crate::metrics::Metrics;
+use crate::queue::processor::Processor;
+use crate::queue::QueueMessage;
+use crate::store::{AssignOutcome, Assignment, DynStore, GroupClock, SUGGESTION_ACCEPTED};
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+struct CommunityEngine {
+    engine: Engine,
+    clock: Option<GroupClock>,
+}
+
+pub struct GroupingStep {
+    store: DynStore,
+    config: EngineConfig,
+    engines: Mutex<HashMap<CommunityId, Arc<Mutex<CommunityEngine>>>>,
+    metrics: Option<Arc<Metrics>>,
+}
+
+impl GroupingStep {
+    pub fn new(store: DynStore, config: EngineConfig, metrics: Option<Arc<Metrics>>) -> Self {
+        Self {
+            store,
+            config,
+            engines: Mutex::new(HashMap::new()),
+            metrics,
+        }
+    }
+
+    async fn engine_of(&self, community: CommunityId) -> Arc<Mutex<CommunityEngine>> {
+        let mut map = self.engines.lock().await;
+        map.entry(community)
+            .or_insert_with(|| {
+                Arc::new(Mutex::new(CommunityEngine {
+                    engine: Engine::new(self.config.clone()),
+                    clock: None,
+                }))
+            })
+            .clone()
+    }
+
+    /// Bring the engine up to the store's clock: replay what others appended, or rebuild.
+    async fn sync(
+        &self,
+        community: CommunityId,
+        ce: &mut CommunityEngine,
+    ) -> anyhow::Result<GroupClock> {
+        let clock = self.store.group_clock(community).await?;
+        if ce.clock == Some(clock) {
+            return Ok(clock);
+        }
+        let rebuild = ce.clock.is_none_or(|c| c.group_epoch != clock.group_epoch);
+        let after = if rebuild {
+            0
+        } else {
+            ce.clock.map(|c| c.group_seq).unwrap_or(0)
+        };
+        let docs = self.store.grouped_since(community, after).await?;
+        let config = self.config.clone();
+        let mut engine = if rebuild {
+            Engine::new(config)
+        } else {
+            std::mem::replace(&mut ce.engine, Engine::new(EngineConfig::default()))
+        };
+        // Preparing many documents is CPU work: off the async runtime.
+        let engine = tokio::task::spawn_blocking(move || {
+            for d in docs {
+                let doc = prepare(d.title.as_deref(), &d.body);
+                engine.insert_existing(
+                    d.suggestion_id.0 as u64,
+                    doc,
+                    d.topic_id.0 as u64,
+                    d.pinned,
+                );
+            }
+            engine
+        })
+        .await?;
+        ce.engine = engine;
+        ce.clock = Some(clock);
+        Ok(clock)
+    }
+
+    #[tracing::instrument(skip_all, fields(suggestion_id = %message.suggestion_id))]
+    async fn group(&self, message: &QueueMessage) -> anyhow::Result<()> {
+        let Some(s) = self.store.suggestion(message.suggestion_id).await? else {
+            return Ok(());
+        };
+        if s.state != "queued" {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        let (title, body) = (s.title.clone(), s.body.clone());
+        let doc = tokio::task::spawn_blocking(move || prepare(title.as_deref(), &body)).await?;
+        let handle = self.engine_of(s.community_id).await;
+        let mut ce = handle.lock().await;
+        for _ in 0..20 {
+            let clock = self.sync(s.community_id, &mut ce).await?;
+            let key = s.suggestion_id.0 as u64;
+            // A corrected entry comes back: its old membership goes first.
+            if ce.engine.topic_of(key).is_some() {
+                ce.engine.remove(key);
+            }
+            let decision = ce.engine.decide(&doc);
+            let (topic, similarity, duplicate_of) = match &decision {
+                Decision::Join {
+                    topic,
+                    similarity,
+                    duplicate_of,
+                } => (
+                    Some(TopicId(*topic as i64)),
+                    Some(*similarity),
+                    duplicate_of.map(|d| SuggestionId(d as i64)),
+                ),
+                Decision::Open => (None, None, None),
+            };
+            let (title, keywords) = match topic.and_then(|t| ce.engine.label(t.0 as u64)) {
+                Some(l) => (l.title, l.keywords),
+                None => (provisional_title(&s.title, &s.body), Vec::new()),
+            };
+            let assignment = Assignment {
+                suggestion_id: s.suggestion_id,
+                community_id: s.community_id,
+                topic,
+                expected: clock,
+                title,
+                keywords,
+                similarity,
+                duplicate_of,
+            };
+            match self.store.assign(&assignment).await? {
+                AssignOutcome::Assigned { topic, group_seq } => {
+                    ce.engine.apply(key, doc, topic.0 as u64);
+                    ce.clock = Some(GroupClock {
+                        group_seq,
+                        group_epoch: clock.group_epoch,
+                    });
+                    if let Some(label) = ce.engine.label(topic.0 as u64) {
+                        let rep = SuggestionId(label.representative as i64);
+                        self.store
+                            .relabel(topic, &label.title, &label.keywords, Some(rep))
+                            .await?;
+                    }
+                    let outcome = if assignment.topic.is_some() {
+                        "joined"
+                    } else {
+                        "opened"
+                    };
+                    if let Some(m) = &self.metrics {
+                        m.grouping_latency
+                            .with_label_values(&[outcome])
+                            .observe(started.elapsed().as_secs_f64());
+                    }
+                    return Ok(());
+                }
+                AssignOutcome::NotQueued => return Ok(()),
+                AssignOutcome::Stale => continue,
+            }
+        }
+        anyhow::bail!(
+            "grouping kept losing the race for community {}",
+            s.community_id
+        )
+    }
+}
+
+/// A title until the engine labels the topic: the suggestion's own title or its first words.
+fn provisional_title(title: &Option<String>, body: &str) -> String {
+    let source = title
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or(body);
+    source
+        .trim()
+        .chars()
+        .take(crate::grouping::TITLE_MAX_CHARS)
+        .collect()
+}
+
+#[async_trait]
+impl Processor for GroupingStep {
+    async fn process(&self, message: &QueueMessage) -> anyhow::Result<()> {
+        if message.kind == SUGGESTION_ACCEPTED {
+            self.group(message).await
+        } else {
+            // Withdrawals reach the engine through the community's epoch (see `sync`).
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The grouping step in the service: same issue joins, another issue opens a topic, and
+//! concurrent workers never open two topics for one issue.
+use crate::both_backends;
+use crate::helpers::{eventually, spawn_custom, Backend, TestApp};
+use minyi::queue::processor::Processor;
+use minyi::queue::QueueMessage;
+use minyi::startup::Roles;
+use minyi::topics::grouping_step::GroupingStep;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+both_backends!(
+    suggestions_about_one_issue_share_a_topic_and_another_issue_gets_its_own,
+    two_workers_grouping_one_community_never_open_two_topics_for_one_issue
+);
+
+async fn post(app: &TestApp, token: &str, text: &str) -> i64 {
+    let r = app
+        .post(
+            "/api/v1/suggestions",
+            Some(token),
+            &json!({"client_id": uuid::Uuid::new_v4().to_string(), "text": text}),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+async fn topic_of(app: &TestApp, id: i64) -> Option<i64> {
+    app.store
+        .suggestion(minyi::domain::ids::SuggestionId(id))
+        .await
+        .unwrap()
+        .and_then(|s| s.topic_id)
+        .map(|t| t.0)
+}
+
+async fn suggestions_about_one_issue_share_a_topic_and_another_issue_gets_its_own(
+    backend: Backend,
+) {
+    let app = spawn_custom(backend, Roles::ALL, None, |_| {}).await;
+    let token = app.resident_token("居民", app.ids.community_id.0).await;
+    let a = post(
+        &app,
+        &token,
+        "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了",
+    )
+    .await;
+    let b = post(
+        &app,
+        &token,
+        "3号楼电梯坏了一个星期了还没修好，老人上下楼很困难",
+    )
+    .await;
+    let c = post(
+        &app,
+        &token,
+        "小区东门外的垃圾桶每天都满了溢出来，臭味很大，希望增加清运次数",
+    )
+    .await;
+    let done = eventually(30, || async {
+        app.store.count_in_state("queued").await.unwrap() == 0
+    })
+    .await;
+    assert!(done, "all grouped");
+    let (ta, tb, tc) = (
+        topic_of(&app, a).await.unwrap(),
+        topic_of(&app, b).await.unwrap(),
+        topic_of(&app, c).await.unwrap(),
+    );
+    assert_eq!(ta, tb, "the same issue in other words joins");
+    assert_ne!(ta, tc, "another issue opens its own topic");
+    let briefs = app
+        .store
+        .topic_briefs(&[minyi::domain::ids::TopicId(ta)])
+        .await
+        .unwrap();
+    assert_eq!(briefs[0].member_count, 2);
+    assert!(briefs[0].title.chars().count() <= 20 && !briefs[0].title.is_empty());
+    // Re-processing a grouped suggestion changes nothing.
+    let step = GroupingStep::new(app.store.clone(), Default::default(), None);
+    let again = QueueMessage {
+        kind: "suggestion.accepted".into(),
+        suggestion_id: minyi::domain::ids::SuggestionId(a),
+        community_id: app.ids.community_id,
+    };
+    step.process(&again).await.unwrap();
+    assert_eq!(
+        app.store
+            .topic_briefs(&[minyi::domain::ids::TopicId(ta)])
+            .await
+            .unwrap()[0]
+            .member_count,
+        2
+    );
+    // Two workers may take them in either order: one opened the topic, the other joined it.
+    let mut actions = Vec::new();
+    for id in [a, b] {
+        let audit = app
+            .store
+            .audit_entries("suggestion", &id.to_string())
+            .await
+            .unwrap();
+        assert_eq!(audit[0].actor_kind, "algorithm");
+        actions.push(audit[0].action.clone());
+    }
+    actions.sort();
+    assert_eq!(actions, ["topic.join", "topic.open"]);
+}
+
+async fn two_workers_grouping_one_community_never_open_two_topics_for_one_issue(backend: Backend) {
+    // No background workers: two independent grouping steps (as in two processes) race.
+    let app = spawn_custom(
+        backend,
+        Roles {
+            workers: false,
+            relay: false,
+        },
+        None,
+        |_| {},
+    )
+    .await;
+    let token = app.resident_token("居民", app.ids.community_id.0).await;
+    // Copies of one complaint (as neighbours pass a message around): the engine joins them
+    // for sure, so any second topic could only come from the race.
+    let texts = [
+        "5号楼楼下的餐馆油烟太大，熏得窗户都不敢开",
+        "5号楼楼下的餐馆油烟太大，熏得窗户都不敢开！",
+        "5号楼楼下的餐馆油烟太大,熏得窗户都不敢开。",
+        "5号楼楼下的餐馆油烟太大，熏得窗户都不敢开啊",
+    ];
+    let mut ids = Vec::new();
+    for t in texts {
+        ids.push(post(&app, &token, t).await);
+    }
+    let one = Arc::new(GroupingStep::new(
+        app.store.clone(),
+        Default::default(),
+        None,
+    ));
+    let two = Arc::new(GroupingStep::new(
+        app.store.clone(),
+        Default::default(),
+        None,
+    ));
+    let mut tasks = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let step = if n % 2 == 0 { one.clone() } else { two.clone() };
+        let m = QueueMessage {
+            kind: "suggestion.accepted".into(),
+            suggestion_id: minyi::domain::ids::SuggestionId(*id),
+            community_id: app.ids.community_id,
+        };
+        tasks.push(tokio::spawn(async move { step.process(&m).await }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let mut topics = std::collections::HashSet::new();
+    for id in &ids {
+        topics.insert(topic_of(&app, *id).await.expect("grouped"));
+    }
+    assert_eq!(
+        topics.len(),
+        1,
+        "one issue, one topic, whichever worker grouped which suggestion"
+    );
+}
