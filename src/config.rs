@@ -173,6 +173,8 @@ pub struct IntakeSettings {
     pub sensitive_words: Vec<String>,
     /// A file with one word per line; empty for none.
     pub sensitive_words_file: String,
+    /// Also check residents' text with WeChat's `msgSecCheck` (version 2).
+    pub wechat_msg_sec_check: bool,
 }
 
 impl Default for IntakeSettings {
@@ -184,6 +186,7 @@ impl Default for IntakeSettings {
             max_photos: 9,
             sensitive_words: Vec::new(),
             sensitive_words_file: String::new(),
+            wechat_msg_sec_check: false,
         }
     }
 }

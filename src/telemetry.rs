@@ -7,7 +7,8 @@ use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
 use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
-/// Install the global subscriber once; later calls (tests) are ignored.
+/// Install the global subscriber once; later calls (tests) are ignored. Logs go to stderr so
+/// commands that print JSON (bootstrap, import, eval) keep stdout clean.
 pub fn init(format: &str, filter: &str) {
     let filter = EnvFilter::try_from_env("MINYI_LOG").unwrap_or_else(|_| EnvFilter::new(filter));
     let registry = tracing_subscriber::registry().with(filter);
@@ -16,12 +17,15 @@ pub fn init(format: &str, filter: &str) {
             .with(
                 fmt::layer()
                     .json()
+                    .with_writer(std::io::stderr)
                     .with_current_span(true)
                     .with_span_list(false),
             )
             .try_init()
     } else {
-        registry.with(fmt::layer().with_target(false)).try_init()
+        registry
+            .with(fmt::layer().with_writer(std::io::stderr).with_target(false))
+            .try_init()
     };
 }
 

@@ -12,6 +12,38 @@ pub struct WechatClient {
     api_base: String,
     appid: String,
     secret: SecretString,
+    /// The server-side access token and when it stops being used.
+    token: std::sync::Arc<tokio::sync::Mutex<Option<(String, std::time::Instant)>>>,
+}
+
+/// What WeChat's content security check says of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecVerdict {
+    /// `pass`, `review` or `risky`.
+    pub suggest: String,
+    pub label: i64,
+}
+
+#[derive(Deserialize)]
+struct TokenReply {
+    access_token: Option<String>,
+    expires_in: Option<u64>,
+    #[serde(default)]
+    errcode: i64,
+}
+
+#[derive(Deserialize)]
+struct SecReply {
+    #[serde(default)]
+    errcode: i64,
+    result: Option<SecResult>,
+}
+
+#[derive(Deserialize)]
+struct SecResult {
+    suggest: String,
+    #[serde(default)]
+    label: i64,
 }
 
 #[derive(Deserialize)]
@@ -40,6 +72,7 @@ impl WechatClient {
             api_base: api_base.trim_end_matches('/').to_string(),
             appid: appid.into(),
             secret,
+            token: Default::default(),
         })
     }
 
@@ -112,6 +145,85 @@ impl WechatClient {
                 ))
             }
         }
+    }
+}
+
+impl WechatClient {
+    /// The cached server access token, fetched again when it nears expiry or `refresh` is set.
+    async fn access_token(&self, refresh: bool) -> anyhow::Result<String> {
+        let mut cached = self.token.lock().await;
+        if let Some((token, until)) = cached.as_ref() {
+            if !refresh && *until > std::time::Instant::now() {
+                return Ok(token.clone());
+            }
+        }
+        let url = format!("{}/cgi-bin/token", self.api_base);
+        let reply: TokenReply = self
+            .http
+            .get(url)
+            .query(&[
+                ("grant_type", "client_credential"),
+                ("appid", self.appid.as_str()),
+                ("secret", self.secret.expose_secret()),
+            ])
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("WeChat token request failed: {}", e.without_url()))?
+            .json()
+            .await
+            .map_err(|e| anyhow::anyhow!("WeChat token reply unreadable: {}", e.without_url()))?;
+        let token = reply
+            .access_token
+            .filter(|t| reply.errcode == 0 && !t.is_empty());
+        let token = token.ok_or_else(|| {
+            anyhow::anyhow!(
+                "WeChat refused the access token (errcode {})",
+                reply.errcode
+            )
+        })?;
+        // Renew five minutes early.
+        let ttl = reply.expires_in.unwrap_or(7200).saturating_sub(300);
+        *cached = Some((
+            token.clone(),
+            std::time::Instant::now() + Duration::from_secs(ttl),
+        ));
+        Ok(token)
+    }
+
+    /// `msgSecCheck` version 2 on a resident's text.
+    #[tracing::instrument(skip_all)]
+    pub async fn msg_sec_check(&self, openid: &str, content: &str) -> anyhow::Result<SecVerdict> {
+        for attempt in 0..2 {
+            let token = self.access_token(attempt > 0).await?;
+            let url = format!("{}/wxa/msg_sec_check", self.api_base);
+            let body =
+                serde_json::json!({"content": content, "version": 2, "scene": 2, "openid": openid});
+            let reply: SecReply = self
+                .http
+                .post(url)
+                .query(&[("access_token", token.as_str())])
+                .json(&body)
+                .send()
+                .await
+                .map_err(|e| anyhow::anyhow!("msgSecCheck failed: {}", e.without_url()))?
+                .json()
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("msgSecCheck reply unreadable: {}", e.without_url())
+                })?;
+            match (reply.errcode, reply.result) {
+                (0, Some(r)) => {
+                    return Ok(SecVerdict {
+                        suggest: r.suggest,
+                        label: r.label,
+                    })
+                }
+                // The access token expired early: fetch a new one once.
+                (40001 | 42001, _) if attempt == 0 => continue,
+                (code, _) => anyhow::bail!("msgSecCheck refused (errcode {code})"),
+            }
+        }
+        anyhow::bail!("msgSecCheck: no usable access token")
     }
 }
 

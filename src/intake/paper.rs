@@ -16,6 +16,8 @@ pub struct PaperEntry {
     pub name: Option<String>,
     pub phone: Option<String>,
     pub category: Option<String>,
+    /// An uploaded photo of the form itself.
+    pub photo_ids: Vec<String>,
 }
 
 /// Commit one paper form. The volunteer in `audit` is recorded as the one who typed it.
@@ -64,7 +66,7 @@ pub async fn add_entry(
         show_author: false,
         paper_batch_id: Some(batch.paper_batch_id),
         paper_serial: Some(e.serial),
-        photo_ids: Vec::new(),
+        photo_ids: e.photo_ids,
         hold_for_review: hold,
         consent_by_resident: false,
     };
@@ -148,6 +150,7 @@ pub async fn import(
             name,
             phone,
             category,
+            photo_ids: Vec::new(),
         };
         match add_entry(store, words, batch, entry, audit).await? {
             CreateOutcome::Created(_) => report.accepted += 1,

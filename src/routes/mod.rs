@@ -31,6 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(admin::communities::create_street)
                 .service(admin::buildings::list_buildings)
                 .service(admin::buildings::create_building)
+                .service(admin::buildings::show_community)
+                .service(admin::buildings::update_settings)
                 .service(admin::staff::list_staff)
                 .service(admin::staff::create_staff)
                 .service(admin::staff::disable_staff)

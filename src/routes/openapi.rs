@@ -14,6 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
         super::admin::communities::list_communities, super::admin::communities::create_community,
         super::admin::communities::create_street,
         super::admin::buildings::list_buildings, super::admin::buildings::create_building,
+        super::admin::buildings::show_community, super::admin::buildings::update_settings,
         super::admin::staff::list_staff, super::admin::staff::create_staff, super::admin::staff::disable_staff,
         super::admin::staff::enable_staff, super::admin::staff::reset_password, super::admin::staff::assign,
         super::admin::staff::unassign, super::admin::staff::staff_audit,

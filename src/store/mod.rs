@@ -72,6 +72,13 @@ pub trait Store: IntakeStore + TopicStore + Send + Sync + 'static {
     /// Communities inside an admin's district or street.
     async fn communities_in(&self, area: AdminArea) -> anyhow::Result<Vec<CommunityRow>>;
     async fn buildings(&self, community: CommunityId) -> anyhow::Result<Vec<BuildingRow>>;
+    /// Per-community switch: hold every suggestion for review before grouping.
+    async fn set_premoderate(
+        &self,
+        community: CommunityId,
+        on: bool,
+        audit: &Audit,
+    ) -> anyhow::Result<()>;
 
     // --- accounts --------------------------------------------------------------------------
     async fn create_staff(&self, s: &NewStaff, audit: &Audit) -> anyhow::Result<AccountId>;

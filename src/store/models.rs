@@ -92,6 +92,7 @@ pub struct AccountRow {
     pub password_hash: Option<String>,
     pub display_name: String,
     pub phone: Option<String>,
+    pub wechat_openid: Option<String>,
     pub community_id: Option<CommunityId>,
     pub admin_district_id: Option<DistrictId>,
     pub admin_street_id: Option<StreetId>,

@@ -7,7 +7,7 @@ pub(crate) const COMMUNITY_SELECT: &str = "select c.community_id, c.street_id, s
      s.name as street_name, c.premoderate from community c join street s on s.street_id = c.street_id";
 
 pub(crate) const ACCOUNT_COLUMNS: &str =
-    "account_id, role, username, password_hash, display_name, phone, \
+    "account_id, role, username, password_hash, display_name, phone, wechat_openid, \
      community_id, admin_district_id, admin_street_id, disabled_at, created_at";
 
 macro_rules! impl_store {
@@ -157,6 +157,17 @@ macro_rules! impl_store {
             async fn buildings(&self, community: $crate::domain::ids::CommunityId) -> anyhow::Result<Vec<$crate::store::BuildingRow>> {
                 Ok(sqlx::query_as("select building_id, community_id, name from building where community_id = $1 order by name")
                     .bind(community).fetch_all(&self.read).await?)
+            }
+
+            async fn set_premoderate(&self, community: $crate::domain::ids::CommunityId, on: bool, audit: &$crate::store::Audit) -> anyhow::Result<()> {
+                let mut tx = self.write.begin().await?;
+                let before: bool = sqlx::query_scalar("select premoderate from community where community_id = $1")
+                    .bind(community).fetch_one(&mut *tx).await?;
+                sqlx::query("update community set premoderate = $1 where community_id = $2").bind(on).bind(community).execute(&mut *tx).await?;
+                Self::audit_tx(&mut tx, audit, "community.premoderate", "community", &community.to_string(), Some(community),
+                    Some(serde_json::json!({"premoderate": before})), Some(serde_json::json!({"premoderate": on}))).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             #[tracing::instrument(skip_all)]

@@ -7,7 +7,7 @@ use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::BuildingRow;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 #[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = Vec<BuildingRow>), (status = 404, body = crate::error::Problem)), tag = "communities", security(("bearer" = [])))]
@@ -44,4 +44,44 @@ pub async fn create_building(
         .await
         .map_err(conflict_from)?;
     Ok(HttpResponse::Created().json(Created { id: id.0 }))
+}
+
+/// A community as its members see it.
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = crate::store::CommunityRow), (status = 404, body = crate::error::Problem)), tag = "communities", security(("bearer" = [])))]
+#[get("/communities/{id}")]
+pub async fn show_community(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = caller.community(CommunityId(path.into_inner()))?;
+    let row = state
+        .store
+        .community(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CommunitySettings {
+    /// Hold every suggestion for review before it is grouped.
+    pub premoderate: bool,
+}
+
+#[utoipa::path(params(("id" = i64, Path)), request_body = CommunitySettings, responses((status = 204), (status = 404, body = crate::error::Problem)), tag = "communities", security(("bearer" = [])))]
+#[patch("/communities/{id}/settings")]
+pub async fn update_settings(
+    state: web::Data<AppState>,
+    worker: Worker,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: web::Json<CommunitySettings>,
+) -> ApiResult<HttpResponse> {
+    let id = worker.community(CommunityId(path.into_inner()))?;
+    state
+        .store
+        .set_premoderate(id, body.premoderate, &audit_of(&worker, &req, None))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

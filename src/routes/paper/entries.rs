@@ -24,6 +24,8 @@ pub struct NewEntry {
     /// The resident's phone as written on the form (kept private).
     pub phone: Option<String>,
     pub category: Option<String>,
+    /// An uploaded photo of the paper form (POST /api/v1/uploads first).
+    pub photo_id: Option<String>,
 }
 
 fn normalise_phone(
@@ -76,6 +78,20 @@ pub async fn add(
     let category = optional("category", &b.category, 32, &mut errors);
     let phone = normalise_phone("phone", &b.phone, &mut errors);
     check_place(&state, batch.community_id, b.building_id, &mut errors).await?;
+    if let Some(photo) = &b.photo_id {
+        if !state
+            .store
+            .upload(photo)
+            .await?
+            .is_some_and(|u| u.account_id == staff.account_id)
+        {
+            errors.push(FieldError {
+                field: "photo_id".into(),
+                code: "unknown_upload".into(),
+                message: "照片不存在或不是您上传的 / unknown photo".into(),
+            });
+        }
+    }
     check(errors)?;
     let (Some(serial), Some(text)) = (serial, text) else {
         return Err(ApiError::field("text", "required", "必填 / required"));
@@ -89,6 +105,7 @@ pub async fn add(
         name,
         phone,
         category,
+        photo_ids: b.photo_id.into_iter().collect(),
     };
     let outcome = add_entry(
         &state.store,

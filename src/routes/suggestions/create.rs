@@ -106,6 +106,34 @@ pub fn hold_reason(
     })
 }
 
+/// WeChat's content check for residents who logged in with WeChat. When it cannot answer, the
+/// suggestion is held for a person to review rather than refused or passed unchecked.
+async fn wechat_check(
+    state: &AppState,
+    account: crate::domain::ids::AccountId,
+    text: &str,
+    title: Option<&str>,
+) -> ApiResult<Option<String>> {
+    let openid = state
+        .store
+        .account(account)
+        .await?
+        .and_then(|a| a.wechat_openid)
+        .filter(|o| !o.starts_with("dev:"));
+    let Some(openid) = openid else {
+        return Ok(None);
+    };
+    let content = format!("{} {}", title.unwrap_or_default(), text);
+    Ok(match state.wechat.msg_sec_check(&openid, content.trim()).await {
+        Ok(v) if v.suggest == "pass" => None,
+        Ok(v) => Some(format!("微信内容安全检测建议人工审核（{}），工作人员审核后处理 / held for review by WeChat's content check", v.label)),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "msgSecCheck unavailable; holding for review");
+            Some("自动审核暂不可用，工作人员审核后处理 / the automatic check is unavailable; held for review".into())
+        }
+    })
+}
+
 pub fn rate_limit(state: &AppState, req: &HttpRequest, account: &str) -> ApiResult<()> {
     if let Err(wait) = state.limits.per_account.check(account) {
         return Err(ApiError::too_many(wait));
@@ -178,6 +206,10 @@ pub async fn create(
         .community(community)
         .await?
         .is_some_and(|c| c.premoderate);
+    let mut hold = hold_reason(&state, premoderate, &text, title.as_deref());
+    if hold.is_none() && state.settings.intake.wechat_msg_sec_check {
+        hold = wechat_check(&state, caller.account_id, &text, title.as_deref()).await?;
+    }
     let hash = crate::intake::request_hash(&serde_json::json!([
         text,
         title,
@@ -195,7 +227,7 @@ pub async fn create(
         author_account_id: Some(caller.account_id),
         author_person: None,
         entered_by: None,
-        hold_for_review: hold_reason(&state, premoderate, &text, title.as_deref()),
+        hold_for_review: hold,
         title,
         body: text,
         building_id: b.building_id,
