@@ -79,12 +79,12 @@ pub async fn add(
     let phone = normalise_phone("phone", &b.phone, &mut errors);
     check_place(&state, batch.community_id, b.building_id, &mut errors).await?;
     if let Some(photo) = &b.photo_id {
-        if !state
+        let theirs = state
             .store
             .upload(photo)
             .await?
-            .is_some_and(|u| u.account_id == staff.account_id)
-        {
+            .is_some_and(|u| u.account_id == staff.account_id);
+        if !theirs {
             errors.push(FieldError {
                 field: "photo_id".into(),
                 code: "unknown_upload".into(),
