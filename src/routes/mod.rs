@@ -7,6 +7,7 @@ pub mod me;
 pub mod openapi;
 pub mod paper;
 pub mod suggestions;
+pub mod topics;
 pub mod uploads;
 
 use actix_web::web;
@@ -48,6 +49,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(suggestions::review::pending)
                 .service(suggestions::review::decide)
                 .service(suggestions::mine::mine)
+                .service(topics::list::list)
+                .service(topics::detail::detail)
                 .service(uploads::upload)
                 .service(uploads::download)
                 .service(paper::batches::create)

@@ -20,7 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
         super::admin::staff::unassign, super::admin::staff::staff_audit,
         super::suggestions::create::create, super::suggestions::mine::mine, super::suggestions::withdraw::withdraw,
         super::suggestions::review::pending, super::suggestions::review::decide, super::suggestions::review::failed,
-        super::suggestions::review::retry, super::uploads::upload, super::uploads::download,
+        super::suggestions::review::retry, super::topics::list::list, super::topics::detail::detail, super::uploads::upload, super::uploads::download,
         super::paper::batches::create, super::paper::batches::list, super::paper::batches::detail,
         super::paper::batches::close, super::paper::batches::import, super::paper::entries::add, super::paper::entries::correct,
     ),

@@ -65,6 +65,36 @@ macro_rules! impl_topic_store {
                 Ok(AssignOutcome::Assigned { topic, group_seq: seq })
             }
 
+            async fn topics(&self, community: $crate::domain::ids::CommunityId, status: Option<&str>, sort: $crate::store::TopicSort, limit: i64, offset: i64) -> anyhow::Result<Vec<$crate::store::TopicRow>> {
+                use $crate::store::TopicSort;
+                let order = match sort {
+                    TopicSort::Heat => "heat desc, topic_id desc",
+                    TopicSort::Newest => "created_at desc, topic_id desc",
+                    TopicSort::Waiting => "status_changed_at asc, topic_id asc",
+                };
+                let q = format!(
+                    "select {} from topic where community_id = $1 and (cast($2 as text) is null or status = $2) and status <> 'merged' \
+                     order by {order} limit $3 offset $4",
+                    $crate::store::TOPIC_COLUMNS
+                );
+                Ok(sqlx::query_as(&q).bind(community).bind(status).bind(limit).bind(offset).fetch_all(&self.read).await?)
+            }
+
+            async fn topic_counts(&self, community: $crate::domain::ids::CommunityId) -> anyhow::Result<Vec<(String, i64)>> {
+                Ok(sqlx::query_as("select status, count(*) from topic where community_id = $1 group by status order by status")
+                    .bind(community).fetch_all(&self.read).await?)
+            }
+
+            async fn topic(&self, id: $crate::domain::ids::TopicId) -> anyhow::Result<Option<$crate::store::TopicRow>> {
+                let q = format!("select {} from topic where topic_id = $1", $crate::store::TOPIC_COLUMNS);
+                Ok(sqlx::query_as(&q).bind(id).fetch_optional(&self.read).await?)
+            }
+
+            async fn topic_members(&self, id: $crate::domain::ids::TopicId, limit: i64) -> anyhow::Result<Vec<$crate::store::SuggestionRow>> {
+                let q = format!("select {} from suggestion where topic_id = $1 order by suggestion_id limit $2", $crate::store::SUGGESTION_COLUMNS);
+                Ok(sqlx::query_as(&q).bind(id).bind(limit).fetch_all(&self.read).await?)
+            }
+
             async fn relabel(&self, topic: $crate::domain::ids::TopicId, title: &str, keywords: &[String], representative: Option<$crate::domain::ids::SuggestionId>) -> anyhow::Result<()> {
                 sqlx::query(
                     "update topic set title = case when title_locked then title else $1 end, keywords = $2, \

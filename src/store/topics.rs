@@ -47,6 +47,45 @@ pub enum AssignOutcome {
     NotQueued,
 }
 
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct TopicRow {
+    pub topic_id: TopicId,
+    pub community_id: CommunityId,
+    pub title: String,
+    pub summary: Option<String>,
+    /// JSON array of keywords.
+    pub keywords: String,
+    pub category: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub merged_into_topic_id: Option<TopicId>,
+    pub representative_suggestion_id: Option<i64>,
+    pub member_count: i32,
+    pub paper_count: i32,
+    pub supporter_count: i32,
+    pub heat: f64,
+    pub version: i32,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub status_changed_at: chrono::DateTime<chrono::Utc>,
+    pub last_activity_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub const TOPIC_COLUMNS: &str = "topic_id, community_id, title, summary, keywords, category, status, status_reason, \
+    merged_into_topic_id, representative_suggestion_id, member_count, paper_count, supporter_count, heat, version, \
+    created_at, updated_at, status_changed_at, last_activity_at";
+
+/// How an inbox is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TopicSort {
+    /// Most members and supporters first.
+    Heat,
+    Newest,
+    /// Longest in its current status first.
+    Waiting,
+}
+
 #[async_trait]
 pub trait TopicStore: Send + Sync {
     async fn group_clock(&self, community: CommunityId) -> anyhow::Result<GroupClock>;
@@ -59,6 +98,23 @@ pub trait TopicStore: Send + Sync {
     /// Commit one decision: the topic (new or joined), the suggestion's membership and counts,
     /// the community's clock and the audit record, in one transaction.
     async fn assign(&self, a: &Assignment) -> anyhow::Result<AssignOutcome>;
+    async fn topics(
+        &self,
+        community: CommunityId,
+        status: Option<&str>,
+        sort: TopicSort,
+        limit: i64,
+        offset: i64,
+    ) -> anyhow::Result<Vec<TopicRow>>;
+    /// Topics per status in a community.
+    async fn topic_counts(&self, community: CommunityId) -> anyhow::Result<Vec<(String, i64)>>;
+    async fn topic(&self, id: TopicId) -> anyhow::Result<Option<TopicRow>>;
+    /// A topic's current members, oldest first.
+    async fn topic_members(
+        &self,
+        id: TopicId,
+        limit: i64,
+    ) -> anyhow::Result<Vec<crate::store::SuggestionRow>>;
     /// Refresh the algorithm's label of a topic (unless a worker set the title).
     async fn relabel(
         &self,

@@ -8,6 +8,7 @@
 //! that is already grouped is left as it is.
 use crate::domain::ids::{CommunityId, SuggestionId, TopicId};
 use crate::grouping::{prepare, Decision, Engine, EngineConfig};
+use crate::intake::mask::scrub_contacts;
 use crate::metrics::Metrics;
 use crate::queue::processor::Processor;
 use crate::queue::QueueMessage;
@@ -127,7 +128,7 @@ impl GroupingStep {
                 Decision::Open => (None, None, None),
             };
             let (title, keywords) = match topic.and_then(|t| ce.engine.label(t.0 as u64)) {
-                Some(l) => (l.title, l.keywords),
+                Some(l) => public_label(&l.title, &l.keywords),
                 None => (provisional_title(&s.title, &s.body), Vec::new()),
             };
             let assignment = Assignment {
@@ -149,8 +150,9 @@ impl GroupingStep {
                     });
                     if let Some(label) = ce.engine.label(topic.0 as u64) {
                         let rep = SuggestionId(label.representative as i64);
+                        let (title, keywords) = public_label(&label.title, &label.keywords);
                         self.store
-                            .relabel(topic, &label.title, &label.keywords, Some(rep))
+                            .relabel(topic, &title, &keywords, Some(rep))
                             .await?;
                     }
                     let outcome = if assignment.topic.is_some() {
@@ -182,11 +184,20 @@ fn provisional_title(title: &Option<String>, body: &str) -> String {
         .as_deref()
         .filter(|t| !t.trim().is_empty())
         .unwrap_or(body);
-    source
-        .trim()
+    scrub_contacts(source.trim())
         .chars()
         .take(crate::grouping::TITLE_MAX_CHARS)
         .collect()
+}
+
+/// Titles and keywords are public: no phone numbers in them.
+fn public_label(title: &str, keywords: &[String]) -> (String, Vec<String>) {
+    let keywords = keywords
+        .iter()
+        .map(|k| scrub_contacts(k))
+        .filter(|k| k != "***")
+        .collect();
+    (scrub_contacts(title), keywords)
 }
 
 #[async_trait]

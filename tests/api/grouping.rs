@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 both_backends!(
     suggestions_about_one_issue_share_a_topic_and_another_issue_gets_its_own,
-    two_workers_grouping_one_community_never_open_two_topics_for_one_issue
+    two_workers_grouping_one_community_never_open_two_topics_for_one_issue,
+    residents_see_the_board_and_staff_see_members_only_in_their_community,
 );
 
 async fn post(app: &TestApp, token: &str, text: &str) -> i64 {
@@ -165,4 +166,79 @@ async fn two_workers_grouping_one_community_never_open_two_topics_for_one_issue(
         1,
         "one issue, one topic, whichever worker grouped which suggestion"
     );
+}
+
+async fn residents_see_the_board_and_staff_see_members_only_in_their_community(backend: Backend) {
+    let app = spawn_custom(backend, Roles::ALL, None, |_| {}).await;
+    let c = app.ids.community_id.0;
+    let token = app.resident_token("居民", c).await;
+    post(&app, &token, "我家电话13811112222，2号楼楼道的灯坏了一个月").await;
+    post(&app, &token, "2号楼楼道的灯坏了一个月了，晚上上楼很危险").await;
+    assert!(
+        eventually(30, || async {
+            app.store.count_in_state("queued").await.unwrap() == 0
+        })
+        .await
+    );
+    let board: Value = app
+        .get(&format!("/api/v1/communities/{c}/topics"), Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = &board["items"][0];
+    assert_eq!(first["status"], "new");
+    assert_eq!(first["status_label"], "待分拣");
+    assert_eq!(
+        board["counts"]["new"].as_i64().unwrap(),
+        board["items"].as_array().unwrap().len() as i64
+    );
+    let id = first["id"].as_i64().unwrap();
+    let public: Value = app
+        .get(&format!("/api/v1/topics/{id}"), Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        public.get("members").is_none(),
+        "residents see no member texts"
+    );
+    assert!(!public.to_string().contains("13811112222"), "{public}");
+    let worker = app.staff_token("worker", "shegong.board", &[c]).await;
+    let staff: Value = app
+        .get(&format!("/api/v1/topics/{id}"), Some(&worker))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!staff["members"].as_array().unwrap().is_empty());
+    assert!(staff["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["actor_kind"] == "algorithm"));
+    let other = app.other_community().await;
+    let stranger = app
+        .staff_token("worker", "shegong.elsewhere", &[other])
+        .await;
+    assert_eq!(
+        app.get(&format!("/api/v1/topics/{id}"), Some(&stranger))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/communities/{c}/topics"), Some(&stranger))
+            .await
+            .status(),
+        404
+    );
+    let bad = app
+        .get(
+            &format!("/api/v1/communities/{c}/topics?status=nonsense"),
+            Some(&worker),
+        )
+        .await;
+    assert_eq!(bad.status(), 400);
 }
