@@ -144,6 +144,8 @@ pub struct QueueSettings {
     pub relay_interval_ms: u64,
     pub sweep_after_seconds: i64,
     pub max_stream_len: usize,
+    /// Deliveries a worker takes (and grouping commits) at once.
+    pub batch: usize,
 }
 
 impl Default for QueueSettings {
@@ -157,6 +159,7 @@ impl Default for QueueSettings {
             relay_interval_ms: 200,
             sweep_after_seconds: 300,
             max_stream_len: 100_000,
+            batch: 64,
         }
     }
 }

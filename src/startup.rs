@@ -130,6 +130,7 @@ pub fn spawn_background(state: &AppState, roles: Roles) -> Vec<JoinHandle<()>> {
                 consumer: format!("{host}-{}-{n}", std::process::id()),
                 max_deliveries: q.max_deliveries,
                 block: Duration::from_millis(q.block_ms),
+                batch: q.batch,
                 metrics: Some(state.metrics.clone()),
             };
             tasks.push(tokio::spawn(worker.run()));

@@ -56,21 +56,38 @@ impl Transport for InProcessQueue {
         Ok(())
     }
 
-    async fn next(&self, _consumer: &str, block: Duration) -> anyhow::Result<Option<Delivery>> {
+    async fn next_batch(
+        &self,
+        _consumer: &str,
+        block: Duration,
+        max: usize,
+    ) -> anyhow::Result<Vec<Delivery>> {
         let mut rx = self.rx.lock().await;
-        let got = match tokio::time::timeout(block, rx.recv()).await {
+        let first = match tokio::time::timeout(block, rx.recv()).await {
             Ok(Some(item)) => item,
-            Ok(None) | Err(_) => return Ok(None),
+            Ok(None) | Err(_) => return Ok(Vec::new()),
         };
-        self.waiting.fetch_sub(1, Ordering::Relaxed);
-        self.pending.fetch_add(1, Ordering::Relaxed);
-        let (message, previous) = got;
-        let id = self.seq.fetch_add(1, Ordering::Relaxed).to_string();
-        Ok(Some(Delivery {
-            id,
-            message,
-            deliveries: previous + 1,
-        }))
+        let mut items = vec![first];
+        while items.len() < max {
+            match rx.try_recv() {
+                Ok(item) => items.push(item),
+                Err(_) => break,
+            }
+        }
+        let n = items.len() as u64;
+        self.waiting.fetch_sub(n, Ordering::Relaxed);
+        self.pending.fetch_add(n, Ordering::Relaxed);
+        Ok(items
+            .into_iter()
+            .map(|(message, previous)| {
+                let id = self.seq.fetch_add(1, Ordering::Relaxed).to_string();
+                Delivery {
+                    id,
+                    message,
+                    deliveries: previous + 1,
+                }
+            })
+            .collect())
     }
 
     async fn ack(&self, _delivery: &Delivery) -> anyhow::Result<()> {

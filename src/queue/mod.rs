@@ -22,9 +22,22 @@ pub trait Transport: Send + Sync {
     fn kind(&self) -> &'static str;
     async fn ping(&self) -> anyhow::Result<()>;
     async fn publish(&self, messages: &[QueueMessage]) -> anyhow::Result<()>;
-    /// The next delivery for `consumer`: entries idle past the claim time first, then new ones;
-    /// waits up to `block` when there is none.
-    async fn next(&self, consumer: &str, block: Duration) -> anyhow::Result<Option<Delivery>>;
+    /// Up to `max` deliveries for `consumer`: entries idle past the claim time first, then new
+    /// ones; waits up to `block` when there are none.
+    async fn next_batch(
+        &self,
+        consumer: &str,
+        block: Duration,
+        max: usize,
+    ) -> anyhow::Result<Vec<Delivery>>;
+    /// One delivery (see `next_batch`).
+    async fn next(&self, consumer: &str, block: Duration) -> anyhow::Result<Option<Delivery>> {
+        Ok(self
+            .next_batch(consumer, block, 1)
+            .await?
+            .into_iter()
+            .next())
+    }
     /// Done: only after the processing step has committed to the store.
     async fn ack(&self, delivery: &Delivery) -> anyhow::Result<()>;
     /// Failed this time: deliver again later.

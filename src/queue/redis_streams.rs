@@ -137,7 +137,7 @@ impl RedisStreams {
             .unwrap_or(1))
     }
 
-    async fn reclaim(&self, consumer: &str) -> anyhow::Result<Option<Delivery>> {
+    async fn reclaim(&self, consumer: &str, max: usize) -> anyhow::Result<Vec<Delivery>> {
         let mut cmd = redis::cmd("XAUTOCLAIM");
         cmd.arg(&self.stream)
             .arg(&self.group)
@@ -145,26 +145,24 @@ impl RedisStreams {
             .arg(self.claim_idle_ms)
             .arg("0-0")
             .arg("COUNT")
-            .arg(1);
+            .arg(max);
         let reply: redis::streams::StreamAutoClaimReply = self.run(&cmd).await?;
         for gone in &reply.deleted_ids {
             // Trimmed away (never by us while pending) — nothing left to process.
-            let mut ack = redis::cmd("XACK");
-            ack.arg(&self.stream).arg(&self.group).arg(gone);
-            self.run::<i64>(&ack).await?;
+            self.ack_id(gone).await?;
         }
-        let Some(entry) = reply.claimed.into_iter().next() else {
-            return Ok(None);
-        };
-        let deliveries = self.delivery_count(&entry.id).await?;
-        match Self::parse_entry(&entry.id, &entry.map, deliveries) {
-            Some(d) => Ok(Some(d)),
-            None => {
-                self.ack_id(&entry.id).await?;
-                tracing::warn!(id = %entry.id, "unreadable queue entry dropped");
-                Ok(None)
+        let mut out = Vec::new();
+        for entry in reply.claimed {
+            let deliveries = self.delivery_count(&entry.id).await?;
+            match Self::parse_entry(&entry.id, &entry.map, deliveries) {
+                Some(d) => out.push(d),
+                None => {
+                    self.ack_id(&entry.id).await?;
+                    tracing::warn!(id = %entry.id, "unreadable queue entry dropped");
+                }
             }
         }
+        Ok(out)
     }
 
     async fn ack_id(&self, id: &str) -> anyhow::Result<()> {
@@ -218,10 +216,16 @@ impl Transport for RedisStreams {
         Ok(())
     }
 
-    async fn next(&self, consumer: &str, block: Duration) -> anyhow::Result<Option<Delivery>> {
+    async fn next_batch(
+        &self,
+        consumer: &str,
+        block: Duration,
+        max: usize,
+    ) -> anyhow::Result<Vec<Delivery>> {
         self.ensure_group().await?;
-        if let Some(d) = self.reclaim(consumer).await? {
-            return Ok(Some(d));
+        let reclaimed = self.reclaim(consumer, max).await?;
+        if !reclaimed.is_empty() {
+            return Ok(reclaimed);
         }
         let mut conn = {
             let mut readers = self.readers.lock().await;
@@ -239,7 +243,7 @@ impl Transport for RedisStreams {
             .arg(&self.group)
             .arg(consumer)
             .arg("COUNT")
-            .arg(1)
+            .arg(max)
             .arg("BLOCK")
             .arg(block.as_millis() as u64)
             .arg("STREAMS")
@@ -254,20 +258,21 @@ impl Transport for RedisStreams {
                 return Err(anyhow::Error::new(e).context("XREADGROUP failed"));
             }
         };
-        let Some(entry) = reply
+        let entries = reply
             .and_then(|r| r.keys.into_iter().next())
-            .and_then(|k| k.ids.into_iter().next())
-        else {
-            return Ok(None);
-        };
-        match Self::parse_entry(&entry.id, &entry.map, 1) {
-            Some(d) => Ok(Some(d)),
-            None => {
-                self.ack_id(&entry.id).await?;
-                tracing::warn!(id = %entry.id, "unreadable queue entry dropped");
-                Ok(None)
+            .map(|k| k.ids)
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match Self::parse_entry(&entry.id, &entry.map, 1) {
+                Some(d) => out.push(d),
+                None => {
+                    self.ack_id(&entry.id).await?;
+                    tracing::warn!(id = %entry.id, "unreadable queue entry dropped");
+                }
             }
         }
+        Ok(out)
     }
 
     async fn ack(&self, delivery: &Delivery) -> anyhow::Result<()> {

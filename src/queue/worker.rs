@@ -23,48 +23,73 @@ pub struct Worker {
     pub consumer: String,
     pub max_deliveries: u64,
     pub block: Duration,
+    /// Deliveries taken per step.
+    pub batch: usize,
     pub metrics: Option<Arc<Metrics>>,
 }
 
 impl Worker {
+    /// One step: take up to `batch` deliveries, process them, ack what succeeded. The outcome
+    /// is the most serious of the batch (dead-lettered > retrying > processed).
     pub async fn try_execute_task(&self) -> anyhow::Result<ExecutionOutcome> {
-        let Some(d) = self.queue.next(&self.consumer, self.block).await? else {
+        let deliveries = self
+            .queue
+            .next_batch(&self.consumer, self.block, self.batch.max(1))
+            .await?;
+        if deliveries.is_empty() {
             return Ok(ExecutionOutcome::EmptyQueue);
-        };
-        let id = d.message.suggestion_id;
-        if d.deliveries > self.max_deliveries {
-            let error = format!("delivered {} times without success", d.deliveries - 1);
-            self.store.mark_failed(id, &error).await?;
-            self.queue.dead_letter(&d, &error).await?;
-            self.count("dead_lettered");
-            tracing::warn!(suggestion_id = %id, deliveries = d.deliveries, "dead-lettered");
-            return Ok(ExecutionOutcome::DeadLettered);
         }
-        if d.deliveries > 1 {
-            self.count("reclaimed");
-        }
-        match self.processor.process(&d.message).await {
-            Ok(()) => {
-                self.queue.ack(&d).await?;
-                self.count("processed");
-                Ok(ExecutionOutcome::Processed)
+        let mut outcome = ExecutionOutcome::Processed;
+        let mut work = Vec::with_capacity(deliveries.len());
+        for d in deliveries {
+            if d.deliveries > self.max_deliveries {
+                let error = format!("delivered {} times without success", d.deliveries - 1);
+                self.dead_letter(&d, &error).await?;
+                outcome = ExecutionOutcome::DeadLettered;
+            } else {
+                if d.deliveries > 1 {
+                    self.count("reclaimed");
+                }
+                work.push(d);
             }
-            Err(e) => {
-                let error = format!("{e:#}");
-                tracing::warn!(suggestion_id = %id, deliveries = d.deliveries, error = %error, "processing failed");
-                self.store.record_attempt(id, &error).await?;
-                if d.deliveries >= self.max_deliveries {
-                    self.store.mark_failed(id, &error).await?;
-                    self.queue.dead_letter(&d, &error).await?;
-                    self.count("dead_lettered");
-                    Ok(ExecutionOutcome::DeadLettered)
-                } else {
-                    self.queue.nack(&d).await?;
-                    self.count("retried");
-                    Ok(ExecutionOutcome::Retrying)
+        }
+        let messages: Vec<_> = work.iter().map(|d| d.message.clone()).collect();
+        let results = self.processor.process_batch(&messages).await;
+        for (d, result) in work.iter().zip(results) {
+            match result {
+                Ok(()) => {
+                    self.queue.ack(d).await?;
+                    self.count("processed");
+                }
+                Err(e) => {
+                    let error = format!("{e:#}");
+                    let id = d.message.suggestion_id;
+                    tracing::warn!(suggestion_id = %id, deliveries = d.deliveries, error = %error, "processing failed");
+                    self.store.record_attempt(id, &error).await?;
+                    if d.deliveries >= self.max_deliveries {
+                        self.dead_letter(d, &error).await?;
+                        outcome = ExecutionOutcome::DeadLettered;
+                    } else {
+                        self.queue.nack(d).await?;
+                        self.count("retried");
+                        if outcome == ExecutionOutcome::Processed {
+                            outcome = ExecutionOutcome::Retrying;
+                        }
+                    }
                 }
             }
         }
+        Ok(outcome)
+    }
+
+    async fn dead_letter(&self, d: &super::Delivery, error: &str) -> anyhow::Result<()> {
+        self.store
+            .mark_failed(d.message.suggestion_id, error)
+            .await?;
+        self.queue.dead_letter(d, error).await?;
+        self.count("dead_lettered");
+        tracing::warn!(suggestion_id = %d.message.suggestion_id, deliveries = d.deliveries, "dead-lettered");
+        Ok(())
     }
 
     fn count(&self, event: &str) {

@@ -65,6 +65,69 @@ macro_rules! impl_topic_store {
                 Ok(AssignOutcome::Assigned { topic, group_seq: seq })
             }
 
+            async fn suggestions_by_ids(&self, ids: &[$crate::domain::ids::SuggestionId]) -> anyhow::Result<Vec<$crate::store::SuggestionRow>> {
+                let q = format!("select {} from suggestion where suggestion_id in ({}) order by suggestion_id",
+                    $crate::store::SUGGESTION_COLUMNS, $crate::store::sql_intake::id_list(ids));
+                Ok(sqlx::query_as(&q).fetch_all(&self.write).await?)
+            }
+
+            #[tracing::instrument(skip_all, fields(community = %community, n = ids.len()))]
+            async fn assign_batch(&self, community: $crate::domain::ids::CommunityId, expected: $crate::store::GroupClock, ids: &[$crate::domain::ids::SuggestionId], grouper: &mut dyn $crate::store::BatchGrouper) -> anyhow::Result<$crate::store::BatchOutcome> {
+                use $crate::store::{BatchOutcome, GroupClock};
+                let now = chrono::Utc::now();
+                let mut tx = self.write.begin().await?;
+                let n = ids.len() as i64;
+                let seq: Option<i64> = sqlx::query_scalar(
+                    "update community set group_seq = group_seq + $1 where community_id = $2 and group_seq = $3 and group_epoch = $4 returning group_seq",
+                )
+                .bind(n).bind(community).bind(expected.group_seq).bind(expected.group_epoch).fetch_optional(&mut *tx).await?;
+                let Some(new_seq) = seq else {
+                    tx.rollback().await?;
+                    return Ok(BatchOutcome::Stale);
+                };
+                let q = format!(
+                    "select {} from suggestion where suggestion_id in ({}) and state = 'queued' and community_id = $1 order by suggestion_id",
+                    $crate::store::SUGGESTION_COLUMNS, $crate::store::sql_intake::id_list(ids)
+                );
+                let rows: Vec<$crate::store::SuggestionRow> = sqlx::query_as(&q).bind(community).fetch_all(&mut *tx).await?;
+                let audit = $crate::store::Audit::system("algorithm");
+                let mut assigned = Vec::with_capacity(rows.len());
+                for (i, s) in rows.iter().enumerate() {
+                    let plan = grouper.decide(s);
+                    let topic: $crate::domain::ids::TopicId = match plan.topic {
+                        Some(t) => t,
+                        None => sqlx::query_scalar(
+                            "insert into topic (community_id, title, keywords, representative_suggestion_id, created_at, updated_at, \
+                             status_changed_at, last_activity_at) values ($1, $2, $3, $4, $5, $5, $5, $5) returning topic_id",
+                        )
+                        .bind(community).bind(&plan.title).bind(serde_json::to_string(&plan.keywords)?).bind(s.suggestion_id).bind(now)
+                        .fetch_one(&mut *tx).await?,
+                    };
+                    let label = grouper.applied(s, topic);
+                    let paper = if s.channel == "paper" { 1 } else { 0 };
+                    let (title, keywords, rep) = match &label {
+                        Some((t, k, r)) => (Some(t.as_str()), Some(serde_json::to_string(k)?), *r),
+                        None => (None, None, None),
+                    };
+                    sqlx::query(
+                        "update topic set member_count = member_count + 1, paper_count = paper_count + $1, \
+                         heat = member_count + 1 + supporter_count, last_activity_at = $2, updated_at = $2, version = version + 1, \
+                         title = case when title_locked or cast($3 as text) is null then title else $3 end, \
+                         keywords = coalesce($4, keywords), representative_suggestion_id = coalesce($5, representative_suggestion_id) \
+                         where topic_id = $6",
+                    )
+                    .bind(paper).bind(now).bind(title).bind(keywords).bind(rep).bind(topic).execute(&mut *tx).await?;
+                    sqlx::query("update suggestion set topic_id = $1, state = 'grouped', group_seq = $2, processed_at = $3, updated_at = $3 where suggestion_id = $4")
+                        .bind(topic).bind(expected.group_seq + 1 + i as i64).bind(now).bind(s.suggestion_id).execute(&mut *tx).await?;
+                    let action = if plan.topic.is_some() { "topic.join" } else { "topic.open" };
+                    Self::audit_tx(&mut tx, &audit, action, "suggestion", &s.suggestion_id.to_string(), Some(community), None,
+                        Some(serde_json::json!({"topic_id": topic, "similarity": plan.similarity, "duplicate_of": plan.duplicate_of}))).await?;
+                    assigned.push((s.suggestion_id, topic));
+                }
+                tx.commit().await?;
+                Ok(BatchOutcome::Done { clock: GroupClock { group_seq: new_seq, group_epoch: expected.group_epoch }, assigned })
+            }
+
             async fn topics(&self, community: $crate::domain::ids::CommunityId, status: Option<&str>, sort: $crate::store::TopicSort, limit: i64, offset: i64) -> anyhow::Result<Vec<$crate::store::TopicRow>> {
                 use $crate::store::TopicSort;
                 let order = match sort {

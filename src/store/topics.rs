@@ -86,8 +86,53 @@ pub enum TopicSort {
     Waiting,
 }
 
+/// A grouping decision for one suggestion of a batch.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// `None`: open a new topic.
+    pub topic: Option<TopicId>,
+    pub title: String,
+    pub keywords: Vec<String>,
+    pub similarity: Option<f32>,
+    pub duplicate_of: Option<SuggestionId>,
+}
+
+/// Label of a topic to store: title, keywords, representative.
+pub type TopicLabelRow = (String, Vec<String>, Option<SuggestionId>);
+
+/// The engine side of `assign_batch`, called inside its transaction in suggestion order.
+pub trait BatchGrouper: Send {
+    fn decide(&mut self, s: &crate::store::SuggestionRow) -> Planned;
+    /// `s` now belongs to `topic` in the open transaction; the label to store, if any.
+    fn applied(&mut self, s: &crate::store::SuggestionRow, topic: TopicId)
+        -> Option<TopicLabelRow>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchOutcome {
+    /// Another worker grouped in this community meanwhile; nothing was decided.
+    Stale,
+    Done {
+        clock: GroupClock,
+        assigned: Vec<(SuggestionId, TopicId)>,
+    },
+}
+
 #[async_trait]
 pub trait TopicStore: Send + Sync {
+    async fn suggestions_by_ids(
+        &self,
+        ids: &[SuggestionId],
+    ) -> anyhow::Result<Vec<crate::store::SuggestionRow>>;
+    /// Group the still-queued suggestions among `ids` in one transaction, serialised per
+    /// community by a compare-and-set on its clock.
+    async fn assign_batch(
+        &self,
+        community: CommunityId,
+        expected: GroupClock,
+        ids: &[SuggestionId],
+        grouper: &mut dyn BatchGrouper,
+    ) -> anyhow::Result<BatchOutcome>;
     async fn group_clock(&self, community: CommunityId) -> anyhow::Result<GroupClock>;
     /// Grouped suggestions after `after_seq`, in grouping order.
     async fn grouped_since(

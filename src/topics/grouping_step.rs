@@ -200,8 +200,168 @@ fn public_label(title: &str, keywords: &[String]) -> (String, Vec<String>) {
     (scrub_contacts(title), keywords)
 }
 
+/// The engine of one community, driven by `assign_batch` inside its transaction.
+struct Batch<'a> {
+    engine: &'a mut Engine,
+    docs: HashMap<SuggestionId, crate::grouping::Prepared>,
+    opened: bool,
+}
+
+impl crate::store::BatchGrouper for Batch<'_> {
+    fn decide(&mut self, s: &crate::store::SuggestionRow) -> crate::store::Planned {
+        let key = s.suggestion_id.0 as u64;
+        // A corrected entry comes back: its old membership goes first.
+        if self.engine.topic_of(key).is_some() {
+            self.engine.remove(key);
+        }
+        let fallback;
+        let doc = match self.docs.get(&s.suggestion_id) {
+            Some(d) => d,
+            None => {
+                fallback = prepare(s.title.as_deref(), &s.body);
+                &fallback
+            }
+        };
+        match self.engine.decide(doc) {
+            Decision::Join {
+                topic,
+                similarity,
+                duplicate_of,
+            } => {
+                let (title, keywords) = match self.engine.label(topic) {
+                    Some(l) => public_label(&l.title, &l.keywords),
+                    None => (provisional_title(&s.title, &s.body), Vec::new()),
+                };
+                crate::store::Planned {
+                    topic: Some(TopicId(topic as i64)),
+                    title,
+                    keywords,
+                    similarity: Some(similarity),
+                    duplicate_of: duplicate_of.map(|d| SuggestionId(d as i64)),
+                }
+            }
+            Decision::Open => {
+                self.opened = true;
+                crate::store::Planned {
+                    topic: None,
+                    title: provisional_title(&s.title, &s.body),
+                    keywords: Vec::new(),
+                    similarity: None,
+                    duplicate_of: None,
+                }
+            }
+        }
+    }
+
+    fn applied(
+        &mut self,
+        s: &crate::store::SuggestionRow,
+        topic: TopicId,
+    ) -> Option<crate::store::TopicLabelRow> {
+        let doc = self
+            .docs
+            .remove(&s.suggestion_id)
+            .unwrap_or_else(|| prepare(s.title.as_deref(), &s.body));
+        self.engine
+            .apply(s.suggestion_id.0 as u64, doc, topic.0 as u64);
+        let label = self.engine.label(topic.0 as u64)?;
+        let (title, keywords) = public_label(&label.title, &label.keywords);
+        Some((
+            title,
+            keywords,
+            Some(SuggestionId(label.representative as i64)),
+        ))
+    }
+}
+
+impl GroupingStep {
+    /// Group one community's share of a batch in one transaction.
+    async fn group_batch(
+        &self,
+        community: CommunityId,
+        ids: Vec<SuggestionId>,
+    ) -> anyhow::Result<()> {
+        let started = std::time::Instant::now();
+        let rows = self.store.suggestions_by_ids(&ids).await?;
+        let queued: Vec<_> = rows.into_iter().filter(|s| s.state == "queued").collect();
+        if queued.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<SuggestionId> = queued.iter().map(|s| s.suggestion_id).collect();
+        let docs = tokio::task::spawn_blocking(move || {
+            queued
+                .into_iter()
+                .map(|s| (s.suggestion_id, prepare(s.title.as_deref(), &s.body)))
+                .collect::<HashMap<_, _>>()
+        })
+        .await?;
+        let handle = self.engine_of(community).await;
+        let mut ce = handle.lock().await;
+        for _ in 0..20 {
+            let clock = self.sync(community, &mut ce).await?;
+            let mut batch = Batch {
+                engine: &mut ce.engine,
+                docs: docs.clone(),
+                opened: false,
+            };
+            match self
+                .store
+                .assign_batch(community, clock, &ids, &mut batch)
+                .await
+            {
+                Ok(crate::store::BatchOutcome::Done { clock, assigned }) => {
+                    ce.clock = Some(clock);
+                    if let Some(m) = &self.metrics {
+                        let per = started.elapsed().as_secs_f64() / assigned.len().max(1) as f64;
+                        for _ in &assigned {
+                            m.grouping_latency
+                                .with_label_values(&["batch"])
+                                .observe(per);
+                        }
+                    }
+                    return Ok(());
+                }
+                Ok(crate::store::BatchOutcome::Stale) => continue,
+                Err(e) => {
+                    // The engine may hold decisions the store rolled back: rebuild it next time.
+                    ce.clock = None;
+                    return Err(e);
+                }
+            }
+        }
+        anyhow::bail!("grouping kept losing the race for community {community}")
+    }
+}
+
 #[async_trait]
 impl Processor for GroupingStep {
+    async fn process_batch(&self, messages: &[QueueMessage]) -> Vec<anyhow::Result<()>> {
+        let mut by_community: Vec<(CommunityId, Vec<SuggestionId>)> = Vec::new();
+        for m in messages.iter().filter(|m| m.kind == SUGGESTION_ACCEPTED) {
+            match by_community.iter_mut().find(|(c, _)| *c == m.community_id) {
+                Some((_, ids)) => ids.push(m.suggestion_id),
+                None => by_community.push((m.community_id, vec![m.suggestion_id])),
+            }
+        }
+        let mut failed: Vec<CommunityId> = Vec::new();
+        for (community, ids) in by_community {
+            if let Err(e) = self.group_batch(community, ids).await {
+                tracing::warn!(error = %format!("{e:#}"), %community, "batch grouping failed; grouping one by one");
+                failed.push(community);
+            }
+        }
+        // One bad suggestion must not fail its batch-mates: retry a failed batch one by one.
+        let mut out = Vec::with_capacity(messages.len());
+        for m in messages {
+            if failed.contains(&m.community_id) {
+                out.push(self.process(m).await);
+            } else {
+                out.push(Ok(()));
+            }
+        }
+        out
+    }
+
     async fn process(&self, message: &QueueMessage) -> anyhow::Result<()> {
         if message.kind == SUGGESTION_ACCEPTED {
             self.group(message).await

@@ -56,6 +56,7 @@ fn worker(app: &TestApp, processor: Arc<dyn Processor>, name: &str) -> Worker {
         consumer: name.into(),
         max_deliveries: state.settings.queue.max_deliveries,
         block: Duration::from_millis(100),
+        batch: 4,
         metrics: None,
     }
 }
@@ -342,7 +343,8 @@ async fn trimming_never_drops_unacknowledged_entries() {
     );
     let state = app.state.as_ref().unwrap();
     let counting = Counting::new(app.store.clone());
-    let w = worker(&app, counting.clone(), "trimmer");
+    let mut w = worker(&app, counting.clone(), "trimmer");
+    w.batch = 1;
     drain(&w, 2).await; // two acknowledged
     let held = state
         .queue
