@@ -92,6 +92,7 @@ pub async fn build_state(
         processor,
         limits,
         words,
+        sessions: Default::default(),
         blobs,
     }))
 }

@@ -16,5 +16,6 @@ pub struct AppState {
     pub processor: std::sync::Arc<dyn crate::queue::processor::Processor>,
     pub limits: crate::intake::Limits,
     pub words: crate::intake::moderation::WordFilter,
+    pub sessions: crate::auth::session_cache::SessionCache,
     pub blobs: std::sync::Arc<dyn crate::media::BlobStorage>,
 }

@@ -52,6 +52,13 @@ async fn load(req: HttpRequest) -> Result<Caller, ApiError> {
         .verify(token)
         .ok_or_else(ApiError::invalid_token)?;
     let account_id = claims.account_id().ok_or_else(ApiError::invalid_token)?;
+    if let Some(c) = state
+        .sessions
+        .get(&claims.sid)
+        .filter(|c| c.account_id == account_id)
+    {
+        return Ok(c);
+    }
     // The session table makes logins revocable before the token expires.
     let account = state
         .store
@@ -62,13 +69,15 @@ async fn load(req: HttpRequest) -> Result<Caller, ApiError> {
     let role = parse_role(&account.role)?;
     let admin_area = account.admin_area();
     let communities = scope_of(state, &account, role).await?;
-    Ok(Caller {
+    let caller = Caller {
         account_id,
         role,
         session_id: claims.sid,
         communities,
         admin_area,
-    })
+    };
+    state.sessions.put(&caller);
+    Ok(caller)
 }
 
 /// The communities an account may act in, from the store (never from a stale token).

@@ -1,5 +1,6 @@
 pub mod caller;
 pub mod jwt;
 pub mod password;
+pub mod session_cache;
 pub mod tokens;
 pub mod wechat;

@@ -85,5 +85,6 @@ pub async fn choose_community(
         .store
         .set_resident_community(caller.account_id, body.community_id)
         .await?;
+    state.sessions.clear();
     Ok(HttpResponse::NoContent().finish())
 }

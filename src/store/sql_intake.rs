@@ -19,6 +19,12 @@ pub(crate) fn outbox_payload(
     serde_json::json!({"suggestion_id": id, "community_id": community}).to_string()
 }
 
+/// The insert of a suggestion; the caller appends the columns to return.
+pub(crate) const INSERT_SUGGESTION: &str = "insert into suggestion (community_id, client_id, channel, author_account_id, \
+     author_person_id, entered_by_account_id, title, body, building_id, place, category, show_author, paper_batch_id, \
+     paper_serial, state, moderation_reason, request_hash, consent_by_resident, created_at, updated_at) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) returning";
+
 /// The kind of outbox row that sends a suggestion to grouping.
 pub const SUGGESTION_ACCEPTED: &str = "suggestion.accepted";
 
@@ -88,21 +94,20 @@ macro_rules! impl_intake_store {
                     _ => None,
                 };
                 let state = if s.hold_for_review.is_some() { "pending_review" } else { "queued" };
-                let inserted: Result<SuggestionId, sqlx::Error> = sqlx::query_scalar(
-                    "insert into suggestion (community_id, client_id, channel, author_account_id, author_person_id, \
-                     entered_by_account_id, title, body, building_id, place, category, show_author, paper_batch_id, \
-                     paper_serial, state, moderation_reason, request_hash, consent_by_resident, created_at, updated_at) \
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) \
-                     returning suggestion_id",
-                )
+                let insert_sql = format!("{} {}", $crate::store::sql_intake::INSERT_SUGGESTION, $crate::store::SUGGESTION_COLUMNS);
+                let id: SuggestionId;
+                let inserted: Result<$crate::store::SuggestionRow, sqlx::Error> = sqlx::query_as(&insert_sql)
                 .bind(s.community_id).bind(&s.client_id).bind(s.channel).bind(s.author_account_id).bind(person_id)
                 .bind(s.entered_by).bind(s.title.as_deref()).bind(&s.body).bind(s.building_id).bind(s.place.as_deref())
                 .bind(s.category.as_deref()).bind(s.show_author).bind(s.paper_batch_id).bind(s.paper_serial.as_deref())
                 .bind(state).bind(s.hold_for_review.as_deref()).bind(&s.request_hash).bind(s.consent_by_resident).bind(now)
                 .fetch_one(&mut *tx)
                 .await;
-                let id = match inserted {
-                    Ok(id) => id,
+                let row = match inserted {
+                    Ok(row) => {
+                        id = row.suggestion_id;
+                        row
+                    }
                     Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                         tx.rollback().await?;
                         // A retry (or a racing twin) of an accepted request: answer with the original.
@@ -135,7 +140,6 @@ macro_rules! impl_intake_store {
                     Self::audit_tx(&mut tx, audit, "suggestion.create", "suggestion", &id.to_string(), Some(s.community_id), None,
                         Some(serde_json::json!({"channel": s.channel, "paper_batch_id": s.paper_batch_id, "paper_serial": s.paper_serial, "state": state}))).await?;
                 }
-                let row = Self::suggestion_tx(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("suggestion vanished"))?;
                 tx.commit().await?;
                 Ok(CreateOutcome::Created(row))
             }

@@ -68,6 +68,7 @@ pub async fn create_community(
         .create_community(street.street_id, &name, &audit_of(&admin, &req, None))
         .await
         .map_err(conflict_from)?;
+    state.sessions.clear();
     Ok(HttpResponse::Created().json(Created { id: id.0 }))
 }
 
@@ -94,5 +95,6 @@ pub async fn create_street(
         .create_street(d, &name, &audit_of(&admin, &req, None))
         .await
         .map_err(conflict_from)?;
+    state.sessions.clear();
     Ok(HttpResponse::Created().json(Created { id: id.0 }))
 }

@@ -128,6 +128,7 @@ pub async fn create_staff(
         .create_staff(&staff, &audit_of(&admin, &req, None))
         .await
         .map_err(conflict_from)?;
+    state.sessions.clear();
     Ok(HttpResponse::Created().json(Created { id: id.0 }))
 }
 
@@ -158,6 +159,7 @@ pub async fn disable_staff(
         .store
         .set_disabled(target.account_id, true, &audit_of(&admin, &req, reason))
         .await?;
+    state.sessions.clear();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -174,6 +176,7 @@ pub async fn enable_staff(
         .store
         .set_disabled(target.account_id, false, &audit_of(&admin, &req, None))
         .await?;
+    state.sessions.clear();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -198,6 +201,7 @@ pub async fn reset_password(
         .store
         .set_password(target.account_id, &hash, &audit_of(&admin, &req, None))
         .await?;
+    state.sessions.clear();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -221,6 +225,7 @@ pub async fn assign(
             &audit_of(&admin, &req, None),
         )
         .await?;
+    state.sessions.clear();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -244,6 +249,7 @@ pub async fn unassign(
             &audit_of(&admin, &req, None),
         )
         .await?;
+    state.sessions.clear();
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -12,5 +12,6 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> ApiResult<Htt
         .store
         .revoke_session(&caller.session_id, "logout", chrono::Utc::now())
         .await?;
+    state.sessions.clear();
     Ok(HttpResponse::NoContent().finish())
 }

@@ -36,6 +36,9 @@ pub async fn refresh(
             expires,
         )
         .await?;
+    if !matches!(outcome, RefreshOutcome::Rotated { .. }) {
+        state.sessions.clear();
+    }
     match outcome {
         RefreshOutcome::Rotated {
             session_id,
