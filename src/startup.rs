@@ -93,6 +93,7 @@ pub async fn build_state(
         limits,
         words,
         sessions: Default::default(),
+        premoderation: Default::default(),
         blobs,
     }))
 }

@@ -17,5 +17,39 @@ pub struct AppState {
     pub limits: crate::intake::Limits,
     pub words: crate::intake::moderation::WordFilter,
     pub sessions: crate::auth::session_cache::SessionCache,
+    /// Communities' pre-moderation switch, cached for 2 s (cleared when changed here).
+    pub premoderation: std::sync::Mutex<
+        std::collections::HashMap<crate::domain::ids::CommunityId, (std::time::Instant, bool)>,
+    >,
     pub blobs: std::sync::Arc<dyn crate::media::BlobStorage>,
+}
+
+impl AppState {
+    /// Whether `community` holds every suggestion for review (cached briefly: asked per post).
+    pub async fn premoderates(
+        &self,
+        community: crate::domain::ids::CommunityId,
+    ) -> anyhow::Result<bool> {
+        let fresh = std::time::Duration::from_secs(2);
+        if let Some((at, on)) = self
+            .premoderation
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&community)
+        {
+            if at.elapsed() < fresh {
+                return Ok(*on);
+            }
+        }
+        let on = self
+            .store
+            .community(community)
+            .await?
+            .is_some_and(|c| c.premoderate);
+        self.premoderation
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(community, (std::time::Instant::now(), on));
+        Ok(on)
+    }
 }

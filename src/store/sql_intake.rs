@@ -84,6 +84,29 @@ macro_rules! impl_intake_store {
                 use $crate::domain::ids::*;
                 use $crate::store::CreateOutcome;
                 let now = chrono::Utc::now();
+                let simple = s.author_person.is_none() && s.photo_ids.is_empty() && audit.is_none() && s.hold_for_review.is_none();
+                if simple && Self::BACKEND == "postgres" {
+                    // The common case in one statement (one round trip, one commit): the
+                    // suggestion and its outbox row still commit together.
+                    let q = format!(
+                        "with s as ({} {}), o as (insert into outbox (kind, payload, created_at) \
+                         select '{}', json_build_object('suggestion_id', suggestion_id, 'community_id', community_id)::text, $19 from s) \
+                         select * from s",
+                        $crate::store::sql_intake::INSERT_SUGGESTION.replace(" returning", " on conflict do nothing returning"),
+                        $crate::store::SUGGESTION_COLUMNS,
+                        $crate::store::sql_intake::SUGGESTION_ACCEPTED,
+                    );
+                    let row: Option<$crate::store::SuggestionRow> = sqlx::query_as(&q)
+                        .bind(s.community_id).bind(&s.client_id).bind(s.channel).bind(s.author_account_id).bind(None::<PersonId>)
+                        .bind(s.entered_by).bind(s.title.as_deref()).bind(&s.body).bind(s.building_id).bind(s.place.as_deref())
+                        .bind(s.category.as_deref()).bind(s.show_author).bind(s.paper_batch_id).bind(s.paper_serial.as_deref())
+                        .bind("queued").bind(None::<String>).bind(&s.request_hash).bind(s.consent_by_resident).bind(now)
+                        .fetch_optional(&self.write).await?;
+                    if let Some(row) = row {
+                        return Ok(CreateOutcome::Created(row));
+                    }
+                    // A conflict: fall through to the general path, which answers with the original.
+                }
                 let mut tx = self.write.begin().await?;
                 let person_id: Option<PersonId> = match &s.author_person {
                     Some(p) if p.name.is_some() || p.phone.is_some() => Some(

@@ -10,6 +10,7 @@ both_backends!(
     a_disabled_account_is_locked_out_at_once_and_can_be_re_enabled,
     a_password_reset_ends_existing_sessions,
     an_admin_cannot_act_outside_their_district,
+    assigning_and_removing_a_community_changes_what_a_worker_reaches_at_once,
 );
 
 async fn an_admin_creates_communities_buildings_and_staff_and_everything_is_audited(
@@ -356,4 +357,62 @@ async fn an_admin_cannot_act_outside_their_district(backend: Backend) {
         "not_found",
     )
     .await;
+}
+
+async fn assigning_and_removing_a_community_changes_what_a_worker_reaches_at_once(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin_token().await;
+    let other = app.other_community().await;
+    let worker = app
+        .staff_token("worker", "shegong.move", &[app.ids.community_id.0])
+        .await;
+    let me: Value = app
+        .get("/api/v1/me", Some(&worker))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = me["account_id"].as_i64().unwrap();
+    let path = format!("/api/v1/communities/{other}/buildings");
+    assert_problem(app.get(&path, Some(&worker)).await, 404, "not_found").await;
+    let put = app
+        .client
+        .put(app.url(&format!("/api/v1/admin/staff/{id}/communities/{other}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 204);
+    assert_eq!(
+        app.get(&path, Some(&worker)).await.status(),
+        200,
+        "the same token reaches the new community"
+    );
+    let del = app
+        .client
+        .delete(app.url(&format!("/api/v1/admin/staff/{id}/communities/{other}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), 204);
+    assert_problem(app.get(&path, Some(&worker)).await, 404, "not_found").await;
+    let actions: Vec<String> = app
+        .store
+        .audit_entries("account", &id.to_string())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "account.create",
+            "account.assign_community",
+            "account.unassign_community"
+        ]
+    );
 }

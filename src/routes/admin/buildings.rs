@@ -83,5 +83,10 @@ pub async fn update_settings(
         .store
         .set_premoderate(id, body.premoderate, &audit_of(&worker, &req, None))
         .await?;
+    state
+        .premoderation
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clear();
     Ok(HttpResponse::NoContent().finish())
 }

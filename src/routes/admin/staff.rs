@@ -205,6 +205,30 @@ pub async fn reset_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Add (`assign`) or remove a staff member's community, within the admin's area.
+async fn set_membership(
+    state: &AppState,
+    admin: &Admin,
+    req: &HttpRequest,
+    path: (i64, i64),
+    member: bool,
+) -> ApiResult<HttpResponse> {
+    let (id, community) = path;
+    let community = admin.community(CommunityId(community))?;
+    let target = managed(state, admin, AccountId(id)).await?;
+    state
+        .store
+        .assign_community(
+            target.account_id,
+            community,
+            member,
+            &audit_of(admin, req, None),
+        )
+        .await?;
+    state.sessions.clear();
+    Ok(HttpResponse::NoContent().finish())
+}
+
 #[utoipa::path(params(("id" = i64, Path), ("community_id" = i64, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
 #[put("/admin/staff/{id}/communities/{community_id}")]
 pub async fn assign(
@@ -213,20 +237,7 @@ pub async fn assign(
     req: HttpRequest,
     path: web::Path<(i64, i64)>,
 ) -> ApiResult<HttpResponse> {
-    let (id, community) = path.into_inner();
-    let community = admin.community(CommunityId(community))?;
-    let target = managed(&state, &admin, AccountId(id)).await?;
-    state
-        .store
-        .assign_community(
-            target.account_id,
-            community,
-            true,
-            &audit_of(&admin, &req, None),
-        )
-        .await?;
-    state.sessions.clear();
-    Ok(HttpResponse::NoContent().finish())
+    set_membership(&state, &admin, &req, path.into_inner(), true).await
 }
 
 #[utoipa::path(params(("id" = i64, Path), ("community_id" = i64, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
@@ -237,20 +248,7 @@ pub async fn unassign(
     req: HttpRequest,
     path: web::Path<(i64, i64)>,
 ) -> ApiResult<HttpResponse> {
-    let (id, community) = path.into_inner();
-    let community = admin.community(CommunityId(community))?;
-    let target = managed(&state, &admin, AccountId(id)).await?;
-    state
-        .store
-        .assign_community(
-            target.account_id,
-            community,
-            false,
-            &audit_of(&admin, &req, None),
-        )
-        .await?;
-    state.sessions.clear();
-    Ok(HttpResponse::NoContent().finish())
+    set_membership(&state, &admin, &req, path.into_inner(), false).await
 }
 
 /// The audit trail of one staff account.

@@ -201,11 +201,7 @@ pub async fn create(
     }
     check(errors)?;
     let text = text.ok_or_else(|| ApiError::field("text", "required", "必填 / required"))?;
-    let premoderate = state
-        .store
-        .community(community)
-        .await?
-        .is_some_and(|c| c.premoderate);
+    let premoderate = state.premoderates(community).await?;
     let mut hold = hold_reason(&state, premoderate, &text, title.as_deref());
     if hold.is_none() && state.settings.intake.wechat_msg_sec_check {
         hold = wechat_check(&state, caller.account_id, &text, title.as_deref()).await?;
