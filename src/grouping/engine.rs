@@ -250,15 +250,18 @@ impl Engine {
             if sim < self.cfg.join_threshold && !self.names_topic_place_any(&q, slot) {
                 continue;
             }
-            let min_member = if self.names_topic_place(&q, slot) {
-                self.cfg.same_place_member_similarity
-            } else {
-                self.cfg.min_member_similarity
+            let checked = self.cfg.min_member_similarity > 0.0
+                && doc.compact_len >= self.cfg.member_check_min_chars;
+            let min_member = || {
+                if self.cfg.same_place_member_similarity < self.cfg.min_member_similarity
+                    && self.names_topic_place(&q, slot)
+                {
+                    self.cfg.same_place_member_similarity
+                } else {
+                    self.cfg.min_member_similarity
+                }
             };
-            if min_member <= 0.0
-                || doc.compact_len < self.cfg.member_check_min_chars
-                || self.best_member_similarity(&q, slot) >= min_member
-            {
+            if !checked || self.best_member_similarity(&q, slot) >= min_member() {
                 return Decision::Join {
                     topic: self.topics[slot as usize].id,
                     similarity: sim,
@@ -433,15 +436,19 @@ impl Engine {
 
     /// Specific places named by at least half of a topic's members.
     pub(crate) fn dominant_places(&self, slot: u32) -> Vec<u32> {
+        self.dominant_place_iter(slot).collect()
+    }
+
+    /// `dominant_places` without allocating.
+    fn dominant_place_iter(&self, slot: u32) -> impl Iterator<Item = u32> + '_ {
         let t = &self.topics[slot as usize];
         let members = t.members.len() as u32;
         t.places
             .iter()
-            .filter(|&&(p, c)| {
+            .filter(move |&&(p, c)| {
                 2 * c >= members && self.place_is_specific(self.terms[p as usize].df)
             })
             .map(|&(p, _)| p)
-            .collect()
     }
 
     /// Whether two topics may not merge for their places: one is about a place and the
@@ -481,9 +488,9 @@ impl Engine {
 
     /// Whether both topics are mostly about one anchor place, the same one.
     pub(crate) fn topics_share_place(&self, a: u32, b: u32) -> bool {
-        let (da, db) = (self.dominant_places(a), self.dominant_places(b));
-        da.iter()
-            .any(|&p| self.is_anchor_place(p) && db.iter().any(|&q| self.same_place(p, q)))
+        self.dominant_place_iter(a).any(|p| {
+            self.is_anchor_place(p) && self.dominant_place_iter(b).any(|q| self.same_place(p, q))
+        })
     }
 
     /// Whether the suggestion names one of the topic's dominant anchor places.
@@ -491,9 +498,8 @@ impl Engine {
         if q.places.is_empty() {
             return false;
         }
-        self.dominant_places(slot)
-            .iter()
-            .any(|&p| self.is_anchor_place(p) && q.places.iter().any(|&x| self.same_place(p, x)))
+        self.dominant_place_iter(slot)
+            .any(|p| self.is_anchor_place(p) && q.places.iter().any(|&x| self.same_place(p, x)))
     }
 
     /// Whether the suggestion names one of the topic's dominant specific places, building
@@ -501,9 +507,8 @@ impl Engine {
     fn names_topic_place_any(&self, q: &Query, slot: u32) -> bool {
         !q.places.is_empty()
             && self
-                .dominant_places(slot)
-                .iter()
-                .any(|&p| q.places.iter().any(|&x| self.same_place(p, x)))
+                .dominant_place_iter(slot)
+                .any(|p| q.places.iter().any(|&x| self.same_place(p, x)))
     }
 
     /// Candidate topics with their similarity, best first (ties: older topic first).
