@@ -51,6 +51,17 @@ pub struct EngineConfig {
     pub min_chars_for_near_copy: usize,
     /// Consolidation merges two topics whose centroids reach this cosine.
     pub merge_threshold: f32,
+    /// Join threshold (cosine to the centroid) for a suggestion that names one of the
+    /// topic's dominant places: a short text about the same building and problem shares
+    /// only a few words with it.
+    pub same_place_join_threshold: f32,
+    /// Consolidation merges two topics about the same specific place (a named estate,
+    /// school or road both name in most members) from this lower cosine: one concrete
+    /// case at one place is often told as several sub-aspects (cracks, fire exits, areas).
+    pub same_place_merge_threshold: f32,
+    /// `min_member_similarity` for a suggestion that names one of the topic's dominant
+    /// specific places.
+    pub same_place_member_similarity: f32,
     /// Consolidation splits off members whose cosine to the rest of their topic is below
     /// this.
     pub split_threshold: f32,
@@ -82,6 +93,9 @@ impl Default for EngineConfig {
             simhash_max_distance: 3,
             min_chars_for_near_copy: 12,
             merge_threshold: 0.20,
+            same_place_join_threshold: 0.08,
+            same_place_merge_threshold: 0.06,
+            same_place_member_similarity: 0.30,
             split_threshold: 0.15,
             min_split_size: 4,
             consolidate_every: 500,

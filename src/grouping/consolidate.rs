@@ -185,19 +185,26 @@ impl Engine {
         for x in &mut q {
             x.1 /= norm;
         }
+        // (slot, similarity minus the threshold that applies to the pair)
         let mut best: Option<(u32, f32)> = None;
         let places = self.dominant_places(slot);
         for other in self.candidates(&q, &places, Some(slot)) {
             let mut sim = self.cosine_to_topic(&q, other);
-            if self.topics_place_conflict(slot, other) {
+            let threshold = if self.topics_place_conflict(slot, other) {
                 sim *= self.cfg.place_conflict_factor;
-            }
-            if best.is_none_or(|(_, b)| sim > b) {
-                best = Some((other, sim));
+                self.cfg.merge_threshold
+            } else if self.topics_share_place(slot, other) {
+                self.cfg.same_place_merge_threshold
+            } else {
+                self.cfg.merge_threshold
+            };
+            let margin = sim - threshold;
+            if best.is_none_or(|(_, b)| margin > b) {
+                best = Some((other, margin));
             }
         }
-        let Some((other, sim)) = best else { return };
-        if sim < self.cfg.merge_threshold {
+        let Some((other, margin)) = best else { return };
+        if margin < 0.0 {
             return;
         }
         // The smaller topic moves into the larger, unless that would move pinned members.

@@ -101,6 +101,8 @@ fn top_k<T>(v: &mut Vec<T>, k: usize, order: impl Fn(&T, &T) -> std::cmp::Orderi
 }
 
 const BANDS: u64 = 4;
+/// Place endings that name an area or a line rather than one site.
+const ANCHORLESS_PLACE_ENDS: &[&str] = &["路", "街", "道", "巷", "弄"];
 /// Latest members compared one by one when `min_member_similarity` is set.
 const MEMBER_SCAN: usize = 32;
 const IDF_TABLE_SIZE: usize = 8192;
@@ -237,13 +239,29 @@ impl Engine {
         }
         let q = self.query(doc);
         for (slot, sim) in self.ranked_topics(&q, None) {
-            if sim < self.cfg.join_threshold {
+            if sim
+                < self
+                    .cfg
+                    .join_threshold
+                    .min(self.cfg.same_place_join_threshold)
+            {
                 break;
             }
-            if self.cfg.min_member_similarity <= 0.0
-                || doc.compact_len < self.cfg.member_check_min_chars
-                || self.best_member_similarity(&q, slot) >= self.cfg.min_member_similarity
-            {
+            if sim < self.cfg.join_threshold && !self.names_topic_place_any(&q, slot) {
+                continue;
+            }
+            let checked = self.cfg.min_member_similarity > 0.0
+                && doc.compact_len >= self.cfg.member_check_min_chars;
+            let min_member = || {
+                if self.cfg.same_place_member_similarity < self.cfg.min_member_similarity
+                    && self.names_topic_place(&q, slot)
+                {
+                    self.cfg.same_place_member_similarity
+                } else {
+                    self.cfg.min_member_similarity
+                }
+            };
+            if !checked || self.best_member_similarity(&q, slot) >= min_member() {
                 return Decision::Join {
                     topic: self.topics[slot as usize].id,
                     similarity: sim,
@@ -418,15 +436,19 @@ impl Engine {
 
     /// Specific places named by at least half of a topic's members.
     pub(crate) fn dominant_places(&self, slot: u32) -> Vec<u32> {
+        self.dominant_place_iter(slot).collect()
+    }
+
+    /// `dominant_places` without allocating.
+    fn dominant_place_iter(&self, slot: u32) -> impl Iterator<Item = u32> + '_ {
         let t = &self.topics[slot as usize];
         let members = t.members.len() as u32;
         t.places
             .iter()
-            .filter(|&&(p, c)| {
+            .filter(move |&&(p, c)| {
                 2 * c >= members && self.place_is_specific(self.terms[p as usize].df)
             })
             .map(|&(p, _)| p)
-            .collect()
     }
 
     /// Whether two topics may not merge for their places: one is about a place and the
@@ -443,6 +465,50 @@ impl Engine {
                 .any(|x| self.same_place(x.0, p))
         };
         !da.iter().any(|&p| names(b, p)) && !db.iter().any(|&p| names(a, p))
+    }
+
+    /// A place that anchors one case: a specific (rare) estate, school, park … — not a
+    /// road, which has issues all along it, nor a building number. Districts and cities are too common to be
+    /// specific.
+    pub(crate) fn is_anchor_place(&self, term: u32) -> bool {
+        let t = &self.terms[term as usize];
+        let Some(text) = t.text.as_deref() else {
+            return false;
+        };
+        // A building or unit number (`5号楼`, `三单元`) is shared by every issue of the
+        // building: same building, different problem must stay apart.
+        let numbered = text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || "零一二三四五六七八九十百两".contains(c));
+        self.place_is_specific(t.df)
+            && !numbered
+            && !ANCHORLESS_PLACE_ENDS.iter().any(|e| text.ends_with(e))
+    }
+
+    /// Whether both topics are mostly about one anchor place, the same one.
+    pub(crate) fn topics_share_place(&self, a: u32, b: u32) -> bool {
+        self.dominant_place_iter(a).any(|p| {
+            self.is_anchor_place(p) && self.dominant_place_iter(b).any(|q| self.same_place(p, q))
+        })
+    }
+
+    /// Whether the suggestion names one of the topic's dominant anchor places.
+    fn names_topic_place(&self, q: &Query, slot: u32) -> bool {
+        if q.places.is_empty() {
+            return false;
+        }
+        self.dominant_place_iter(slot)
+            .any(|p| self.is_anchor_place(p) && q.places.iter().any(|&x| self.same_place(p, x)))
+    }
+
+    /// Whether the suggestion names one of the topic's dominant specific places, building
+    /// numbers included.
+    fn names_topic_place_any(&self, q: &Query, slot: u32) -> bool {
+        !q.places.is_empty()
+            && self
+                .dominant_place_iter(slot)
+                .any(|p| q.places.iter().any(|&x| self.same_place(p, x)))
     }
 
     /// Candidate topics with their similarity, best first (ties: older topic first).

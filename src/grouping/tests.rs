@@ -362,3 +362,61 @@ proptest! {
         prop_assert_eq!(engine.len(), texts.len());
     }
 }
+
+#[test]
+fn short_community_paraphrases_join_and_other_problems_do_not() {
+    let topics = group_texts(&[
+        ("", "5号楼楼下的餐馆油烟太大，熏得窗户都不敢开"),
+        ("", "5号楼下面饭店的油烟很大，家里窗户不能开"),
+        ("", "5号楼底商餐馆排油烟严重，影响楼上居民开窗"),
+        ("", "5号楼楼下饭馆油烟扰民，窗户没法开"),
+        ("", "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了"),
+        ("", "3号楼电梯坏了一个星期了还没修好，老人上下楼很困难"),
+        // hard negatives: the same buildings, other problems
+        ("", "5号楼的电梯经常坏，上周还困了人"),
+        ("", "3号楼楼下的饭馆晚上营业太吵，吵得睡不着觉"),
+        ("", "5号楼楼道堆满了杂物，消防通道都堵了"),
+    ]);
+    assert_eq!(topics[0], topics[1], "{topics:?}");
+    assert_eq!(topics[0], topics[2], "{topics:?}");
+    assert_eq!(topics[0], topics[3], "{topics:?}");
+    assert_eq!(topics[4], topics[5], "{topics:?}");
+    assert_ne!(topics[0], topics[4], "{topics:?}");
+    for neg in 6..9 {
+        assert_ne!(topics[neg], topics[0], "{neg}: {topics:?}");
+        assert_ne!(topics[neg], topics[4], "{neg}: {topics:?}");
+    }
+    assert_ne!(topics[6], topics[8], "{topics:?}");
+}
+
+#[test]
+fn one_case_at_one_estate_told_in_parts_becomes_one_topic() {
+    // Long complaints about one development's delivery defects, each about another defect;
+    // the same estate's unrelated issue (a noisy gym) and the same defects elsewhere stay apart.
+    let topics = group_texts(&[
+        (
+            "锦绣花园交房质量问题",
+            "我是锦绣花园12栋的业主，今年交房后发现墙面大面积开裂，卫生间渗水，开发商只是简单修补，质量问题始终没有解决，请住建部门督促开发商整改。",
+        ),
+        (
+            "锦绣花园消防隐患",
+            "锦绣花园交房时地下车库没有按图纸设置消防通道，楼梯间堆着建材，存在严重消防安全隐患，开发商拖着不整改，业主们非常担心。",
+        ),
+        (
+            "锦绣花园房屋面积缩水",
+            "锦绣花园业主收房后实测套内面积比合同少了五个平方，开发商不给说法，交房验收就这样通过了吗？请相关部门查一查。",
+        ),
+        (
+            "锦绣花园会所健身房噪音",
+            "锦绣花园会所的健身房每天晚上放很大声的音乐到十一点，楼上住户根本睡不着，请物业管一管营业时间。",
+        ),
+        (
+            "翠湖花园停车收费",
+            "翠湖花园物业把地面停车费从每月一百涨到三百，没有业主大会表决，也没有公示，请物价部门核查。",
+        ),
+    ]);
+    assert_eq!(topics[0], topics[1], "{topics:?}");
+    assert_eq!(topics[0], topics[2], "{topics:?}");
+    assert_ne!(topics[0], topics[3], "{topics:?}");
+    assert_ne!(topics[0], topics[4], "{topics:?}");
+}
