@@ -71,4 +71,9 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 
 say "tests (SQLite, PostgreSQL, Redis)"
-cargo test --all-targets --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --all-targets --locked 2>&1 | tee "$log"
+# One closing line for the whole run (cargo prints one per test target, the last often 0).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f; if (p == 0) exit 1 }' "$log"
