@@ -166,6 +166,8 @@ pub trait Store: IntakeStore + TopicStore + Send + Sync + 'static {
         entity_type: &str,
         entity_id: &str,
     ) -> anyhow::Result<Vec<AuditRow>>;
+    /// The audit records of several suggestions at once, in order.
+    async fn suggestions_audit(&self, ids: &[SuggestionId]) -> anyhow::Result<Vec<AuditRow>>;
 }
 
 /// A staff member's role as stored.

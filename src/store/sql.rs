@@ -421,6 +421,16 @@ macro_rules! impl_store {
                 )
                 .bind(entity_type).bind(entity_id).fetch_all(&self.read).await?)
             }
+
+            async fn suggestions_audit(&self, ids: &[$crate::domain::ids::SuggestionId]) -> anyhow::Result<Vec<$crate::store::AuditRow>> {
+                // Entity ids are text; these are integers, so quoting them is safe.
+                let list = if ids.is_empty() { "null".to_string() } else { ids.iter().map(|i| format!("'{}'", i.0)).collect::<Vec<_>>().join(",") };
+                let q = format!(
+                    "select audit_id, at, actor_account_id, actor_kind, action, entity_type, entity_id, community_id, \
+                     reason, before_json, after_json from audit_log where entity_type = 'suggestion' and entity_id in ({list}) order by audit_id"
+                );
+                Ok(sqlx::query_as(&q).fetch_all(&self.read).await?)
+            }
         }
     };
 }

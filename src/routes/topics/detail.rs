@@ -49,15 +49,8 @@ pub async fn detail(
                 created_at: s.created_at,
             })
             .collect();
-        let mut audit = Vec::new();
-        for m in &members {
-            audit.extend(
-                state
-                    .store
-                    .audit_entries("suggestion", &m.suggestion_id.to_string())
-                    .await?,
-            );
-        }
+        let ids: Vec<_> = members.iter().map(|m| m.suggestion_id).collect();
+        let mut audit = state.store.suggestions_audit(&ids).await?;
         audit.extend(state.store.audit_entries("topic", &id.to_string()).await?);
         audit.sort_by_key(|a| a.audit_id);
         body["members"] = serde_json::to_value(members).map_err(anyhow::Error::from)?;
