@@ -40,6 +40,24 @@ impl WordFilter {
     }
 }
 
+/// Whether intake holds a text for review, and why (the reason is shown to the author): a listed
+/// word, or a community that reviews every suggestion first.
+pub fn hold_reason(
+    words: &WordFilter,
+    premoderate: bool,
+    text: &str,
+    title: Option<&str>,
+) -> Option<String> {
+    let joined = format!("{} {}", title.unwrap_or_default(), text);
+    if let Some(word) = words.first_match(&joined) {
+        return Some(format!("内容包含需审核的词语「{word}」，工作人员审核后处理 / held for review: contains a listed word"));
+    }
+    premoderate.then(|| {
+        "本社区的建议经工作人员审核后处理 / this community reviews every suggestion first"
+            .to_string()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -32,11 +32,7 @@ pub async fn add_entry(
         .community(batch.community_id)
         .await?
         .is_some_and(|c| c.premoderate);
-    let joined = format!("{} {}", e.title.as_deref().unwrap_or_default(), e.text);
-    let hold = match words.first_match(&joined) {
-        Some(w) => Some(format!("内容包含需审核的词语「{w}」，工作人员审核后处理 / held for review: contains a listed word")),
-        None => premoderate.then(|| "本社区的建议经工作人员审核后处理 / this community reviews every suggestion first".to_string()),
-    };
+    let hold = super::moderation::hold_reason(words, premoderate, &e.text, e.title.as_deref());
     let hash = super::request_hash(&serde_json::json!([
         e.serial,
         e.text,

@@ -89,23 +89,6 @@ pub fn optional(
     }
 }
 
-/// Whether intake holds this text for review, and why (shown to the author).
-pub fn hold_reason(
-    state: &AppState,
-    premoderate: bool,
-    text: &str,
-    title: Option<&str>,
-) -> Option<String> {
-    let joined = format!("{} {}", title.unwrap_or_default(), text);
-    if let Some(word) = state.words.first_match(&joined) {
-        return Some(format!("内容包含需审核的词语「{word}」，工作人员审核后处理 / held for review: contains a listed word"));
-    }
-    premoderate.then(|| {
-        "本社区的建议经工作人员审核后处理 / this community reviews every suggestion first"
-            .to_string()
-    })
-}
-
 /// WeChat's content check for residents who logged in with WeChat. When it cannot answer, the
 /// suggestion is held for a person to review rather than refused or passed unchecked.
 async fn wechat_check(
@@ -202,7 +185,8 @@ pub async fn create(
     check(errors)?;
     let text = text.ok_or_else(|| ApiError::field("text", "required", "必填 / required"))?;
     let premoderate = state.premoderates(community).await?;
-    let mut hold = hold_reason(&state, premoderate, &text, title.as_deref());
+    let mut hold =
+        crate::intake::moderation::hold_reason(&state.words, premoderate, &text, title.as_deref());
     if hold.is_none() && state.settings.intake.wechat_msg_sec_check {
         hold = wechat_check(&state, caller.account_id, &text, title.as_deref()).await?;
     }
