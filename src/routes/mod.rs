@@ -64,6 +64,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(assets::dashboard)
         .service(assets::mobile)
+        .service(assets::static_file)
         .default_service(web::to(not_found));
 }
 
