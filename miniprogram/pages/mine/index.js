@@ -1,0 +1,88 @@
+// My suggestions: drafts waiting to be sent, then each suggestion with its topic and timeline;
+// once the topic is resolved the resident says whether they are satisfied.
+const { client } = require('../../utils/api.js');
+const drafts = require('../../utils/drafts.js');
+const { ANSWERS, statusLabel, when } = require('../../utils/format.js');
+
+function view(s) {
+  const t = s.topic;
+  return {
+    id: s.id,
+    text: s.text,
+    stateLabel: s.state_label,
+    time: when(s.created_at),
+    moderationReason: s.moderation_reason || '',
+    topic: t
+      ? {
+          id: t.topic_id,
+          title: t.title,
+          status: t.status,
+          statusLabel: statusLabel(t.status),
+          statusReason: t.status_reason || '',
+          memberCount: t.member_count,
+          supporterCount: t.supporter_count,
+        }
+      : null,
+    timeline: s.timeline || [],
+    canRate: !!(t && t.status === 'resolved'),
+    rated: '',
+  };
+}
+
+Page({
+  data: { loading: true, error: '', items: [], drafts: [], answers: ANSWERS },
+
+  onShow() {
+    return this.load();
+  },
+
+  refreshDrafts() {
+    this.setData({
+      drafts: drafts.list().map((d) => ({
+        clientId: d.client_id,
+        text: d.text,
+        photoCount: d.photos.length,
+        status: d.status,
+        reason: d.reason || '等待发送',
+      })),
+    });
+  },
+
+  async load() {
+    this.refreshDrafts();
+    this.setData({ loading: true, error: '' });
+    try {
+      const page = await client().mySuggestions();
+      this.setData({ loading: false, items: (page.items || []).map(view) });
+    } catch (e) {
+      this.setData({ loading: false, error: e.message });
+    }
+  },
+
+  async retry(e) {
+    const id = e.currentTarget.dataset.id;
+    const d = drafts.list().find((x) => x.client_id === id);
+    if (!d) return;
+    d.status = 'pending';
+    const r = await drafts.send(client(), d);
+    if (!r.ok) wx.showToast({ title: r.draft.reason, icon: 'none' });
+    return this.load();
+  },
+
+  removeDraft(e) {
+    drafts.remove(e.currentTarget.dataset.id);
+    this.refreshDrafts();
+  },
+
+  async rate(e) {
+    const { index, answer } = e.currentTarget.dataset;
+    const item = this.data.items[Number(index)];
+    try {
+      await client().satisfaction(item.topic.id, answer);
+      const label = ANSWERS.find((a) => a.value === answer).label;
+      this.setData({ ['items[' + index + '].rated']: label });
+    } catch (err) {
+      wx.showToast({ title: err.message, icon: 'none' });
+    }
+  },
+});

@@ -1,0 +1,371 @@
+// Residents' mobile web version (/m/): log in by phone, the community's board of topics,
+// post a suggestion (kept as a draft until sent), my suggestions with their timeline.
+// Everything residents typed is put in the page as text nodes (never as HTML).
+import { api, ApiError, loggedIn, logout } from './api.js';
+import { createDraft, deleteDraft, flushDrafts, listDrafts, sendDraft } from './drafts.js';
+
+const STATUS = { new: '待分拣', accepted: '已受理', scheduled: '议事中', decided: '已决议',
+  in_progress: '落实中', resolved: '已办结', rejected: '未采纳', merged: '已合并' };
+const KIND = { accepted: '已受理', scheduled: '列入议事会', decided: '议事会决议', in_progress: '开始落实',
+  resolved: '已办结', rejected: '未采纳', merged: '已合并', reply: '社区回复', reopened: '发回重办' };
+const ANSWERS = [['satisfied', '满意'], ['basically_satisfied', '基本满意'], ['unsatisfied', '不满意']];
+const MAX_PHOTOS = 9;
+
+let me = null;
+const main = () => document.getElementById('main');
+
+/** Build an element; strings become text nodes, so nothing typed is ever parsed as HTML. */
+function el(tag, attrs, ...children) {
+  const n = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
+    else if (k === 'class') n.className = v;
+    else n.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    n.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return n;
+}
+
+function show(...nodes) {
+  const m = main();
+  m.replaceChildren(...nodes);
+  m.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+}
+
+function when(iso) {
+  try {
+    return new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'numeric',
+      day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  } catch { return iso; }
+}
+
+function errorText(e) {
+  if (e instanceof ApiError && e.errors.length) return e.message + '：' + e.errors.map((x) => x.message).join('；');
+  return e.message || '出错了，请稍后再试';
+}
+
+function statusBadge(status, label) {
+  return el('span', { class: 'status ' + status }, label || STATUS[status] || status);
+}
+
+function communityId() { return me && me.communities && me.communities[0] && me.communities[0].community_id; }
+
+function qrCommunity() {
+  const c = new URLSearchParams(location.search).get('c');
+  if (c && /^\d+$/.test(c)) localStorage.setItem('minyi.m.community', c);
+  const saved = localStorage.getItem('minyi.m.community');
+  return saved ? Number(saved) : null;
+}
+
+// --- login -------------------------------------------------------------------------------
+function loginView() {
+  const phone = el('input', { id: 'phone', type: 'tel', inputmode: 'numeric', autocomplete: 'tel', maxlength: 20,
+    placeholder: '11 位手机号', 'aria-describedby': 'login-msg' });
+  const code = el('input', { id: 'code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code',
+    maxlength: 6, placeholder: '6 位数字', 'aria-describedby': 'login-msg' });
+  const msg = el('p', { id: 'login-msg', role: 'alert' });
+  const sendBtn = el('button', { type: 'button', class: 'secondary', id: 'send-code' }, '获取验证码');
+  let timer = null;
+  sendBtn.addEventListener('click', async () => {
+    msg.className = ''; msg.textContent = '';
+    sendBtn.disabled = true;
+    try {
+      await api.sendCode(phone.value.trim());
+      msg.className = 'okmsg'; msg.textContent = '验证码已发送，5 分钟内有效';
+      let left = 60;
+      sendBtn.textContent = `${left} 秒后可重发`;
+      timer = setInterval(() => {
+        left -= 1;
+        if (left <= 0) { clearInterval(timer); sendBtn.disabled = false; sendBtn.textContent = '重新获取'; }
+        else sendBtn.textContent = `${left} 秒后可重发`;
+      }, 1000);
+      code.focus();
+    } catch (e) {
+      sendBtn.disabled = false;
+      msg.className = 'error';
+      msg.textContent = e instanceof ApiError && e.status === 429 && e.retryAfter
+        ? `${e.message}（约 ${e.retryAfter} 秒后）` : errorText(e);
+    }
+  });
+  const form = el('form', { novalidate: true, onsubmit: async (ev) => {
+    ev.preventDefault();
+    msg.className = ''; msg.textContent = '';
+    try {
+      await api.smsLogin(phone.value.trim(), code.value.trim(), qrCommunity());
+      if (timer) clearInterval(timer);
+      await start();
+    } catch (e) {
+      msg.className = 'error'; msg.textContent = errorText(e);
+    }
+  } },
+  el('label', { for: 'phone' }, '手机号'),
+  el('div', { class: 'row' }, phone, sendBtn),
+  el('label', { for: 'code' }, '短信验证码'),
+  code,
+  msg,
+  el('button', { type: 'submit', class: 'block', id: 'login' }, '登录'));
+  document.getElementById('tabs').hidden = true;
+  show(el('h2', {}, '手机号登录'), el('p', { class: 'muted' }, '登录后可以查看社区议题、提建议、了解办理进展。'), form);
+}
+
+function communityView() {
+  const input = el('input', { id: 'community', type: 'number', inputmode: 'numeric', min: 1 });
+  const msg = el('p', { role: 'alert' });
+  show(el('h2', {}, '选择您所在的社区'),
+    el('p', {}, '请扫描社区张贴的二维码进入，或输入社区工作人员告诉您的社区编号。'),
+    el('form', { onsubmit: async (ev) => {
+      ev.preventDefault();
+      try { await api.chooseCommunity(Number(input.value)); await start(); }
+      catch (e) { msg.className = 'error'; msg.textContent = errorText(e); }
+    } }, el('label', { for: 'community' }, '社区编号'), input, msg,
+    el('button', { type: 'submit', class: 'block' }, '确定')));
+}
+
+// --- board -------------------------------------------------------------------------------
+function supportButton(topic, onChange) {
+  const b = el('button', { type: 'button', class: topic.supported ? '' : 'secondary', 'aria-pressed': String(!!topic.supported),
+    'data-support': topic.id }, topic.supported ? '已支持' : '我也支持');
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    try {
+      const r = await api.support(topic.id, !topic.supported);
+      topic.supported = r.supported;
+      topic.supporter_count = r.supporter_count;
+      onChange();
+    } catch (e) { alertBox(errorText(e)); b.disabled = false; }
+  });
+  return b;
+}
+
+function alertBox(text) {
+  const box = el('p', { class: 'notice', role: 'alert' }, text);
+  main().prepend(box);
+}
+
+function topicCard(t) {
+  const counts = el('p', { class: 'counts' });
+  const slot = el('div', { class: 'row' });
+  const card = el('article', { class: 'card topic', 'data-topic': t.id },
+    el('h3', {}, el('a', { href: `#/topic/${t.id}` }, t.title)),
+    el('p', {}, statusBadge(t.status, t.status_label)),
+    t.summary ? el('p', {}, t.summary) : null,
+    t.status_reason ? el('p', { class: 'muted' }, '说明：', t.status_reason) : null,
+    counts, slot);
+  const render = () => {
+    counts.textContent = `${t.member_count} 条建议 · ${t.supporter_count} 人支持`;
+    slot.replaceChildren(supportButton(t, render));
+  };
+  render();
+  return card;
+}
+
+async function boardView() {
+  const c = communityId();
+  const list = el('div', { id: 'topics' }, el('p', { class: 'muted' }, '正在加载…'));
+  show(el('h2', {}, '社区议题'), el('p', { class: 'muted' }, '居民提出的建议按议题归类。看到关心的事，点“我也支持”。'), list);
+  try {
+    const page = await api.topics(c);
+    const items = (page.items || []).filter((t) => t.status !== 'merged');
+    list.replaceChildren(...(items.length ? items.map(topicCard)
+      : [el('p', {}, '还没有议题。'), el('a', { class: 'btn', href: '#/post' }, '提第一条建议')]));
+  } catch (e) {
+    list.replaceChildren(el('p', { class: 'error', role: 'alert' }, errorText(e)));
+  }
+}
+
+function timelineList(entries) {
+  if (!entries || !entries.length) return el('p', { class: 'muted' }, '还没有进展记录。');
+  return el('ol', { class: 'timeline' }, entries.map((x) => el('li', {},
+    el('time', { datetime: x.created_at }, when(x.created_at)),
+    el('strong', {}, KIND[x.kind] || x.kind), '：', x.body)));
+}
+
+function satisfactionForm(topicId, current) {
+  const box = el('fieldset', { class: 'card' }, el('legend', {}, '这件事办得您满意吗？'));
+  const msg = el('p', { role: 'status' }, current ? `您的评价：${(ANSWERS.find((a) => a[0] === current.answer) || [0, current.answer])[1]}` : '');
+  const buttons = ANSWERS.map(([value, label]) => el('button', { type: 'button', class: 'secondary', 'data-answer': value,
+    onclick: async () => {
+      try { await api.satisfaction(topicId, value); msg.textContent = `谢谢！您的评价：${label}`; }
+      catch (e) { msg.textContent = errorText(e); }
+    } }, label));
+  box.append(el('div', { class: 'choices' }, buttons), msg);
+  return box;
+}
+
+async function topicView(id) {
+  show(el('p', { class: 'muted' }, '正在加载…'));
+  try {
+    const d = await api.topic(id);
+    const t = d.topic;
+    t.supported = d.supported;
+    const counts = el('p', { class: 'counts' });
+    const slot = el('div');
+    const render = () => {
+      counts.textContent = `${t.member_count} 条建议 · ${t.supporter_count} 人支持`;
+      slot.replaceChildren(supportButton(t, render));
+    };
+    render();
+    const decisions = (d.meetings || []).filter((m) => m.decision);
+    show(el('p', {}, el('a', { href: '#/board' }, '‹ 返回议题')),
+      el('h2', {}, t.title), el('p', {}, statusBadge(t.status, t.status_label)),
+      t.summary ? el('p', {}, t.summary) : null,
+      t.status_reason ? el('p', { class: 'muted' }, '说明：', t.status_reason) : null,
+      counts, slot,
+      decisions.length ? el('section', {}, el('h3', {}, '议事会决议'),
+        decisions.map((m) => el('p', {}, `${m.title}（${when(m.held_at)}）：`, m.decision))) : null,
+      el('h3', {}, '进展'), timelineList(d.timeline),
+      d.can_rate ? satisfactionForm(t.id, d.my_satisfaction) : null);
+  } catch (e) {
+    show(el('p', { class: 'error', role: 'alert' }, errorText(e)), el('a', { href: '#/board' }, '返回议题'));
+  }
+}
+
+// --- post --------------------------------------------------------------------------------
+async function postView() {
+  const text = el('textarea', { id: 'text', maxlength: 2000, required: true, 'aria-describedby': 'text-hint' });
+  const building = el('select', { id: 'building' }, el('option', { value: '' }, '不选'));
+  const photos = el('input', { id: 'photos', type: 'file', accept: 'image/jpeg,image/png,image/webp', multiple: true });
+  const preview = el('div', { class: 'photos', 'aria-live': 'polite' });
+  const showName = el('input', { id: 'show-name', type: 'checkbox' });
+  const msg = el('div', { id: 'post-msg', role: 'alert' });
+  let chosen = [];
+  photos.addEventListener('change', () => {
+    chosen = Array.from(photos.files || []).slice(0, MAX_PHOTOS);
+    preview.replaceChildren(...chosen.map((f, i) => el('img', { src: URL.createObjectURL(f), alt: `第 ${i + 1} 张照片` })));
+    if ((photos.files || []).length > MAX_PHOTOS) msg.replaceChildren(el('p', { class: 'notice' }, `最多 ${MAX_PHOTOS} 张照片，已选前 ${MAX_PHOTOS} 张`));
+  });
+  const submit = el('button', { type: 'submit', class: 'block', id: 'submit' }, '提交建议');
+  const form = el('form', { novalidate: true, onsubmit: async (ev) => {
+    ev.preventDefault();
+    const value = text.value.trim();
+    if ([...value].length < 5) { msg.replaceChildren(el('p', { class: 'error' }, '请至少写 5 个字，说清楚是什么事、在哪里')); text.focus(); return; }
+    submit.disabled = true;
+    const d = await createDraft({ text: value, building_id: building.value, show_name: showName.checked, photos: chosen });
+    const r = await sendDraft(api, d);
+    submit.disabled = false;
+    if (r.ok) {
+      form.reset(); chosen = []; preview.replaceChildren();
+      msg.replaceChildren(el('p', { class: 'okmsg', id: 'post-ok' }, '已提交，谢谢您！社区会把相同的建议归为一个议题，进展可在“我的”里查看。'),
+        el('a', { class: 'btn', href: '#/mine' }, '查看我的建议'));
+    } else if (r.draft.status === 'pending') {
+      form.reset(); chosen = []; preview.replaceChildren();
+      msg.replaceChildren(el('p', { class: 'notice', id: 'post-draft' }, '已保存为草稿：', r.draft.reason, '。'),
+        el('a', { class: 'btn', href: '#/mine' }, '查看待发送'));
+    } else {
+      await deleteDraft(d.client_id);
+      msg.replaceChildren(el('p', { class: 'error' }, errorText(r.error)));
+    }
+  } },
+  el('label', { for: 'text' }, '您的建议（必填）'),
+  el('p', { id: 'text-hint', class: 'muted' }, '说清楚是什么事、在哪里，例如“3 号楼 2 单元楼道灯坏了”。'),
+  text,
+  el('label', { for: 'building' }, '楼栋（可选）'), building,
+  el('label', { for: 'photos' }, `照片（可选，最多 ${MAX_PHOTOS} 张）`), photos, preview,
+  el('label', { class: 'switch', for: 'show-name' }, showName, '愿意公开我的姓名（不勾选则匿名显示）'),
+  msg, submit);
+  show(el('h2', {}, '提建议'), form);
+  try {
+    const list = await api.buildings(communityId());
+    for (const b of list.items || list) building.append(el('option', { value: b.building_id }, b.name));
+  } catch { /* the building is optional; the list can fail offline */ }
+}
+
+// --- mine --------------------------------------------------------------------------------
+async function draftsSection(rerender) {
+  const drafts = await listDrafts();
+  if (!drafts.length) return null;
+  return el('section', { id: 'drafts', 'aria-label': '待发送' }, el('h3', {}, `待发送（${drafts.length}）`),
+    drafts.map((d) => el('article', { class: 'card draft', 'data-draft': d.client_id },
+      el('p', {}, d.text),
+      d.photos.length ? el('p', { class: 'muted' }, `${d.photos.length} 张照片`) : null,
+      el('p', { class: d.status === 'error' ? 'error' : 'notice' }, d.status === 'error' ? '未能提交：' : '未发送：', d.reason || '等待发送'),
+      el('div', { class: 'row' },
+        el('button', { type: 'button', 'data-retry': d.client_id, onclick: async () => {
+          d.status = 'pending'; await sendDraft(api, d); rerender();
+        } }, '重新发送'),
+        el('button', { type: 'button', class: 'danger', onclick: async () => {
+          if (confirm('删除这条未发送的建议？')) { await deleteDraft(d.client_id); rerender(); }
+        } }, '删除')))));
+}
+
+function suggestionCard(s) {
+  const t = s.topic;
+  return el('article', { class: 'card mine', 'data-suggestion': s.id },
+    el('p', { class: 'muted' }, when(s.created_at), ' · ', s.state_label),
+    el('p', {}, s.text),
+    s.moderation_reason ? el('p', { class: 'notice' }, s.moderation_reason) : null,
+    t ? el('div', {},
+      el('p', {}, '所属议题：', el('a', { href: `#/topic/${t.topic_id}` }, t.title), ' ', statusBadge(t.status)),
+      t.status_reason ? el('p', { class: 'muted' }, '说明：', t.status_reason) : null,
+      el('p', { class: 'counts' }, `${t.member_count} 条建议 · ${t.supporter_count} 人支持`)) : null,
+    timelineList(s.timeline),
+    t && t.status === 'resolved' ? satisfactionForm(t.topic_id, null) : null);
+}
+
+async function mineView() {
+  const rerender = () => { if (location.hash === '#/mine') mineView(); };
+  const list = el('div', { id: 'mine' }, el('p', { class: 'muted' }, '正在加载…'));
+  show(el('h2', {}, '我的建议'), (await draftsSection(rerender)) || '', list);
+  try {
+    const page = await api.mine();
+    list.replaceChildren(...(page.items.length ? page.items.map(suggestionCard) : [el('p', {}, '您还没有提过建议。')]));
+  } catch (e) {
+    list.replaceChildren(el('p', { class: 'error', role: 'alert' }, errorText(e)));
+  }
+}
+
+// --- routing and start -------------------------------------------------------------------
+function route() {
+  if (!loggedIn()) return loginView();
+  if (!communityId()) return communityView();
+  const [, name, arg] = (location.hash || '#/board').split('/');
+  document.getElementById('tabs').hidden = false;
+  for (const a of document.querySelectorAll('#tabs a')) {
+    if (a.dataset.tab === name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  if (name === 'post') return postView();
+  if (name === 'mine') return mineView();
+  if (name === 'topic' && /^\d+$/.test(arg || '')) return topicView(Number(arg));
+  return boardView();
+}
+
+async function retryDrafts() {
+  if (!loggedIn() || !navigator.onLine) return;
+  const sent = await flushDrafts(api).catch(() => 0);
+  if (sent && (location.hash === '#/mine' || location.hash === '#/post')) route();
+}
+
+async function start() {
+  me = null;
+  if (loggedIn()) {
+    try {
+      me = await api.me();
+      localStorage.setItem('minyi.m.me', JSON.stringify(me));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) { logout(); localStorage.removeItem('minyi.m.me'); }
+      else {
+        // Offline: the last known account is enough to write a draft.
+        try { me = JSON.parse(localStorage.getItem('minyi.m.me') || 'null'); } catch { me = null; }
+        if (!me) { show(el('p', { class: 'error', role: 'alert' }, errorText(e)), el('button', { onclick: start }, '重试')); return; }
+      }
+    }
+  }
+  route();
+  retryDrafts();
+}
+
+function netBanner() { document.getElementById('net').hidden = navigator.onLine; }
+
+window.addEventListener('hashchange', route);
+window.addEventListener('online', () => { netBanner(); retryDrafts(); });
+window.addEventListener('offline', netBanner);
+window.addEventListener('pageshow', retryDrafts);
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') retryDrafts(); });
+qrCommunity();
+netBanner();
+start();

@@ -1,0 +1,113 @@
+// Drafts: every suggestion is first saved here (IndexedDB, photos as blobs) with a client_id
+// made once, then sent. One that cannot be sent stays, shown as pending with the reason, and is
+// sent again when the network returns, when the page is shown, or on the retry button. The
+// server answers a repeated client_id with the original suggestion, so it is created once.
+import { ApiError, NetworkError } from './api.js';
+
+const DB = 'minyi-m';
+const STORE = 'drafts';
+let dbPromise = null;
+
+function db() {
+  if (!dbPromise) {
+    dbPromise = new Promise((resolve, reject) => {
+      const req = indexedDB.open(DB, 1);
+      req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'client_id' });
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  }
+  return dbPromise;
+}
+
+async function tx(mode, fn) {
+  const d = await db();
+  return new Promise((resolve, reject) => {
+    const t = d.transaction(STORE, mode);
+    const store = t.objectStore(STORE);
+    const req = fn(store);
+    t.oncomplete = () => resolve(req && req.result);
+    t.onerror = () => reject(t.error);
+    t.onabort = () => reject(t.error);
+  });
+}
+
+export function newClientId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+export const saveDraft = (d) => tx('readwrite', (s) => s.put(d));
+export const deleteDraft = (id) => tx('readwrite', (s) => s.delete(id));
+export async function listDrafts() {
+  const all = (await tx('readonly', (s) => s.getAll())) || [];
+  return all.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+/** A new draft from the post form; saved before any network use. */
+export async function createDraft({ text, building_id, show_name, photos }) {
+  const d = {
+    client_id: newClientId(),
+    text, building_id: building_id || null, show_name: !!show_name,
+    photos: (photos || []).map((f) => ({ blob: f, name: f.name || 'photo.jpg', upload_id: null })),
+    created_at: new Date().toISOString(),
+    status: 'sending', reason: '',
+  };
+  await saveDraft(d);
+  return d;
+}
+
+function reasonOf(e) {
+  if (e instanceof NetworkError || !navigator.onLine) return { status: 'pending', reason: '网络不通，联网后会自动发送' };
+  if (e instanceof ApiError) {
+    if (e.status === 429) return { status: 'pending', reason: '提交太频繁，稍后自动重试' };
+    if (e.status >= 500) return { status: 'pending', reason: '服务器暂时忙，稍后自动重试' };
+    if (e.status === 401) return { status: 'pending', reason: '登录已过期，请重新登录后发送' };
+    const field = e.errors && e.errors[0] ? '（' + e.errors[0].message + '）' : '';
+    return { status: 'error', reason: e.message + field };
+  }
+  return { status: 'pending', reason: '发送失败，稍后自动重试' };
+}
+
+/** Send one draft: photos first (each upload id kept as soon as it is known), then the post. */
+export async function sendDraft(api, d) {
+  try {
+    for (const p of d.photos) {
+      if (!p.upload_id) {
+        const up = await api.upload(p.blob, p.name);
+        p.upload_id = up.upload_id;
+        await saveDraft(d);
+      }
+    }
+    const body = {
+      client_id: d.client_id, text: d.text, show_name: d.show_name,
+      photo_ids: d.photos.map((p) => p.upload_id),
+    };
+    if (d.building_id) body.building_id = Number(d.building_id);
+    const result = await api.post(body);
+    await deleteDraft(d.client_id);
+    return { ok: true, result };
+  } catch (e) {
+    Object.assign(d, reasonOf(e), { tried_at: new Date().toISOString() });
+    await saveDraft(d);
+    return { ok: false, error: e, draft: d };
+  }
+}
+
+let flushing = null;
+/** Send every pending draft once (one run at a time); resolves to how many were sent. */
+export function flushDrafts(api) {
+  if (flushing) return flushing;
+  flushing = (async () => {
+    let sent = 0;
+    for (const d of await listDrafts()) {
+      if (d.status === 'error') continue;
+      const r = await sendDraft(api, d);
+      if (r.ok) sent += 1;
+      else if (r.error instanceof NetworkError) break;
+    }
+    return sent;
+  })().finally(() => { flushing = null; });
+  return flushing;
+}
