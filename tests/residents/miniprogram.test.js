@@ -1,0 +1,274 @@
+// Mini-program pages and components, with `wx` mocked (see wx-mock.js) and the timeline
+// component rendered by miniprogram-simulate.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { setup, until, MP } = require('./wx-mock.js');
+
+/** A fake backend: idempotent suggestions by client_id, support, templates, logins. */
+function backend(wx, opts = {}) {
+  const state = { created: [], byClient: new Map(), support: new Map(), subscriptions: [], posts: 0, dropNextPostResponse: false };
+  const json = (statusCode, data) => ({ statusCode, data });
+  wx.routes.push(
+    { method: 'POST', path: '/api/v1/auth/wechat', reply: () => opts.loginReply || json(200, { access_token: 'a1', refresh_token: 'r1', expires_in: 900 }) },
+    { method: 'POST', path: '/api/v1/auth/login', reply: (r) => r.data.password === 'pw-ok'
+      ? json(200, { access_token: 'staff', refresh_token: 'sr', expires_in: 900 })
+      : json(401, { code: 'invalid_credentials', message: '用户名或密码错误' }) },
+    { method: 'GET', path: '/api/v1/me', reply: () => json(200, { account_id: 7, role: 'resident', communities: [{ community_id: 1, name: '坤翔园社区' }] }) },
+    { method: 'GET', path: '/api/v1/communities/1/buildings', reply: () => json(200, [{ building_id: 3, name: '3号楼' }]) },
+    { method: 'GET', path: '/api/v1/subscribe-templates', reply: () => json(200, { templates: [{ template_id: 'T-progress', kind: 'progress', title: '办理进度' }, { template_id: 'T-reply', kind: 'reply', title: '社区回复' }] }) },
+    { method: 'POST', path: '/api/v1/me/subscriptions', reply: (r) => { state.subscriptions.push(r.data.accepted); return json(200, { recorded: r.data.accepted.length }); } },
+    { method: 'GET', path: '/api/v1/communities/1/topics', reply: () => json(200, { items: [
+      { id: 11, title: '东门路灯不亮', summary: '多位居民反映', status: 'accepted', status_label: '已受理', member_count: 4, supporter_count: 2, supported: false },
+      { id: 12, title: '已并入', status: 'merged', member_count: 1, supporter_count: 0 },
+    ], counts: {}, next_cursor: null }) },
+    { method: 'PUT', path: /^\/api\/v1\/topics\/\d+\/support$/, reply: (r) => { const id = r.path.split('/')[4]; state.support.set(id, true); return json(200, { supported: true, supporter_count: 3 }); } },
+    { method: 'DELETE', path: /^\/api\/v1\/topics\/\d+\/support$/, reply: (r) => { const id = r.path.split('/')[4]; state.support.delete(id); return json(200, { supported: false, supporter_count: 2 }); } },
+    { method: 'POST', path: /^\/api\/v1\/topics\/\d+\/satisfaction$/, reply: (r) => { state.satisfaction = r.data; return json(200, { answer: r.data.answer }); } },
+    { method: 'POST', path: '/api/v1/suggestions', reply: (r) => {
+      state.posts += 1;
+      if (opts.failPostsWith && state.posts <= opts.failPostsWith.times) return json(opts.failPostsWith.status, { code: 'internal', message: '服务器内部错误，请稍后重试' });
+      const key = (r.header.authorization || '') + '|' + r.data.client_id;
+      if (!state.byClient.has(key)) {
+        const s = { id: 100 + state.created.length, state: 'queued', body: r.data };
+        state.created.push(s);
+        state.byClient.set(key, s);
+      }
+      const s = state.byClient.get(key);
+      if (state.dropNextPostResponse) { state.dropNextPostResponse = false; return { dropped: true }; }
+      return json(202, { id: s.id, state: s.state });
+    } },
+    { method: 'GET', path: '/api/v1/me/suggestions', reply: () => json(200, { items: [
+      { id: 100, state: 'grouped', state_label: '已归入议题', text: '东门路灯不亮', created_at: '2026-11-26T12:00:00Z', timeline: [
+        { timeline_entry_id: 1, topic_id: 11, kind: 'resolved', body: '路灯已修复', created_at: '2026-11-26T13:00:00Z' }],
+        topic: { topic_id: 11, title: '东门路灯不亮', status: 'resolved', member_count: 4, supporter_count: 2 } },
+    ], next_cursor: null }) },
+  );
+  // A reply "lost on the way back": the server did the work, the phone saw a failure.
+  const request = wx.request;
+  wx.request = (o) => request({ ...o, success: (res) => (res.dropped ? o.fail({ errMsg: 'request:fail timeout' }) : o.success(res)) });
+  return state;
+}
+
+test('posting: photos compressed and uploaded, suggestion sent, subscribe grants recorded', async () => {
+  const { wx, loadPage } = setup();
+  const server = backend(wx);
+  wx.subscribeAnswer = { 'T-progress': 'accept' };
+  wx.chosenFiles = ['/tmp/a.jpg', '/tmp/b.jpg'];
+  const page = loadPage('post');
+  await page.onLoad();
+  assert.deepEqual(page.data.templateIds, ['T-progress', 'T-reply']);
+  assert.equal(page.data.buildings[1].name, '3号楼');
+  await page.choosePhotos();
+  assert.deepEqual(page.data.photos, ['/small/a.jpg', '/small/b.jpg'], 'compressed with wx.compressImage');
+  page.onText({ detail: { value: '3号楼楼道灯坏了好几天' } });
+  page.onBuilding({ detail: { value: '1' } });
+  page.onShowName({ detail: { value: true } });
+  await page.submit();
+  assert.equal(page.data.messageKind, 'ok', page.data.message);
+  assert.equal(server.created.length, 1);
+  const body = server.created[0].body;
+  assert.equal(body.text, '3号楼楼道灯坏了好几天');
+  assert.equal(body.building_id, 3);
+  assert.equal(body.show_name, true);
+  assert.deepEqual(body.photo_ids, ['u1', 'u2']);
+  assert.ok(body.client_id.length >= 32);
+  const uploads = wx.calls.filter((c) => c.method === 'UPLOAD').map((c) => c.filePath);
+  assert.deepEqual(uploads, ['/saved/a.jpg', '/saved/b.jpg']);
+  assert.ok(wx.calls.some((c) => c.method === 'SUBSCRIBE'), 'asked for subscribe grants on submit');
+  await until(() => server.subscriptions.length === 1);
+  assert.deepEqual(server.subscriptions[0], ['T-progress']);
+  assert.equal(wx.getStorageSync('minyi.drafts').length, 0, 'no draft left');
+});
+
+test('a short suggestion is refused before anything is sent', async () => {
+  const { wx, loadPage } = setup();
+  const server = backend(wx);
+  const page = loadPage('post');
+  page.onText({ detail: { value: '灯坏' } });
+  await page.submit();
+  assert.equal(page.data.messageKind, 'error');
+  assert.equal(server.posts, 0);
+});
+
+test('offline: the suggestion is kept as a draft and sent exactly once when the network returns', async () => {
+  const { wx, app, loadPage } = setup();
+  const server = backend(wx);
+  const page = loadPage('post');
+  await page.onLoad();
+  wx.chosenFiles = ['/tmp/c.jpg'];
+  await page.choosePhotos();
+  wx.online = false;
+  page.onText({ detail: { value: '小区东门晚上没有路灯很黑' } });
+  await page.submit();
+  assert.equal(page.data.messageKind, 'notice');
+  assert.match(page.data.message, /草稿/);
+  let drafts = wx.getStorageSync('minyi.drafts');
+  assert.equal(drafts.length, 1);
+  assert.equal(drafts[0].status, 'pending');
+  assert.match(drafts[0].reason, /网络/);
+  assert.equal(server.created.length, 0);
+
+  // The "my suggestions" page shows it as pending with its reason.
+  const mine = loadPage('mine');
+  mine.refreshDrafts();
+  assert.equal(mine.data.drafts.length, 1);
+  assert.match(mine.data.drafts[0].reason, /网络/);
+
+  // Back online; the first answer is lost on the way back, so the draft stays and is re-sent.
+  server.dropNextPostResponse = true;
+  wx.setNetwork(true);
+  await until(() => server.posts >= 1);
+  await until(() => wx.getStorageSync('minyi.drafts')[0] && wx.getStorageSync('minyi.drafts')[0].status === 'pending' && server.posts === 1);
+  app.onShow();
+  await until(() => wx.getStorageSync('minyi.drafts').length === 0);
+  app.onShow();
+  wx.setNetwork(true);
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(server.posts, 2, 'sent twice over the network');
+  assert.equal(server.created.length, 1, 'created once: the same client_id both times');
+  assert.deepEqual(server.created[0].body.photo_ids, ['u1']);
+  assert.equal(wx.uploads, 1, 'the photo was uploaded once (offline attempts failed), not again on re-send');
+  drafts = wx.getStorageSync('minyi.drafts');
+  assert.equal(drafts.length, 0);
+});
+
+test('a draft refused by the server (not a network problem) is shown with the reason and not retried', async () => {
+  const { wx, loadPage } = setup();
+  backend(wx);
+  wx.routes.unshift({ method: 'POST', path: '/api/v1/suggestions', reply: () => ({ statusCode: 422, data: {
+    code: 'validation_failed', message: '提交的内容有误，请检查后重试', errors: [{ field: 'text', code: 'too_long', message: '最多 2000 字' }] } }) });
+  const page = loadPage('post');
+  page.onText({ detail: { value: '这是一条会被服务器拒绝的建议' } });
+  await page.submit();
+  assert.equal(page.data.messageKind, 'error');
+  assert.match(page.data.message, /最多 2000 字/);
+  assert.equal(wx.getStorageSync('minyi.drafts').length, 0);
+});
+
+test('board: topics listed (merged ones hidden) and support toggles', async () => {
+  const { wx, loadPage } = setup();
+  const server = backend(wx);
+  const page = loadPage('board');
+  await page.onShow();
+  assert.equal(page.data.topics.length, 1);
+  const t = page.data.topics[0];
+  assert.equal(t.title, '东门路灯不亮');
+  assert.equal(t.statusLabel, '已受理');
+  assert.equal(t.supported, false);
+  await page.toggleSupport({ currentTarget: { dataset: { id: 11 } } });
+  assert.equal(page.data.topics[0].supported, true);
+  assert.equal(page.data.topics[0].supporterCount, 3);
+  assert.ok(server.support.has('11'));
+  await page.toggleSupport({ currentTarget: { dataset: { id: 11 } } });
+  assert.equal(page.data.topics[0].supported, false);
+  assert.equal(page.data.topics[0].supporterCount, 2);
+  assert.ok(!server.support.has('11'));
+  const methods = wx.calls.filter((c) => c.path.endsWith('/support')).map((c) => c.method);
+  assert.deepEqual(methods, ['PUT', 'DELETE']);
+});
+
+test('my suggestions: timeline shown and satisfaction asked once resolved', async () => {
+  const { wx, loadPage } = setup();
+  const server = backend(wx);
+  const page = loadPage('mine');
+  await page.onShow();
+  const item = page.data.items[0];
+  assert.equal(item.topic.statusLabel, '已办结');
+  assert.equal(item.canRate, true);
+  assert.equal(item.time, '2026-11-26 20:00', 'Beijing time');
+  await page.rate({ currentTarget: { dataset: { index: 0, answer: 'basically_satisfied' } } });
+  assert.deepEqual(server.satisfaction, { answer: 'basically_satisfied' });
+  assert.equal(page.data.items[0].rated, '基本满意');
+});
+
+test('timeline component renders entries as text (miniprogram-simulate)', async () => {
+  // miniprogram-simulate renders into a DOM: give it jsdom's.
+  const { JSDOM } = require('jsdom');
+  const dom = new JSDOM('<!doctype html><html><body></body></html>');
+  for (const k of ['window', 'document', 'Node', 'HTMLElement', 'Element', 'Event', 'CustomEvent', 'MutationObserver']) {
+    if (!(k in globalThis) || k === 'window' || k === 'document') globalThis[k] = k === 'window' ? dom.window : dom.window[k];
+  }
+  const simulate = require('miniprogram-simulate');
+  const id = simulate.load(path.join(MP, 'components/timeline/index'));
+  const comp = simulate.render(id, { entries: [
+    { timeline_entry_id: 1, topic_id: 1, kind: 'accepted', body: '社区已受理', created_at: '2026-11-20T02:00:00Z' },
+    { timeline_entry_id: 2, topic_id: 1, kind: 'reply', body: '<b>不是HTML</b>', created_at: '2026-11-21T02:30:00Z' },
+  ] });
+  comp.attach(document.createElement('parent-wrapper'));
+  const text = comp.dom.textContent;
+  assert.match(text, /已受理/);
+  assert.match(text, /社区回复/);
+  assert.match(text, /2026-11-21 10:30/);
+  assert.match(text, /<b>不是HTML<\/b>/, 'typed text is shown as text');
+  assert.equal(comp.dom.querySelectorAll('b').length, 0);
+  const empty = simulate.render(id, { entries: [] });
+  empty.attach(document.createElement('parent-wrapper'));
+  assert.match(empty.dom.textContent, /还没有进展记录/);
+});
+
+test('assist mode: a volunteer logs in, consent is required, a retry keeps the client id', async () => {
+  const { wx, loadPage } = setup();
+  const server = backend(wx, { failPostsWith: { status: 503, times: 1 } });
+  const page = loadPage('assist');
+  page.onLoad();
+  assert.equal(page.data.loggedIn, false);
+  page.onInput({ currentTarget: { dataset: { field: 'username' } }, detail: { value: 'xiaoli' } });
+  page.onInput({ currentTarget: { dataset: { field: 'password' } }, detail: { value: 'wrong' } });
+  await page.login();
+  assert.equal(page.data.loggedIn, false);
+  assert.equal(page.data.message, '用户名或密码错误');
+  page.onInput({ currentTarget: { dataset: { field: 'password' } }, detail: { value: 'pw-ok' } });
+  await page.login();
+  assert.equal(page.data.loggedIn, true);
+  page.onInput({ currentTarget: { dataset: { field: 'name' } }, detail: { value: '王阿姨' } });
+  page.onInput({ currentTarget: { dataset: { field: 'text' } }, detail: { value: '楼下垃圾桶太少了，经常满出来' } });
+  await page.submit();
+  assert.match(page.data.message, /同意/);
+  assert.equal(server.posts, 0, 'nothing sent without consent');
+  page.onConsent({ detail: { value: true } });
+  const clientId = page.data.clientId;
+  await page.submit();
+  assert.equal(page.data.messageKind, 'error', 'the 503 is shown');
+  assert.equal(page.data.clientId, clientId, 'same client id for the retry');
+  await page.submit();
+  assert.equal(page.data.messageKind, 'ok', page.data.message);
+  assert.equal(server.created.length, 1);
+  const sent = wx.calls.filter((c) => c.path === '/api/v1/suggestions');
+  assert.equal(sent[0].data.client_id, sent[1].data.client_id);
+  assert.deepEqual(sent[1].data.on_behalf, { consent: true, name: '王阿姨' });
+  assert.equal(sent[1].header.authorization, 'Bearer staff', 'sent with the staff token');
+  assert.notEqual(page.data.clientId, clientId, 'a new form gets a new client id');
+});
+
+test('a refused login leads to a clear screen', async () => {
+  const { wx, loadPage } = setup();
+  backend(wx, { loginReply: { statusCode: 401, data: { code: 'wechat_invalid_code', message: '微信登录凭证无效或已使用，请重新进入小程序' } } });
+  const page = loadPage('board');
+  await page.onShow();
+  assert.match(page.data.error, /微信登录凭证无效/);
+  assert.match(wx.relaunched, /^\/pages\/login-error\/index\?code=wechat_invalid_code/);
+  const q = Object.fromEntries(new URL('http://x' + wx.relaunched).searchParams);
+  const errPage = loadPage('login-error');
+  errPage.onLoad({ code: encodeURIComponent(q.code), msg: encodeURIComponent(q.msg) });
+  assert.match(errPage.data.message, /微信登录凭证无效/);
+  assert.match(errPage.data.hint, /重新登录/);
+});
+
+test('the API client runs at most 4 requests at once and queues the rest', async () => {
+  const { wx } = setup();
+  backend(wx);
+  let active = 0;
+  let peak = 0;
+  const request = wx.request;
+  wx.request = (o) => {
+    active += 1;
+    peak = Math.max(peak, active);
+    request({ ...o, success: (r) => { active -= 1; o.success(r); }, fail: (e) => { active -= 1; o.fail(e); } });
+  };
+  const { client } = require(path.join(MP, 'utils/api.js'));
+  const results = await Promise.all(Array.from({ length: 12 }, () => client().me()));
+  assert.equal(results.length, 12);
+  assert.ok(peak <= 4, `peak ${peak}`);
+  assert.ok(peak >= 2, 'requests did run in parallel');
+});
