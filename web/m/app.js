@@ -310,7 +310,10 @@ function suggestionCard(s) {
 async function mineView() {
   const rerender = () => { if (location.hash === '#/mine') mineView(); };
   const list = el('div', { id: 'mine' }, el('p', { class: 'muted' }, '正在加载…'));
-  show(el('h2', {}, '我的建议'), (await draftsSection(rerender)) || '', list);
+  const out = el('button', { type: 'button', class: 'secondary block', onclick: () => {
+    logout(); localStorage.removeItem('minyi.m.me'); me = null; location.hash = '#/board'; route();
+  } }, '退出登录');
+  show(el('h2', {}, '我的建议'), (await draftsSection(rerender)) || '', list, out);
   try {
     const page = await api.mine();
     list.replaceChildren(...(page.items.length ? page.items.map(suggestionCard) : [el('p', {}, '您还没有提过建议。')]));
