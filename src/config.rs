@@ -52,6 +52,9 @@ pub struct Settings {
     /// Grouping engine parameters; the tuned defaults unless set.
     #[serde(default)]
     pub grouping: crate::grouping::EngineConfig,
+    /// SMS login for the mobile web version.
+    #[serde(default)]
+    pub sms: crate::auth::sms::SmsSettings,
     #[serde(skip, default = "default_env")]
     pub environment: Environment,
 }
@@ -272,6 +275,7 @@ impl Settings {
                     "set MINYI__AUTH__DEV_LOGIN=false: the development login is for local use only",
                 );
             }
+            problems.extend(self.sms.production_problem());
             if !problems.is_empty() {
                 bail!(
                     "refusing to start in production:\n  - {}",

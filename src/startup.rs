@@ -74,6 +74,7 @@ pub async fn build_state(
     });
     let limits = crate::intake::Limits::new(&settings.intake);
     let words = crate::intake::sensitive_words(&settings.intake)?;
+    let sms = crate::auth::sms::SmsService::connect(&settings).await?;
     let blobs = Arc::new(crate::media::LocalDiskStorage::new(
         settings.data_dir.join("uploads"),
     ));
@@ -95,6 +96,7 @@ pub async fn build_state(
         sessions: Default::default(),
         premoderation: Default::default(),
         blobs,
+        sms,
     }))
 }
 

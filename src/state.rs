@@ -22,6 +22,8 @@ pub struct AppState {
         std::collections::HashMap<crate::domain::ids::CommunityId, (std::time::Instant, bool)>,
     >,
     pub blobs: std::sync::Arc<dyn crate::media::BlobStorage>,
+    /// SMS login codes (the residents' mobile web version).
+    pub sms: crate::auth::sms::SmsService,
 }
 
 impl AppState {

@@ -23,6 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auth::login::login)
                 .service(auth::wechat::wechat_login)
                 .service(auth::dev_login::dev_login)
+                .service(auth::sms::send)
+                .service(auth::sms::login)
                 .service(auth::refresh::refresh)
                 .service(auth::logout::logout)
                 .service(me::me)

@@ -9,6 +9,7 @@ use utoipa_swagger_ui::SwaggerUi;
     paths(
         super::health::healthz, super::health::readyz, super::health::metrics,
         super::auth::login::login, super::auth::wechat::wechat_login, super::auth::dev_login::dev_login,
+        super::auth::sms::send, super::auth::sms::login,
         super::auth::refresh::refresh, super::auth::logout::logout,
         super::me::me, super::me::choose_community,
         super::admin::communities::list_communities, super::admin::communities::create_community,

@@ -13,6 +13,7 @@ mod jwt;
 mod moderation;
 mod paper;
 mod queue;
+mod sms;
 mod store_contract;
 mod uploads;
 mod wechat;

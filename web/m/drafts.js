@@ -76,7 +76,8 @@ export async function sendDraft(api, d) {
     for (const p of d.photos) {
       if (!p.upload_id) {
         const up = await api.upload(p.blob, p.name);
-        p.upload_id = up.upload_id;
+        // The contract names it `upload_id`; the server on main answers `id`.
+        p.upload_id = up.upload_id || up.id;
         await saveDraft(d);
       }
     }

@@ -2,8 +2,9 @@
 //! answer is `202` with the id; a retry with the same client id or `Idempotency-Key` returns
 //! the original answer, also when the retries race each other.
 use super::Accepted;
-use crate::auth::caller::Resident;
+use crate::auth::caller::Caller;
 use crate::domain::ids::{BuildingId, CommunityId};
+use crate::domain::role::Role;
 use crate::domain::text::{bounded, check};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
@@ -26,6 +27,19 @@ pub struct NewSuggestionRequest {
     /// Whether other residents may see the author's name.
     #[serde(default)]
     pub show_name: bool,
+    /// Assist mode: a volunteer or worker enters this for a resident beside them.
+    pub on_behalf: Option<OnBehalf>,
+    /// Assist mode: the community (defaults to the staff member's first community).
+    pub community_id: Option<CommunityId>,
+}
+
+/// The resident a volunteer posts for; their consent must be given (and is recorded).
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct OnBehalf {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub consent: bool,
 }
 
 /// The idempotency key of a creating request: the body's client id, else the header.
@@ -138,11 +152,17 @@ pub fn rate_limit(state: &AppState, req: &HttpRequest, account: &str) -> ApiResu
 #[tracing::instrument(skip_all)]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Resident,
+    caller: Caller,
     req: HttpRequest,
     body: web::Json<NewSuggestionRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
+    if b.on_behalf.is_some() {
+        return create_for_resident(state, caller, req, b).await;
+    }
+    if caller.role != Role::Resident {
+        return Err(ApiError::forbidden());
+    }
     let key = idempotency_key(&req, b.client_id.as_deref())?;
     let community = *caller.communities.first().ok_or_else(|| {
         ApiError::conflict(
@@ -238,4 +258,145 @@ pub fn accepted(outcome: CreateOutcome) -> ApiResult<HttpResponse> {
             "This client id / Idempotency-Key was already used for different content",
         )),
     }
+}
+
+/// Assist mode: a volunteer (or worker) posts for a resident beside them, with the resident's
+/// consent. Recorded like a paper form: authored by a person record, entered by the volunteer,
+/// consent in the suggestion and in the audit log; idempotent per volunteer and client id.
+async fn create_for_resident(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    mut b: NewSuggestionRequest,
+) -> ApiResult<HttpResponse> {
+    if !matches!(caller.role, Role::Volunteer | Role::Worker | Role::Admin) {
+        return Err(ApiError::forbidden());
+    }
+    let on_behalf = b.on_behalf.take().ok_or_else(ApiError::forbidden)?;
+    if !on_behalf.consent {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "consent_required",
+            "代居民提交前须征得本人同意，请勾选“居民已同意”",
+            "Assisted posting needs the resident's consent (on_behalf.consent = true)",
+        ));
+    }
+    let key = idempotency_key(&req, b.client_id.as_deref())?;
+    let community = match b.community_id {
+        Some(c) => caller.community(c)?,
+        None => *caller.communities.first().ok_or_else(ApiError::forbidden)?,
+    };
+    rate_limit(&state, &req, &format!("account:{}", caller.account_id))?;
+    let mut errors = Vec::new();
+    let text = bounded("text", &b.text, 5, 2000)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let title = optional("title", &b.title, 60, &mut errors);
+    let place = optional("place", &b.place, 100, &mut errors);
+    let category = optional("category", &b.category, 32, &mut errors);
+    let name = optional("on_behalf.name", &on_behalf.name, 32, &mut errors);
+    let phone = match on_behalf
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        None => None,
+        Some(p) => {
+            let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+            let shape_ok = p.chars().all(|c| c.is_ascii_digit() || " -+".contains(c));
+            if shape_ok && (7..=15).contains(&digits.len()) {
+                Some(digits)
+            } else {
+                errors.push(FieldError {
+                    field: "on_behalf.phone".into(),
+                    code: "invalid_phone".into(),
+                    message: "电话号码格式有误 / malformed phone number".into(),
+                });
+                None
+            }
+        }
+    };
+    check_place(&state, community, b.building_id, &mut errors).await?;
+    let max_photos = state.settings.intake.max_photos;
+    if b.photo_ids.len() > max_photos {
+        errors.push(FieldError {
+            field: "photo_ids".into(),
+            code: "too_many_photos".into(),
+            message: format!("最多 {max_photos} 张照片 / at most {max_photos} photos"),
+        });
+    }
+    for id in &b.photo_ids {
+        let mine = state
+            .store
+            .upload(id)
+            .await?
+            .is_some_and(|u| u.account_id == caller.account_id);
+        if !mine {
+            errors.push(FieldError {
+                field: "photo_ids".into(),
+                code: "unknown_upload".into(),
+                message: "照片不存在或不属于您 / unknown photo".into(),
+            });
+        }
+    }
+    check(errors)?;
+    let text = text.ok_or_else(|| ApiError::field("text", "required", "必填 / required"))?;
+    let hash = crate::intake::request_hash(&serde_json::json!([
+        "assist",
+        community,
+        text,
+        title,
+        b.building_id,
+        place,
+        category,
+        b.photo_ids,
+        name,
+        phone
+    ]));
+    if let Some(id) = state
+        .sms
+        .assisted_suggestion(caller.account_id, &key)
+        .await?
+    {
+        let existing = state.store.suggestion(id).await?.ok_or_else(|| {
+            ApiError::Unexpected(anyhow::anyhow!("assisted suggestion {id} vanished"))
+        })?;
+        return accepted(if existing.request_hash.as_deref() == Some(hash.as_str()) {
+            CreateOutcome::Existing(existing)
+        } else {
+            CreateOutcome::KeyConflict(existing)
+        });
+    }
+    let premoderate = state.premoderates(community).await?;
+    let hold =
+        crate::intake::moderation::hold_reason(&state.words, premoderate, &text, title.as_deref());
+    let audit = crate::routes::admin::audit_of(
+        &caller,
+        &req,
+        Some(
+            "代居民提交，已现场征得居民本人同意 / entered for a resident with their consent".into(),
+        ),
+    );
+    let new = NewSuggestion {
+        community_id: community,
+        client_id: key,
+        request_hash: hash,
+        channel: "mini_program",
+        author_account_id: None,
+        author_person: Some(crate::store::NewPerson { name, phone }),
+        entered_by: Some(caller.account_id),
+        hold_for_review: hold,
+        title,
+        body: text,
+        building_id: b.building_id,
+        place,
+        category,
+        show_author: false,
+        paper_batch_id: None,
+        paper_serial: None,
+        photo_ids: b.photo_ids,
+        consent_by_resident: true,
+    };
+    accepted(state.store.create_suggestion(&new, Some(&audit)).await?)
 }

@@ -1,0 +1,395 @@
+//! Login by phone and a one-time SMS code, for the residents' mobile web version.
+//!
+//! Codes are 6 digits, stored only as a peppered SHA-256 (with the phone's own hash, never the
+//! phone itself), expire after `sms.code_ttl_seconds`, are single-use and die after
+//! `sms.max_attempts` wrong guesses. Sending is limited per phone (counted in the store, so
+//! exact across API processes) and per IP (per process, like the posting limits).
+//!
+//! The SQL lives here rather than in `Store` so the store's trait stays as it is; it uses a small
+//! pool of its own on the same database (the tables are created by the store's migrations).
+use crate::config::{Environment, Settings};
+use crate::domain::ids::{AccountId, CommunityId, SuggestionId};
+use crate::error::ApiError;
+use crate::intake::mask::mask_phone;
+use crate::intake::rate_limit::RateLimiter;
+use crate::store::AccountRow;
+use actix_web::http::StatusCode;
+use anyhow::Context;
+use async_trait::async_trait;
+use chrono::Utc;
+use rand::Rng;
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Sends a login code to a phone.
+#[async_trait]
+pub trait SmsProvider: Send + Sync {
+    fn name(&self) -> &'static str;
+    async fn send(&self, phone: &str, code: &str) -> anyhow::Result<()>;
+    /// The last code sent to `phone`, for tests; only the development provider knows it.
+    fn last_code_for_test(&self, _phone: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Development provider: writes the code to the log (phone masked) and remembers it.
+#[derive(Default)]
+pub struct DevSmsProvider {
+    last: Mutex<HashMap<String, String>>,
+}
+
+#[async_trait]
+impl SmsProvider for DevSmsProvider {
+    fn name(&self) -> &'static str {
+        "dev"
+    }
+    async fn send(&self, phone: &str, code: &str) -> anyhow::Result<()> {
+        // The code is in the log on purpose: this provider exists so people can log in locally.
+        tracing::info!(phone = %mask_phone(phone), %code, "development SMS provider: login code");
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.len() > 10_000 {
+            last.clear();
+        }
+        last.insert(phone.to_string(), code.to_string());
+        Ok(())
+    }
+    fn last_code_for_test(&self, phone: &str) -> Option<String> {
+        self.last
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(phone)
+            .cloned()
+    }
+}
+
+/// `sms.*` settings.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct SmsSettings {
+    /// `dev` (code in the log), `none` (SMS login off); empty: `dev` locally, `none` in production.
+    pub provider: String,
+    /// Production refuses the development provider unless this is set.
+    pub allow_dev_provider_in_production: bool,
+    pub code_ttl_seconds: i64,
+    pub max_attempts: i64,
+    pub per_phone_per_minute: i64,
+    pub per_phone_per_day: i64,
+    pub per_ip_per_hour: usize,
+}
+
+impl Default for SmsSettings {
+    fn default() -> Self {
+        Self {
+            provider: String::new(),
+            allow_dev_provider_in_production: false,
+            code_ttl_seconds: 300,
+            max_attempts: 5,
+            per_phone_per_minute: 1,
+            per_phone_per_day: 10,
+            per_ip_per_hour: 30,
+        }
+    }
+}
+
+impl SmsSettings {
+    pub fn provider_for(&self, env: Environment) -> &str {
+        match (self.provider.trim(), env) {
+            ("", Environment::Local) => "dev",
+            ("", Environment::Production) => "none",
+            (p, _) => p,
+        }
+    }
+
+    /// What is unsafe in production, if anything.
+    pub fn production_problem(&self) -> Option<&'static str> {
+        (self.provider_for(Environment::Production) == "dev"
+            && !self.allow_dev_provider_in_production)
+            .then_some(
+                "set MINYI__SMS__PROVIDER to a real provider or `none`: the development SMS provider \
+                 writes login codes to the log (or set sms.allow_dev_provider_in_production = true)",
+            )
+    }
+}
+
+/// A mainland China mobile number: 11 digits starting 13–19. `+86`/`86`, spaces and dashes
+/// are accepted and removed.
+pub fn parse_mobile(input: &str) -> Option<String> {
+    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let digits = digits
+        .strip_prefix("+86")
+        .or_else(|| digits.strip_prefix("0086"))
+        .unwrap_or(&digits);
+    let digits = if digits.len() == 13 && digits.starts_with("86") {
+        &digits[2..]
+    } else {
+        digits
+    };
+    let b = digits.as_bytes();
+    let ok = b.len() == 11
+        && b.iter().all(u8::is_ascii_digit)
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1]);
+    ok.then(|| digits.to_string())
+}
+
+enum Pool {
+    Sqlite(sqlx::SqlitePool),
+    Pg(sqlx::PgPool),
+}
+
+/// Run the same statement on whichever backend is configured.
+macro_rules! on_pool {
+    ($pool:expr, $p:ident => $body:expr) => {
+        match $pool {
+            Pool::Sqlite($p) => $body,
+            Pool::Pg($p) => $body,
+        }
+    };
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "account_id, role, username, password_hash, display_name, phone, wechat_openid, \
+     community_id, admin_district_id, admin_street_id, disabled_at, created_at";
+
+/// Why a login code was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CodeCheck {
+    Ok,
+    /// No live code for this phone (never sent, expired, used, or out of attempts).
+    NoCode,
+    Wrong {
+        attempts_left: i64,
+    },
+}
+
+pub struct SmsService {
+    pub settings: SmsSettings,
+    provider: Option<Arc<dyn SmsProvider>>,
+    pepper: String,
+    per_ip: RateLimiter,
+    pool: Pool,
+}
+
+impl SmsService {
+    pub async fn connect(settings: &Settings) -> anyhow::Result<Self> {
+        let sms = settings.sms.clone();
+        let provider: Option<Arc<dyn SmsProvider>> = match sms.provider_for(settings.environment) {
+            "dev" => Some(Arc::new(DevSmsProvider::default())),
+            "none" => None,
+            other => anyhow::bail!("unknown sms.provider `{other}` (use `dev` or `none`)"),
+        };
+        let url = settings.database_url();
+        let pool = if url.starts_with("sqlite:") {
+            use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+            use std::str::FromStr;
+            let options = SqliteConnectOptions::from_str(&url)
+                .context("parsing the SQLite URL")?
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            Pool::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await
+                    .context("opening the SQLite database for SMS login")?,
+            )
+        } else {
+            Pool::Pg(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(2)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(&url)
+                    .await
+                    .context("connecting to PostgreSQL for SMS login")?,
+            )
+        };
+        Ok(Self {
+            per_ip: RateLimiter::new(sms.per_ip_per_hour, Duration::from_secs(3600)),
+            settings: sms,
+            provider,
+            pepper: settings.auth.jwt_secret.expose_secret().to_string(),
+            pool,
+        })
+    }
+
+    pub fn last_code_for_test(&self, phone: &str) -> Option<String> {
+        self.provider.as_ref()?.last_code_for_test(phone)
+    }
+
+    fn phone_key(&self, phone: &str) -> String {
+        hex::encode(Sha256::digest(format!("sms-phone:{}:{phone}", self.pepper)))
+    }
+
+    fn code_hash(&self, phone: &str, code: &str) -> String {
+        hex::encode(Sha256::digest(format!(
+            "sms-code:{}:{phone}:{code}",
+            self.pepper
+        )))
+    }
+
+    /// Make, store and send a new code for `phone` (already parsed).
+    pub async fn send_code(&self, phone: &str, ip: &str) -> Result<(), ApiError> {
+        let provider = self.provider.as_ref().ok_or_else(not_configured)?;
+        self.per_ip
+            .check(&format!("sms-ip:{ip}"))
+            .map_err(ApiError::too_many)?;
+        let key = self.phone_key(phone);
+        let now = Utc::now();
+        let minute_ago = now - chrono::Duration::seconds(60);
+        let day_ago = now - chrono::Duration::days(1);
+        let (last_minute, last_day): (i64, i64) = on_pool!(&self.pool, p => sqlx::query_as(
+            "select coalesce(sum(case when created_at > $2 then 1 else 0 end), 0), count(*) \
+             from sms_code where phone_key = $1 and created_at > $3",
+        )
+        .bind(&key).bind(minute_ago).bind(day_ago)
+        .fetch_one(p).await)?;
+        if last_minute >= self.settings.per_phone_per_minute {
+            return Err(ApiError::too_many(60));
+        }
+        if last_day >= self.settings.per_phone_per_day {
+            return Err(ApiError::too_many(3600));
+        }
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        let expires = now + chrono::Duration::seconds(self.settings.code_ttl_seconds.max(1));
+        on_pool!(&self.pool, p => sqlx::query(
+            "insert into sms_code (phone_key, code_hash, attempts, created_at, expires_at) values ($1, $2, 0, $3, $4)",
+        )
+        .bind(&key).bind(self.code_hash(phone, &code)).bind(now).bind(expires)
+        .execute(p).await.map(|r| r.rows_affected()))?;
+        provider.send(phone, &code).await.map_err(|e| {
+            tracing::warn!(error = %format!("{e:#}"), "the SMS provider failed");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "sms_unavailable",
+                "短信暂时发送失败，请稍后再试",
+                "The SMS could not be sent; try again shortly",
+            )
+            .with_retry_after(30)
+        })?;
+        Ok(())
+    }
+
+    /// Check `code` against the newest live code of `phone`, consuming it on success.
+    pub async fn check_code(&self, phone: &str, code: &str) -> anyhow::Result<CodeCheck> {
+        let key = self.phone_key(phone);
+        let now = Utc::now();
+        let row: Option<(i64, String, i64)> = on_pool!(&self.pool, p => sqlx::query_as(
+            "select sms_code_id, code_hash, attempts from sms_code \
+             where phone_key = $1 and used_at is null and expires_at > $2 and attempts < $3 \
+             order by sms_code_id desc limit 1",
+        )
+        .bind(&key).bind(now).bind(self.settings.max_attempts)
+        .fetch_optional(p).await)?;
+        let Some((id, hash, attempts)) = row else {
+            return Ok(CodeCheck::NoCode);
+        };
+        let given = self.code_hash(phone, code);
+        if !constant_time_eq(given.as_bytes(), hash.as_bytes()) {
+            on_pool!(&self.pool, p => sqlx::query("update sms_code set attempts = attempts + 1 where sms_code_id = $1")
+                .bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+            return Ok(CodeCheck::Wrong {
+                attempts_left: (self.settings.max_attempts - attempts - 1).max(0),
+            });
+        }
+        // Single use, also when two logins race with the same code.
+        let used = on_pool!(&self.pool, p => sqlx::query(
+            "update sms_code set used_at = $1 where sms_code_id = $2 and used_at is null",
+        )
+        .bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(if used == 1 {
+            CodeCheck::Ok
+        } else {
+            CodeCheck::NoCode
+        })
+    }
+
+    /// The resident with this phone, created on first login (home community set if given).
+    pub async fn resident_by_phone(
+        &self,
+        phone: &str,
+        community: Option<CommunityId>,
+    ) -> anyhow::Result<AccountRow> {
+        let now = Utc::now();
+        let display = format!("居民{}", &phone[phone.len().saturating_sub(4)..]);
+        on_pool!(&self.pool, p => sqlx::query(
+            "insert into account (role, display_name, phone, community_id, created_at, updated_at) \
+             values ('resident', $1, $2, $3, $4, $4) on conflict (phone) do nothing",
+        )
+        .bind(&display).bind(phone).bind(community).bind(now)
+        .execute(p).await.map(|r| r.rows_affected()))?;
+        let q = format!("select {ACCOUNT_COLUMNS} from account where phone = $1");
+        let account: AccountRow =
+            on_pool!(&self.pool, p => sqlx::query_as(&q).bind(phone).fetch_one(p).await)?;
+        Ok(account)
+    }
+
+    /// A suggestion a volunteer already entered for someone with this client id (a retry).
+    pub async fn assisted_suggestion(
+        &self,
+        entered_by: AccountId,
+        client_id: &str,
+    ) -> anyhow::Result<Option<SuggestionId>> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(
+            "select suggestion_id from suggestion where entered_by_account_id = $1 and client_id = $2 \
+             and author_account_id is null and paper_batch_id is null",
+        )
+        .bind(entered_by).bind(client_id)
+        .fetch_optional(p).await)?)
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn not_configured() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "sms_not_configured",
+        "短信登录暂未开通，请使用微信登录",
+        "SMS login is not configured on this server",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mainland_mobiles_parse_and_others_do_not() {
+        assert_eq!(parse_mobile("13812345678").as_deref(), Some("13812345678"));
+        assert_eq!(
+            parse_mobile("+86 138-1234-5678").as_deref(),
+            Some("13812345678")
+        );
+        assert_eq!(
+            parse_mobile("8613812345678").as_deref(),
+            Some("13812345678")
+        );
+        for bad in [
+            "1381234567",
+            "12812345678",
+            "23812345678",
+            "022-28881234",
+            "1381234567x",
+            "",
+        ] {
+            assert_eq!(parse_mobile(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn production_refuses_the_dev_provider_unless_allowed() {
+        let mut s = SmsSettings::default();
+        assert_eq!(s.provider_for(Environment::Local), "dev");
+        assert_eq!(s.provider_for(Environment::Production), "none");
+        assert!(s.production_problem().is_none());
+        s.provider = "dev".into();
+        assert!(s.production_problem().is_some());
+        s.allow_dev_provider_in_production = true;
+        assert!(s.production_problem().is_none());
+    }
+}
