@@ -135,7 +135,7 @@ async fn sending_is_limited_per_phone_and_per_ip(backend: Backend) {
         .unwrap()
         .parse()
         .unwrap();
-    assert!(retry >= 1 && retry <= 60, "{retry}");
+    assert!((1..=60).contains(&retry), "{retry}");
     assert_problem(resp, 429, "rate_limited").await;
     // The refused send did not replace the code.
     assert_eq!(

@@ -1,7 +1,7 @@
 // Residents' mobile web version (/m/): log in by phone, the community's board of topics,
 // post a suggestion (kept as a draft until sent), my suggestions with their timeline.
 // Everything residents typed is put in the page as text nodes (never as HTML).
-import { api, ApiError, loggedIn, logout } from './api.js';
+import { api, ApiError, NetworkError, loggedIn, logout } from './api.js';
 import { createDraft, deleteDraft, flushDrafts, listDrafts, sendDraft } from './drafts.js';
 
 const STATUS = { new: '待分拣', accepted: '已受理', scheduled: '议事中', decided: '已决议',
@@ -318,7 +318,9 @@ async function mineView() {
     const page = await api.mine();
     list.replaceChildren(...(page.items.length ? page.items.map(suggestionCard) : [el('p', {}, '您还没有提过建议。')]));
   } catch (e) {
-    list.replaceChildren(el('p', { class: 'error', role: 'alert' }, errorText(e)));
+    list.replaceChildren(e instanceof NetworkError
+      ? el('p', { class: 'muted' }, '暂时没有网络，联网后显示已提交建议的最新进展。')
+      : el('p', { class: 'error', role: 'alert' }, errorText(e)));
   }
 }
 
