@@ -204,8 +204,8 @@ mod tests {
             category: None,
         };
         let data = StatsData {
-            // 15:00 UTC is already 2 November in Shanghai.
-            suggestions: vec![s(1, "mini_program"), s(2, "paper"), s(15, "paper")],
+            // 17:00 UTC is already 2 November in Shanghai (UTC+8).
+            suggestions: vec![s(1, "mini_program"), s(2, "paper"), s(17, "paper")],
             topics_by_status: vec![("new".into(), 2)],
             durations: vec![
                 (at(0), Some(at(10)), None),

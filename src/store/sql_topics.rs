@@ -41,17 +41,24 @@ macro_rules! impl_topic_store {
                     Some(t) => t,
                     None => sqlx::query_scalar(
                         "insert into topic (community_id, title, keywords, representative_suggestion_id, created_at, updated_at, \
-                         status_changed_at, last_activity_at, first_suggestion_at) values ($1, $2, $3, $4, $5, $5, $5, $5, $6) returning topic_id",
+                         status_changed_at, last_activity_at, first_suggestion_at, due_at) values ($1, $2, $3, $4, $5, $5, $5, $5, $6, $7) returning topic_id",
                     )
-                    .bind(a.community_id).bind(&a.title).bind(&keywords).bind(a.suggestion_id).bind(now).bind(s.created_at)
+                    .bind(a.community_id).bind(&a.title).bind(&keywords).bind(a.suggestion_id).bind(now).bind(s.created_at).bind(a.due_at)
                     .fetch_one(&mut *tx).await?,
                 };
                 let paper = if s.channel == "paper" { 1 } else { 0 };
-                sqlx::query(
+                let (members, supporters): (i32, i32) = sqlx::query_as(
                     "update topic set member_count = member_count + 1, paper_count = paper_count + $1, \
-                     last_activity_at = $2, updated_at = $2 where topic_id = $3",
+                     last_activity_at = $2, updated_at = $2 where topic_id = $3 returning member_count, supporter_count",
                 )
-                .bind(paper).bind(now).bind(topic).execute(&mut *tx).await?;
+                .bind(paper).bind(now).bind(topic).fetch_one(&mut *tx).await?;
+                sqlx::query("update topic set heat = $1 where topic_id = $2")
+                    .bind($crate::hall::heat::score(members, supporters, now)).bind(topic).execute(&mut *tx).await?;
+                Self::event_tx(&mut tx, a.community_id, "suggestion.created", Some(topic), Some(a.suggestion_id),
+                    serde_json::json!({"topic_id": topic, "suggestion_id": a.suggestion_id, "opened": a.topic.is_none(), "channel": s.channel}), now).await?;
+                if a.topic.is_none() {
+                    Self::event_tx(&mut tx, a.community_id, "topic.created", Some(topic), None, serde_json::json!({"topic_id": topic}), now).await?;
+                }
                 sqlx::query(
                     "update suggestion set topic_id = $1, state = 'grouped', group_seq = $2, processed_at = $3, updated_at = $3 where suggestion_id = $4",
                 )

@@ -33,6 +33,8 @@ pub struct Assignment {
     pub keywords: Vec<String>,
     pub similarity: Option<f32>,
     pub duplicate_of: Option<SuggestionId>,
+    /// A new topic's triage deadline.
+    pub due_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

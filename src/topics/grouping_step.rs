@@ -149,6 +149,8 @@ impl GroupingStep {
                 keywords,
                 similarity,
                 duplicate_of,
+                due_at: (self.new_topic_hours > 0)
+                    .then(|| chrono::Utc::now() + chrono::Duration::hours(self.new_topic_hours)),
             };
             match self.store.assign(&assignment).await? {
                 AssignOutcome::Assigned { topic, group_seq } => {

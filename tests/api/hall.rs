@@ -918,3 +918,269 @@ async fn statistics_have_one_definition_in_json_and_xlsx(backend: Backend) {
         .to_string();
     assert_eq!(total, "2");
 }
+
+mod notices {
+    use super::*;
+    use secrecy::SecretString;
+    use wiremock::matchers::{body_partial_json, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    both_backends!(
+        subscribe_messages_use_each_grant_once_and_fall_back_to_in_app,
+        paper_submitters_without_an_account_land_on_the_call_back_list,
+    );
+
+    async fn subscribe_messages_use_each_grant_once_and_fall_back_to_in_app(backend: Backend) {
+        let wechat = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/sns/jscode2session"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"openid": "o-wang", "session_key": "k"})),
+            )
+            .mount(&wechat)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/cgi-bin/token"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"access_token": "AT", "expires_in": 7200})),
+            )
+            .mount(&wechat)
+            .await;
+        // The first message goes through; later ones meet 43101 (the grant is gone).
+        Mock::given(method("POST"))
+            .and(path("/cgi-bin/message/subscribe/send"))
+            .and(body_partial_json(
+                json!({"touser": "o-wang", "template_id": "TPL-PROGRESS"}),
+            ))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"errcode": 0, "errmsg": "ok"})),
+            )
+            .up_to_n_times(1)
+            .mount(&wechat)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/cgi-bin/message/subscribe/send"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"errcode": 43101, "errmsg": "user refuse to accept the msg"}),
+            ))
+            .mount(&wechat)
+            .await;
+        let uri = wechat.uri();
+        let app = spawn_app_with(backend, move |s| {
+            s.wechat.api_base = uri;
+            s.wechat.appid = "wx-app".into();
+            s.wechat.secret = SecretString::from("wx-secret");
+            s.hall.progress_template_id = "TPL-PROGRESS".into();
+            s.hall.notify_interval_ms = 50;
+        })
+        .await;
+        let c = app.ids.community_id.0;
+        let worker = app.staff_token("worker", "shegong.li", &[c]).await;
+        let tokens: Value = app
+            .post("/api/v1/auth/wechat", None, &json!({"code": "c1"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let wang = tokens["access_token"].as_str().unwrap().to_string();
+        let r = send(
+            &app,
+            reqwest::Method::PUT,
+            "/api/v1/me/community",
+            &wang,
+            None,
+            &json!({"community_id": c}),
+        )
+        .await;
+        assert_eq!(r.status(), 204);
+        let wang = app
+            .post("/api/v1/auth/wechat", None, &json!({"code": "c2"}))
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let templates: Value = app
+            .get("/api/v1/subscribe-templates", None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(templates["templates"][0]["template_id"], "TPL-PROGRESS");
+        assert_problem(
+            app.post(
+                "/api/v1/me/subscriptions",
+                Some(&wang),
+                &json!({"accepted": ["OTHER"]}),
+            )
+            .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(
+            app.post(
+                "/api/v1/me/subscriptions",
+                Some(&wang),
+                &json!({"accepted": ["TPL-PROGRESS"]})
+            )
+            .await
+            .status(),
+            204
+        );
+        let s = post(
+            &app,
+            &wang,
+            "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了",
+        )
+        .await;
+        grouped(&app).await;
+        let t = topic_of(&app, s).await;
+        let sent = |n: usize| {
+            let wechat = &wechat;
+            async move {
+                eventually(20, || async {
+                    wechat
+                        .received_requests()
+                        .await
+                        .unwrap()
+                        .iter()
+                        .filter(|r| r.url.path() == "/cgi-bin/message/subscribe/send")
+                        .count()
+                        == n
+                })
+                .await
+            }
+        };
+        status(&app, &worker, t, "accepted", None).await;
+        assert!(sent(1).await, "the granted message is sent");
+        let reqs = wechat.received_requests().await.unwrap();
+        let body: Value = serde_json::from_slice(
+            &reqs
+                .iter()
+                .find(|r| r.url.path() == "/cgi-bin/message/subscribe/send")
+                .unwrap()
+                .body,
+        )
+        .unwrap();
+        assert_eq!(body["page"], format!("pages/topic/topic?id={t}"));
+        assert!(
+            body["data"]["thing1"]["value"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count()
+                <= 20
+        );
+        // No grant left: the next step is in-app only, WeChat is not asked.
+        status(&app, &worker, t, "rejected", Some("不属于社区职责范围")).await;
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        assert!(sent(1).await, "no grant, no message");
+        // A new grant, but WeChat answers 43101: one try, then in-app; never retried.
+        assert_eq!(
+            app.post(
+                "/api/v1/me/subscriptions",
+                Some(&wang),
+                &json!({"accepted": ["TPL-PROGRESS"]})
+            )
+            .await
+            .status(),
+            204
+        );
+        status(&app, &worker, t, "accepted", None).await;
+        assert!(sent(2).await);
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        assert!(sent(2).await, "43101 is not retried");
+        let notes: Value = app
+            .get("/api/v1/me/notifications", Some(&wang))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            notes["items"].as_array().unwrap().len(),
+            3,
+            "every step is in-app too: {notes}"
+        );
+        assert!(notes["items"][1]["body"]
+            .as_str()
+            .unwrap()
+            .contains("不属于社区职责范围"));
+    }
+
+    async fn paper_submitters_without_an_account_land_on_the_call_back_list(backend: Backend) {
+        let app = spawn_app_with(backend, |_| {}).await;
+        let c = app.ids.community_id.0;
+        let worker = app.staff_token("worker", "shegong.li", &[c]).await;
+        let vol = app.staff_token("volunteer", "zhiyuan.liu", &[c]).await;
+        let batch: Value = app
+            .post("/api/v1/paper-batches", Some(&vol), &json!({"community_id": c, "collection_kind": "suggestion_box", "collection_point": "东门意见箱", "collected_on": "2026-11-20", "sheet_count": 1}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let b = batch["id"].as_i64().unwrap();
+        let r = app
+            .post(&format!("/api/v1/paper-batches/{b}/entries"), Some(&vol), &json!({"serial": "1", "text": "小区东门外的垃圾桶每天都满了溢出来，希望增加清运次数", "name": "王秀英", "phone": "13812345678"}))
+            .await;
+        assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+        grouped(&app).await;
+        let inbox: Value = app
+            .get(
+                &format!("/api/v1/communities/{c}/topics?channel=paper"),
+                Some(&worker),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let t = inbox["items"][0]["id"].as_i64().unwrap();
+        assert_eq!(inbox["items"][0]["paper_count"], 1);
+        status(&app, &worker, t, "accepted", None).await;
+        let list: Value = app
+            .get(&format!("/api/v1/communities/{c}/callbacks"), Some(&vol))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let item = &list["items"][0];
+        assert_eq!(
+            item["phone"], "13812345678",
+            "staff of the community need the number to call"
+        );
+        assert_eq!(item["person_name"], "王秀英");
+        assert!(item["timeline_body"].as_str().unwrap().contains("受理"));
+        let id = item["callback_id"].as_i64().unwrap();
+        assert_eq!(
+            app.post(
+                &format!("/api/v1/callbacks/{id}/done"),
+                Some(&vol),
+                &json!({})
+            )
+            .await
+            .status(),
+            204
+        );
+        let list: Value = app
+            .get(&format!("/api/v1/communities/{c}/callbacks"), Some(&vol))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(list["items"].as_array().unwrap().is_empty());
+        let done: Value = app
+            .get(
+                &format!("/api/v1/communities/{c}/callbacks?done=true"),
+                Some(&vol),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(done["items"].as_array().unwrap().len(), 1);
+    }
+}
