@@ -191,3 +191,35 @@ test('assist mode: a volunteer posts for a resident with consent', { skip }, asy
   await expectApiError(v.post({ ...body, client_id: `assist2-${Date.now()}`, on_behalf: { name: '王阿姨' } }), 422, 'consent_required');
   await expectApiError(v.post({ client_id: `own-${Date.now()}`, text: '志愿者自己不能以居民身份提交' }), 403, 'forbidden');
 });
+
+test('satisfaction once the topic is resolved (issue 5 endpoints)', { skip }, async () => {
+  const c = await homeResident('contract-g');
+  const posted = await c.post({ client_id: `rate-${Date.now()}`, text: '幼儿园门口早上接送车辆太乱，希望安排志愿者疏导' });
+  const s = await eventually(async () => (await c.mySuggestions()).items.find((x) => x.id === posted.id && x.topic));
+  assert.ok(s, 'grouped');
+  const topicId = s.topic.topic_id;
+  const admin = await srv.adminToken();
+  const username = `worker${Date.now()}`;
+  const made = await srv.json('POST', '/api/v1/admin/staff', { role: 'worker', username, password: 'worker-pass-12', display_name: '社工', community_ids: [srv.COMMUNITY] }, admin);
+  assert.equal(made.status, 201, JSON.stringify(made.data));
+  const worker = (await srv.json('POST', '/api/v1/auth/login', { username, password: 'worker-pass-12' })).data.access_token;
+  let etag = (await srv.json('GET', `/api/v1/topics/${topicId}`, undefined, worker)).headers.get('etag');
+  for (const status of ['accepted', 'scheduled', 'decided', 'resolved']) {
+    const r = await srv.json('POST', `/api/v1/topics/${topicId}/status`, { status, reason: '测试' }, worker, { 'if-match': etag });
+    assert.equal(r.status, 200, `${status}: ${JSON.stringify(r.data)}`);
+    etag = r.headers.get('etag');
+  }
+  const d = await c.topic(topicId);
+  assert.equal(d.can_rate, true);
+  assert.ok(d.timeline.some((e) => e.kind === 'resolved'), 'the timeline says it was resolved');
+  await c.satisfaction(topicId, 'basically_satisfied');
+  const after = await c.topic(topicId);
+  assert.equal(after.my_satisfaction.answer, 'basically_satisfied');
+  const mine = (await c.mySuggestions()).items.find((x) => x.id === posted.id);
+  assert.equal(mine.topic.status, 'resolved');
+  assert.ok(mine.timeline.length >= 1, 'my suggestion shows the timeline');
+  // Someone who neither spoke nor supported cannot rate.
+  const other = await homeResident('contract-h');
+  const err = await other.satisfaction(topicId, 'unsatisfied').catch((e) => e);
+  assert.ok(err instanceof ApiError && err.status >= 400 && err.status < 500, String(err));
+});

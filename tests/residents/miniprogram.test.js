@@ -38,6 +38,11 @@ function backend(wx, opts = {}) {
       if (state.dropNextPostResponse) { state.dropNextPostResponse = false; return { dropped: true }; }
       return json(202, { id: s.id, state: s.state });
     } },
+    { method: 'GET', path: '/api/v1/topics/11', reply: () => json(200, {
+      topic: { id: 11, title: '东门路灯不亮', status: 'resolved', status_label: '已办结', decision: '由物业一周内更换灯具', member_count: 4, supporter_count: 2, supported: true },
+      timeline: [{ timeline_entry_id: 5, topic_id: 11, kind: 'decided', body: '议事会决定更换灯具', created_at: '2026-11-25T02:00:00Z' }],
+      meetings: [{ meeting_id: 2, title: '十一月议事会', held_at: '2026-11-25T02:00:00Z', status: 'held', decision: '由物业一周内更换灯具' }],
+      voices: [{ channel: 'paper', text: '东门太黑了', author: '王*' }], can_rate: true, my_satisfaction: null }) },
     { method: 'GET', path: '/api/v1/me/suggestions', reply: () => json(200, { items: [
       { id: 100, state: 'grouped', state_label: '已归入议题', text: '东门路灯不亮', created_at: '2026-11-26T12:00:00Z', timeline: [
         { timeline_entry_id: 1, topic_id: 11, kind: 'resolved', body: '路灯已修复', created_at: '2026-11-26T13:00:00Z' }],
@@ -271,4 +276,26 @@ test('the API client runs at most 4 requests at once and queues the rest', async
   assert.equal(results.length, 12);
   assert.ok(peak <= 4, `peak ${peak}`);
   assert.ok(peak >= 2, 'requests did run in parallel');
+});
+
+test('topic page (where subscribe messages lead): decision, timeline, voices, support, satisfaction', async () => {
+  const { wx, loadPage } = setup();
+  const server = backend(wx);
+  const board = loadPage('board');
+  await board.onShow();
+  board.open({ currentTarget: { dataset: { id: 11 } } });
+  assert.equal(wx.navigated, '/pages/topic/topic?id=11');
+  const page = loadPage('topic/topic');
+  await page.onLoad({ id: '11' });
+  assert.equal(page.data.topic.decision, '由物业一周内更换灯具');
+  assert.equal(page.data.topic.supported, true, 'supported comes inside the topic view');
+  assert.equal(page.data.decisions[0].time, '2026-11-25 10:00');
+  assert.equal(page.data.voices[0].author, '王*');
+  assert.equal(page.data.canRate, true);
+  await page.toggleSupport();
+  assert.equal(page.data.topic.supported, false);
+  assert.ok(!server.support.has('11'));
+  await page.rate({ currentTarget: { dataset: { answer: 'unsatisfied' } } });
+  assert.deepEqual(server.satisfaction, { answer: 'unsatisfied' });
+  assert.equal(page.data.rated, '不满意');
 });

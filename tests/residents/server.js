@@ -27,8 +27,8 @@ async function waitForCode(masked, ms = 5000) {
   throw new Error('no SMS code in the server log for ' + masked);
 }
 
-async function json(method, path, body, token) {
-  const headers = { 'content-type': 'application/json' };
+async function json(method, path, body, token, extra) {
+  const headers = { 'content-type': 'application/json', ...(extra || {}) };
   if (token) headers.authorization = 'Bearer ' + token;
   const r = await fetch(BASE + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await r.text();

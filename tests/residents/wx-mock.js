@@ -68,6 +68,7 @@ function createWx() {
     stopPullDownRefresh() {},
     switchTab() {},
     reLaunch: (o) => { wx.relaunched = o.url; },
+    navigateTo: (o) => { wx.navigated = o.url; },
     getFileSystemManager: () => ({ saveFileSync: (p) => p.replace('small', 'saved') }),
   };
   return wx;
@@ -86,7 +87,7 @@ function setup() {
   function loadPage(name) {
     let cfg = null;
     globalThis.Page = (c) => { cfg = c; };
-    const file = path.join(MP, 'pages', name, 'index.js');
+    const file = path.join(MP, 'pages', name.includes('/') ? name + '.js' : path.join(name, 'index.js'));
     delete require.cache[file];
     require(file);
     const page = Object.assign({}, cfg, { data: JSON.parse(JSON.stringify(cfg.data || {})) });

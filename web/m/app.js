@@ -155,6 +155,7 @@ function topicCard(t) {
     el('p', {}, statusBadge(t.status, t.status_label)),
     t.summary ? el('p', {}, t.summary) : null,
     t.status_reason ? el('p', { class: 'muted' }, '说明：', t.status_reason) : null,
+    t.decision ? el('p', {}, el('strong', {}, '决议：'), t.decision) : null,
     counts, slot);
   const render = () => {
     counts.textContent = `${t.member_count} 条建议 · ${t.supporter_count} 人支持`;
@@ -202,7 +203,7 @@ async function topicView(id) {
   try {
     const d = await api.topic(id);
     const t = d.topic;
-    t.supported = d.supported;
+    if (d.supported !== undefined) t.supported = d.supported;
     const counts = el('p', { class: 'counts' });
     const slot = el('div');
     const render = () => {
@@ -215,10 +216,13 @@ async function topicView(id) {
       el('h2', {}, t.title), el('p', {}, statusBadge(t.status, t.status_label)),
       t.summary ? el('p', {}, t.summary) : null,
       t.status_reason ? el('p', { class: 'muted' }, '说明：', t.status_reason) : null,
+      t.decision ? el('p', {}, el('strong', {}, '决议：'), t.decision) : null,
       counts, slot,
       decisions.length ? el('section', {}, el('h3', {}, '议事会决议'),
         decisions.map((m) => el('p', {}, `${m.title}（${when(m.held_at)}）：`, m.decision))) : null,
       el('h3', {}, '进展'), timelineList(d.timeline),
+      (d.voices || []).length ? el('section', {}, el('h3', {}, '居民的声音'),
+        d.voices.slice(0, 10).map((v) => el('p', { class: 'card' }, v.text, v.author ? el('span', { class: 'muted' }, ' —— ', v.author) : null))) : null,
       d.can_rate ? satisfactionForm(t.id, d.my_satisfaction) : null);
   } catch (e) {
     show(el('p', { class: 'error', role: 'alert' }, errorText(e)), el('a', { href: '#/board' }, '返回议题'));

@@ -10,6 +10,7 @@ function view(t) {
     status: t.status,
     statusLabel: t.status_label || statusLabel(t.status),
     statusReason: t.status_reason || '',
+    decision: t.decision || '',
     memberCount: t.member_count,
     supporterCount: t.supporter_count,
     supported: !!t.supported,
@@ -63,6 +64,10 @@ Page({
       this.setData({ ['topics[' + i + '].busy']: false });
       wx.showToast({ title: e.message, icon: 'none' });
     }
+  },
+
+  open(ev) {
+    wx.navigateTo({ url: '/pages/topic/topic?id=' + ev.currentTarget.dataset.id });
   },
 
   goPost() {

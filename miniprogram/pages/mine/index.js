@@ -69,6 +69,10 @@ Page({
     return this.load();
   },
 
+  openTopic(e) {
+    wx.navigateTo({ url: '/pages/topic/topic?id=' + e.currentTarget.dataset.id });
+  },
+
   removeDraft(e) {
     drafts.remove(e.currentTarget.dataset.id);
     this.refreshDrafts();
