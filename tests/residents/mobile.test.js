@@ -22,7 +22,10 @@ test('mobile web: phone login, post with photo, offline draft sent once, board',
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
-  const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `mobile-${name}.png`), fullPage: true });
+  const shot = async (page, name) => {
+    assert.doesNotMatch(await page.textContent('main'), /\bnull\b|\bundefined\b/, `${name}: no empty values printed`);
+    await page.screenshot({ path: path.join(SHOTS, `mobile-${name}.png`), fullPage: true });
+  };
   try {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', isMobile: true, hasTouch: true });
     const page = await context.newPage();
@@ -111,6 +114,17 @@ test('mobile web: phone login, post with photo, offline draft sent once, board',
     const found = await page.locator(`.topic[data-topic="${topicId}"]`).waitFor({ timeout: 5000 }).then(() => true, () => false);
     assert.ok(found, 'the board shows the topic of the offline suggestion');
     await shot(page, 'board');
+
+    // Support from the board, then the topic page shows it.
+    const card = page.locator(`.topic[data-topic="${topicId}"]`);
+    await card.locator('button[data-support]').click();
+    await card.locator('button[aria-pressed="true"]').waitFor();
+    assert.match(await card.textContent(), /1 人支持/);
+    await card.locator('h3 a').click();
+    await page.locator('h3', { hasText: '进展' }).waitFor();
+    assert.equal(await page.locator('button[aria-pressed="true"]').count(), 1, 'the topic page knows I support it');
+    assert.doesNotMatch(await page.textContent('main'), /null|undefined/, 'no empty values printed');
+    await shot(page, 'topic');
 
     // Text is never below 16 px.
     const smallest = await page.evaluate(() => Math.min(...Array.from(document.querySelectorAll('body *'))

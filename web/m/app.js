@@ -32,7 +32,7 @@ function el(tag, attrs, ...children) {
 
 function show(...nodes) {
   const m = main();
-  m.replaceChildren(...nodes);
+  m.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false && n !== ''));
   m.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
