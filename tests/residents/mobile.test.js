@@ -55,7 +55,9 @@ test('mobile web: phone login, post with photo, offline draft sent once, board',
     await page.click('a[data-tab=post]');
     await page.getByLabel('您的建议（必填）').fill('坤翔园9号楼电梯经常停运，老人上下楼很困难<script>alert(1)</script>');
     const photo = path.join(os.tmpdir(), `minyi-mobile-${process.pid}.png`);
-    fs.writeFileSync(photo, png(32, 32, [200, 60, 40]));
+    // A large, phone-sized photo: the page sends it as a JPEG of at most 1600 px.
+    fs.writeFileSync(photo, png(1800, 1200, [200, 60, 40], true));
+    assert.ok(fs.statSync(photo).size > 5 * 1024 * 1024);
     await page.setInputFiles('#photos', photo);
     await page.locator('.photos img').waitFor();
     await shot(page, 'post');
@@ -68,6 +70,11 @@ test('mobile web: phone login, post with photo, offline draft sent once, board',
     let items = await mine();
     assert.equal(items.length, 1);
     assert.equal(items[0].photo_ids.length, 1, 'the photo came with it');
+    const up = await fetch(`${srv.BASE}/api/v1/uploads/${items[0].photo_ids[0]}`, { headers: { authorization: 'Bearer ' + token } });
+    assert.equal(up.status, 200);
+    assert.equal(up.headers.get('content-type'), 'image/jpeg', 'sent as a JPEG');
+    const bytes = Buffer.from(await up.arrayBuffer());
+    assert.ok(bytes.length < 1.5 * 1024 * 1024, `shrunk to ${bytes.length} bytes`);
 
     // Offline: the suggestion becomes a draft, shown with its reason.
     await context.setOffline(true);

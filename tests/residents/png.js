@@ -19,7 +19,8 @@ function chunk(type, data) {
   return Buffer.concat([len, td, crc]);
 }
 
-function png(width = 16, height = 16, rgb = [11, 92, 173]) {
+/** `noise`: random pixels, so the file stays large (as a phone photo is). */
+function png(width = 16, height = 16, rgb = [11, 92, 173], noise = false) {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -27,7 +28,9 @@ function png(width = 16, height = 16, rgb = [11, 92, 173]) {
   ihdr[9] = 2; // truecolour
   const row = Buffer.alloc(1 + width * 3);
   for (let x = 0; x < width; x += 1) row.set(rgb, 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  const raw = noise
+    ? Buffer.concat(Array.from({ length: height }, () => { const r = require('node:crypto').randomBytes(1 + width * 3); r[0] = 0; return r; }))
+    : Buffer.concat(Array.from({ length: height }, () => row));
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),

@@ -45,12 +45,32 @@ export async function listDrafts() {
   return all.sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
+const MAX_SIDE = 1600;
+
+/** Phone photos are often 3–5 MB: send large ones as a JPEG of at most 1600 px (weak networks). */
+async function shrink(file) {
+  try {
+    if (file.size < 600 * 1024 || typeof createImageBitmap !== 'function') return file;
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.8));
+    return blob && blob.size < file.size ? new File([blob], 'photo.jpg', { type: 'image/jpeg' }) : file;
+  } catch {
+    return file;
+  }
+}
+
 /** A new draft from the post form; saved before any network use. */
 export async function createDraft({ text, building_id, show_name, photos }) {
+  const small = await Promise.all((photos || []).map(shrink));
   const d = {
     client_id: newClientId(),
     text, building_id: building_id || null, show_name: !!show_name,
-    photos: (photos || []).map((f) => ({ blob: f, name: f.name || 'photo.jpg', upload_id: null })),
+    photos: small.map((f) => ({ blob: f, name: f.name || 'photo.jpg', upload_id: null })),
     created_at: new Date().toISOString(),
     status: 'sending', reason: '',
   };
