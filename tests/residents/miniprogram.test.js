@@ -299,3 +299,34 @@ test('topic page (where subscribe messages lead): decision, timeline, voices, su
   assert.deepEqual(server.satisfaction, { answer: 'unsatisfied' });
   assert.equal(page.data.rated, '不满意');
 });
+
+test('every page template compiles and renders its data (miniprogram-simulate)', async () => {
+  const { JSDOM } = require('jsdom');
+  if (!globalThis.document) {
+    const dom = new JSDOM('<!doctype html><html><body></body></html>');
+    globalThis.window = dom.window;
+    globalThis.document = dom.window.document;
+  }
+  const simulate = require('miniprogram-simulate');
+  const fs = require('node:fs');
+  const timeline = simulate.load(path.join(MP, 'components/timeline/index'));
+  const { wx, loadPage } = setup();
+  backend(wx);
+  const pages = {
+    'board/index': async (p) => { await p.onShow(); return /东门路灯不亮[\s\S]*我也支持/; },
+    'topic/topic': async (p) => { await p.onLoad({ id: '11' }); return /由物业一周内更换灯具[\s\S]*东门太黑了[\s\S]*满意吗/; },
+    'post/index': async (p) => { await p.onLoad(); p.onBuilding({ detail: { value: '1' } }); return /提建议[\s\S]*3号楼[\s\S]*添加照片/; },
+    'mine/index': async (p) => { await p.onShow(); return /路灯已修复[\s\S]*满意吗/; },
+    'assist/index': async (p) => { p.onLoad(); return /工作账号/; },
+    'login-error/index': async (p) => { p.onLoad({ code: 'forbidden', msg: encodeURIComponent('您没有执行此操作的权限') }); return /停用/; },
+  };
+  for (const [name, prepare] of Object.entries(pages)) {
+    const page = loadPage(name.endsWith('/index') ? name.slice(0, -6) : name);
+    const expected = await prepare(page);
+    const template = fs.readFileSync(path.join(MP, 'pages', name + '.wxml'), 'utf8');
+    const id = simulate.load({ template, usingComponents: { timeline }, data: page.data });
+    const comp = simulate.render(id);
+    comp.attach(document.createElement('parent-wrapper'));
+    assert.match(comp.dom.textContent, expected, name);
+  }
+});
