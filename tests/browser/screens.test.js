@@ -1,0 +1,86 @@
+// The other screens: moderation (approve a held suggestion), statistics (charts drawn), and
+// the administration page for admins.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE, COMMUNITY_ID, WORKER, RUN, launch, newPage, login, shot, residentToken, postSuggestion, staffToken, call, until } from "./helpers.js";
+
+const ADMIN = { username: process.env.MINYI_ADMIN_USER || "admin", password: process.env.MINYI_ADMIN_PASS || "" };
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test("moderation: a held suggestion is approved in the UI", async () => {
+  const admin = await staffToken(ADMIN);
+  await call(admin, "PATCH", `/communities/${COMMUNITY_ID}/settings`, { premoderate: true });
+  try {
+    const resident = await residentToken(`居民庚${RUN}`);
+    const posted = await postSuggestion(resident, `<i>先审后发</i>：建议在东门加装一个雨棚（${RUN}）`);
+    const page = await newPage(browser);
+    await login(page, WORKER);
+    await page.click('[data-testid="nav-moderation"]');
+    const item = page.locator(`[data-testid="held-item"][data-suggestion-id="${posted.id}"]`);
+    await item.waitFor();
+    assert.ok((await item.locator(".held-text").textContent()).includes("<i>先审后发</i>"));
+    assert.equal(await item.locator("i").count(), 0, "markup shown as text");
+    await shot(page, "moderation");
+    await item.locator('[data-testid="approve"]').click();
+    await item.waitFor({ state: "detached" });
+    await until(
+      async () => {
+        const { data } = await call(resident, "GET", "/me/suggestions?limit=100");
+        const s = data.items.find((x) => x.id === posted.id);
+        return s && s.state !== "pending_review";
+      },
+      { what: "the suggestion to leave review" },
+    );
+    await page.context().close();
+  } finally {
+    await call(admin, "PATCH", `/communities/${COMMUNITY_ID}/settings`, { premoderate: false });
+  }
+});
+
+test("statistics: figures and ECharts charts are drawn", async () => {
+  const page = await newPage(browser);
+  await login(page, WORKER);
+  await page.click('[data-testid="nav-stats"]');
+  await page.waitForSelector('[data-testid="figures"]');
+  await page.waitForSelector('[data-testid="chart-per-day"] canvas');
+  await page.waitForSelector('[data-testid="chart-status"] canvas');
+  await shot(page, "stats");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("administration: an admin sees staff and adds a building", async () => {
+  const page = await newPage(browser);
+  await login(page, ADMIN);
+  await page.click('[data-testid="nav-admin"]');
+  await page.waitForSelector('[data-testid="admin-staff"] [data-testid="staff-row"]');
+  const rows = await page.locator('[data-testid="staff-row"]').count();
+  assert.ok(rows >= 2, "worker and volunteer are listed");
+  await page.fill("#bd-name", `9号楼${RUN}`);
+  await page.click('[data-testid="admin-buildings"] button[type="submit"]');
+  await page.waitForSelector(`[data-testid="admin-buildings"] .kw:has-text("9号楼${RUN}")`);
+  const token = await staffToken(ADMIN);
+  const { data } = await call(token, "GET", `/communities/${COMMUNITY_ID}/buildings`);
+  assert.ok(data.items.some((b) => b.name === `9号楼${RUN}`));
+  await shot(page, "admin");
+  await page.context().close();
+});
+
+test("login errors show the API's message", async () => {
+  const page = await newPage(browser);
+  await page.goto(`${BASE}/`);
+  await page.fill("#username", WORKER.username);
+  await page.fill("#password", "wrong-password-123");
+  await page.click('[data-testid="login-submit"]');
+  const error = page.locator('[data-testid="error"]');
+  await error.waitFor();
+  assert.ok((await error.textContent()).trim().length > 0);
+  await page.context().close();
+});
