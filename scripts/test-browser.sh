@@ -29,6 +29,13 @@ if [ ! -x /usr/bin/chromium ]; then
   }
 fi
 
+# A Chinese font, so that the screenshots are readable (the tests do not depend on it).
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  say "installing a Chinese font for the screenshots"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 ||
+    echo "warning: no Chinese font; screenshots will show boxes" >&2
+fi
+
 say "npm ci (tests/browser)"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >&2) || {
   echo "error: npm ci failed" >&2

@@ -198,4 +198,6 @@ function App() {
 
 document.documentElement.lang = getLang() === "en" ? "en" : "zh-CN";
 document.title = t("app_title");
-render(html`<${App} />`, document.getElementById("app"));
+const root = document.getElementById("app");
+root.textContent = "";
+render(html`<${App} />`, root);

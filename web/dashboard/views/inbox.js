@@ -30,6 +30,7 @@ export function Inbox({ communityId }) {
   const [flash, setFlash] = useState(new Set());
   const buildings = useBuildings(communityId);
   const loadedCount = useRef(0);
+  const shown = useRef([]);
 
   const query = useCallback(
     (extra) => ({
@@ -57,19 +58,17 @@ export function Inbox({ communityId }) {
         const limit = opts.keep ? Math.min(100, Math.max(30, loadedCount.current)) : 30;
         const data = await api(`/communities/${communityId}/topics`, { query: query({ limit }) });
         const rows = items(data);
-        setList((old) => {
-          if (opts.flashChanged) {
-            const before = new Map(old.items.map((r) => [r.id, r]));
-            const changed = new Set(
-              rows.filter((r) => {
-                const o = before.get(r.id);
-                return !o || o.version !== r.version || o.member_count !== r.member_count || o.status !== r.status;
-              }).map((r) => r.id),
-            );
-            setFlash(changed);
-          }
-          return { items: rows, counts: data.counts || {}, overdue_count: data.overdue_count || 0, next_cursor: data.next_cursor };
-        });
+        if (opts.flashChanged) {
+          // Highlight the rows that are new or changed since the last load.
+          const before = new Map(shown.current.map((r) => [r.id, r]));
+          const changed = rows.filter((r) => {
+            const o = before.get(r.id);
+            return !o || o.version !== r.version || o.member_count !== r.member_count || o.status !== r.status;
+          });
+          setFlash(new Set(changed.map((r) => r.id)));
+        }
+        setList({ items: rows, counts: data.counts || {}, overdue_count: data.overdue_count || 0, next_cursor: data.next_cursor });
+        shown.current = rows;
         loadedCount.current = rows.length;
       } catch (e) {
         setError(e);
@@ -107,11 +106,10 @@ export function Inbox({ communityId }) {
   async function more() {
     try {
       const data = await api(`/communities/${communityId}/topics`, { query: query({ cursor: list.next_cursor, limit: 30 }) });
-      setList((old) => {
-        const next = { ...old, items: [...old.items, ...items(data)], next_cursor: data.next_cursor };
-        loadedCount.current = next.items.length;
-        return next;
-      });
+      const rows = [...shown.current, ...items(data)];
+      shown.current = rows;
+      loadedCount.current = rows.length;
+      setList((old) => ({ ...old, items: rows, next_cursor: data.next_cursor }));
     } catch (e) {
       setError(e);
     }

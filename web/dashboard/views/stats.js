@@ -65,7 +65,7 @@ export function Stats({ communityId }) {
 
   const perDay = s && {
     tooltip: { trigger: "axis" },
-    legend: { data: [t("channel_online"), t("channel_paper")] },
+    legend: { top: 0, data: [t("channel_online"), t("channel_paper")] },
     grid: { left: 40, right: 16, bottom: 30, top: 40 },
     xAxis: { type: "category", data: (s.suggestions_per_day || []).map((d) => d.day) },
     yAxis: { type: "value", minInterval: 1 },
