@@ -140,11 +140,12 @@ export function BatchPage({ id, communityId }) {
         <h2>${t("entries")} (${entries.length})</h2>
         <div class="table-wrap">
           <table data-testid="entries">
-            <thead><tr><th>${t("serial")}</th><th>${t("entry_text")}</th><th>${t("resident_name")}</th><th>${t("resident_phone")}</th></tr></thead>
+            <thead><tr><th>${t("serial")}</th><th>${t("entry_text")}</th><th>${t("entry_building")}</th><th>${t("resident_name")}</th><th>${t("resident_phone")}</th></tr></thead>
             <tbody>
               ${[...entries].sort((x, y) => Number(x.serial) - Number(y.serial)).map(
                 (e) => html`<tr key=${e.id} data-testid="entry-row" data-serial=${e.serial}>
-                  <td>${e.serial}</td><td class="text">${e.text}</td><td>${e.name || ""}</td><td>${e.phone || ""}</td>
+                  <td>${e.serial}</td><td class="text">${e.text}</td>
+                  <td>${(buildings.find((x) => x.building_id === e.building_id) || {}).name || ""}</td><td>${e.name || ""}</td><td>${e.phone || ""}</td>
                 </tr>`,
               )}
             </tbody>

@@ -128,7 +128,7 @@ export function TopicPage({ id, communityId }) {
                   ${members.map(
                     (m) => html`<${MemberRow} key=${m.suggestion_id} m=${m} selected=${selected.has(m.suggestion_id)}
                       onToggle=${() => toggle(m.suggestion_id)} busy=${busy}
-                      onPin=${() => act(() => request(`/suggestions/${m.suggestion_id}/pin`, { method: "POST", body: { pinned: !m.pinned } }))}
+                      onPin=${() => act(() => request(`/suggestions/${m.suggestion_id}/pin`, { method: "POST", body: { pinned: !m.pinned }, ifMatch }))}
                       onMove=${async (target) =>
                         act(async () => {
                           const head = await request(`/topics/${target}`);
@@ -222,10 +222,10 @@ function MemberRow({ m, selected, onToggle, onPin, onMove, busy }) {
       <span class="text member-text">${m.text}</span>
       <div class="muted">${formatTime(m.created_at)}</div>
     </td>
-    <td>${m.channel === "paper" ? t("channel_paper") : t("channel_online")}</td>
-    <td>${m.building_name || ""}</td>
-    <td>${m.author || t("anonymous")}${m.pinned ? html` <span class="badge">${t("pinned")}</span>` : null}</td>
-    <td>
+    <td class="nowrap">${m.channel === "paper" ? t("channel_paper") : t("channel_online")}</td>
+    <td class="nowrap">${m.building_name || ""}</td>
+    <td class="nowrap">${m.author || t("anonymous")}${m.pinned ? html` <span class="badge">${t("pinned")}</span>` : null}</td>
+    <td class="nowrap">
       <button class="small secondary" disabled=${busy} onClick=${onPin} data-testid="pin">${m.pinned ? t("unpin") : t("pin")}</button>
       ${moving
         ? html`<form class="row" onSubmit=${(e) => {
