@@ -279,18 +279,14 @@ function MeetingRecord({ meeting, busy, onSave }) {
   const [status, setStatus] = useState(meeting.status || "planned");
   const [count, setCount] = useState(meeting.attendance_count ?? "");
   const [names, setNames] = useState(
-    Array.isArray(meeting.attendance_names) ? meeting.attendance_names.join("，") : meeting.attendance_names || "",
+    Array.isArray(meeting.attendance_names) ? meeting.attendance_names.join("、") : meeting.attendance_names || "",
   );
   const [minutes, setMinutes] = useState(meeting.minutes || "");
   return html`<form class="card stack" data-testid="meeting-record" onSubmit=${(e) => {
     e.preventDefault();
-    const list = names.split(/[,，、\n]/).map((s) => s.trim()).filter(Boolean);
-    onSave({
-      status,
-      attendance_count: count === "" ? null : Number(count),
-      attendance_names: list,
-      minutes,
-    });
+    const body = { status, attendance_names: names.trim(), minutes };
+    if (count !== "") body.attendance_count = Number(count);
+    onSave(body);
   }}>
     <h2>${t("attendance")} · ${t("minutes")}</h2>
     <label for="mt-status">${t("meeting_status")}</label>

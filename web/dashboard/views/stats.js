@@ -114,6 +114,12 @@ export function Stats({ communityId }) {
     ${s
       ? html`
         <div class="card figures" data-testid="figures">
+          ${s.suggestions_total != null
+            ? html`<div class="figure"><div class="muted">${t("suggestions_total")}</div><div class="value" data-testid="suggestions-total">${s.suggestions_total}</div></div>`
+            : null}
+          ${s.overdue_now != null
+            ? html`<div class="figure"><div class="muted">${t("overdue_now")}</div><div class="value">${s.overdue_now}</div></div>`
+            : null}
           <div class="figure"><div class="muted">${t("median_decision")}</div><div class="value">${hours(s.median_hours_to_decision)}</div></div>
           <div class="figure"><div class="muted">${t("median_resolution")}</div><div class="value">${hours(s.median_hours_to_resolution)}</div></div>
           <div class="figure"><div class="muted">${t("on_time_rate")}</div><div class="value">${pct(s.on_time_rate)}</div></div>
