@@ -229,6 +229,7 @@ const zh = {
   // stats
   stats_title: "统计",
   suggestions_total: "意见总数",
+  no_answers: "暂无满意度评价",
   overdue_now: "当前超期议题",
   stats_per_day: "每日意见数（按渠道）",
   stats_by_status: "议题状态分布",
@@ -484,6 +485,7 @@ const en = {
   last_error: "Error",
   stats_title: "Statistics",
   suggestions_total: "Suggestions",
+  no_answers: "No satisfaction answers yet",
   overdue_now: "Overdue topics now",
   stats_per_day: "Suggestions per day by channel",
   stats_by_status: "Topics by status",

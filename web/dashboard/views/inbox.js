@@ -3,7 +3,7 @@ import { html, useState, useEffect, useRef, useCallback, ErrorBox, Loading, Stat
 import { api, items, followEvents } from "../api.js";
 import { t, formatTime } from "../i18n.js";
 
-const TAB_STATUSES = ["new", "accepted", "scheduled", "decided", "in_progress", "resolved", "rejected"];
+const TAB_STATUSES = ["new", "accepted", "scheduled", "decided", "in_progress", "resolved", "rejected", "merged"];
 const EMPTY_FILTERS = { category: "", channel: "", building_id: "", from: "", to: "", q: "", overdue: false };
 
 /** Buildings of a community (for filters and forms). */

@@ -82,7 +82,10 @@ export function Stats({ communityId }) {
       data: STATUSES.filter((k) => (s.topics_by_status || {})[k]).map((k) => ({ name: t(`status_${k}`), value: s.topics_by_status[k] })),
     }],
   };
-  const sat = s && s.satisfaction && {
+  const answers = s && s.satisfaction
+    ? (s.satisfaction.satisfied || 0) + (s.satisfaction.basically_satisfied || 0) + (s.satisfaction.unsatisfied || 0)
+    : 0;
+  const sat = answers > 0 && {
     tooltip: { trigger: "item" },
     series: [{
       type: "pie",
@@ -128,7 +131,7 @@ export function Stats({ communityId }) {
         <div class="card"><h2>${t("stats_per_day")}</h2><${Chart} option=${perDay} testid="chart-per-day" /></div>
         <div class="grid-half">
           <div class="card"><h2>${t("stats_by_status")}</h2><${Chart} option=${byStatus} testid="chart-status" /></div>
-          <div class="card"><h2>${t("stats_satisfaction")}</h2>${sat ? html`<${Chart} option=${sat} testid="chart-satisfaction" />` : null}</div>
+          <div class="card"><h2>${t("stats_satisfaction")}</h2>${sat ? html`<${Chart} option=${sat} testid="chart-satisfaction" />` : html`<p class="muted">${t("no_answers")}</p>`}</div>
         </div>
         <div class="grid-half">
           <div class="card"><h2>${t("top_buildings")}</h2>
