@@ -92,3 +92,58 @@ test("a stale topic version shows the 'someone else changed this topic' message"
   assert.equal(await page.locator('[data-testid="conflict"]').count(), 0);
   await page.context().close();
 });
+
+test("split a member into a new topic, move it back, change the status and reply publicly", async () => {
+  const resident = await residentToken(`居民辛${RUN}`);
+  const one = await postSuggestion(resident, `地面停车场有一辆僵尸车停了半年，轮胎都瘪了，一直占着车位（${RUN}）`);
+  const two = await postSuggestion(resident, `社区图书室的开放时间太短，下班后去已经关门了（${RUN}）`);
+  const a = (await suggestionWithTopic(resident, one.id)).topic.topic_id;
+  const b = (await suggestionWithTopic(resident, two.id)).topic.topic_id;
+  assert.notEqual(a, b);
+  // Put both suggestions in topic b (through the API), then split one out in the UI.
+  const head = await call(worker, "GET", `/topics/${a}`);
+  const members = [...memberIds(head.data), ...memberIds(await topic(b))].sort((x, y) => x - y);
+  await call(worker, "POST", `/topics/${a}/merge`, { into_topic_id: b }, { "if-match": head.etag });
+  assert.deepEqual(memberIds(await topic(b)), members);
+
+  const page = await newPage(browser);
+  await login(page, WORKER);
+  await page.goto(`${BASE}/#/topic/${b}`);
+  const row = page.locator(`[data-testid="member-row"][data-suggestion-id="${one.id}"]`);
+  await row.locator('[data-testid="member-select"]').check();
+  await page.fill("#split-title", `僵尸车占用消防通道${RUN}`);
+  await page.click('[data-testid="split-submit"]');
+  await row.waitFor({ state: "detached" });
+  const afterSplit = await topic(b);
+  assert.deepEqual(memberIds(afterSplit), members.filter((m) => m !== one.id));
+  const mine = await call(resident, "GET", "/me/suggestions?limit=100");
+  const newTopic = mine.data.items.find((x) => x.id === one.id).topic.topic_id;
+  assert.ok(newTopic !== a && newTopic !== b, "the member went to a new topic");
+  assert.equal((await topic(newTopic)).topic.title, `僵尸车占用消防通道${RUN}`);
+
+  // Move it back into b from the new topic's page.
+  await page.goto(`${BASE}/#/topic/${newTopic}`);
+  const moved = page.locator(`[data-testid="member-row"][data-suggestion-id="${one.id}"]`);
+  await moved.locator('[data-testid="move"]').click();
+  await moved.locator('[data-testid="move-target"]').fill(String(b));
+  await moved.locator('[data-testid="move-target"]').press("Enter");
+  await moved.waitFor({ state: "detached" });
+  assert.deepEqual(memberIds(await topic(b)), members);
+
+  // Accept topic b, then reply publicly: both reach the resident's timeline.
+  await page.goto(`${BASE}/#/topic/${b}`);
+  await page.waitForSelector(`[data-testid="topic-page"][data-topic-id="${b}"]`);
+  await page.selectOption('[data-testid="status-select"]', "accepted");
+  await page.click('[data-testid="status-submit"]');
+  await page.waitForSelector(`[data-testid="topic-page"][data-status="accepted"]`);
+  const reply = `已联系街道图书馆，下月起延长到晚上八点（${RUN}）`;
+  await page.fill("#reply-body", reply);
+  await page.click('[data-testid="reply-form"] button[type="submit"]');
+  await page.waitForSelector(`[data-testid="timeline"] li[data-kind="reply"]`);
+  const s = (await call(resident, "GET", "/me/suggestions?limit=100")).data.items.find((x) => x.id === two.id);
+  assert.equal(s.topic.status, "accepted");
+  assert.ok(s.timeline.some((e) => e.kind === "accepted"));
+  assert.ok(s.timeline.some((e) => e.kind === "reply" && e.body.includes(reply)));
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
