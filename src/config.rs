@@ -52,8 +52,79 @@ pub struct Settings {
     /// Grouping engine parameters; the tuned defaults unless set.
     #[serde(default)]
     pub grouping: crate::grouping::EngineConfig,
+    #[serde(default)]
+    pub hall: HallSettings,
     #[serde(skip, default = "default_env")]
     pub environment: Environment,
+}
+
+/// The deliberation hall: response times, reopening, notifications.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct HallSettings {
+    /// Hours within which a topic should leave each status (0: no deadline). For example a new
+    /// topic should be accepted (or rejected) within 72 hours.
+    pub new_hours: i64,
+    pub accepted_hours: i64,
+    pub scheduled_hours: i64,
+    pub decided_hours: i64,
+    pub in_progress_hours: i64,
+    /// A resolved topic goes back to work (发回重办) when at least this share of the answers
+    /// is 不满意 …
+    pub reopen_unsatisfied_share: f64,
+    /// … and at least this many residents answered.
+    pub reopen_min_answers: i64,
+    /// WeChat subscribe-message template for topic progress; empty: in-app notices only.
+    pub progress_template_id: String,
+    /// The mini-program page a message opens (the topic id is appended).
+    pub progress_page: String,
+    /// Tries of a WeChat message before it stays in-app only.
+    pub notify_max_attempts: i32,
+    pub notify_interval_ms: u64,
+    /// Live events older than this are trimmed (clients further behind reload).
+    pub event_retention_hours: i64,
+}
+
+impl Default for HallSettings {
+    fn default() -> Self {
+        Self {
+            new_hours: 72,
+            accepted_hours: 168,
+            scheduled_hours: 336,
+            decided_hours: 168,
+            in_progress_hours: 720,
+            reopen_unsatisfied_share: 0.5,
+            reopen_min_answers: 3,
+            progress_template_id: String::new(),
+            progress_page: "pages/topic/topic?id=".into(),
+            notify_max_attempts: 6,
+            notify_interval_ms: 1000,
+            event_retention_hours: 72,
+        }
+    }
+}
+
+impl HallSettings {
+    /// The deadline of a topic entering `status` at `now`, if that status has one.
+    pub fn due(
+        &self,
+        status: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let hours = match status {
+            "new" => self.new_hours,
+            "accepted" => self.accepted_hours,
+            "scheduled" => self.scheduled_hours,
+            "decided" => self.decided_hours,
+            "in_progress" => self.in_progress_hours,
+            _ => 0,
+        };
+        (hours > 0).then(|| now + chrono::Duration::hours(hours))
+    }
+
+    pub fn template(&self) -> Option<String> {
+        (!self.progress_template_id.is_empty()).then(|| self.progress_template_id.clone())
+    }
 }
 
 fn default_env() -> Environment {

@@ -5,6 +5,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod grouping;
+pub mod hall;
 pub mod intake;
 pub mod media;
 pub mod metrics;

@@ -66,11 +66,14 @@ pub async fn build_state(
     let queue = crate::queue::from_settings(&settings)?;
     let metrics = Arc::new(Metrics::new()?);
     let processor = processor.unwrap_or_else(|| {
-        Arc::new(crate::topics::grouping_step::GroupingStep::new(
-            store.clone(),
-            settings.grouping.clone(),
-            Some(metrics.clone()),
-        ))
+        Arc::new(
+            crate::topics::grouping_step::GroupingStep::new(
+                store.clone(),
+                settings.grouping.clone(),
+                Some(metrics.clone()),
+            )
+            .with_new_topic_hours(settings.hall.new_hours),
+        )
     });
     let limits = crate::intake::Limits::new(&settings.intake);
     let words = crate::intake::sensitive_words(&settings.intake)?;
@@ -86,7 +89,7 @@ pub async fn build_state(
         settings: Arc::new(settings),
         store,
         jwt,
-        wechat,
+        wechat: std::sync::Arc::new(wechat),
         metrics,
         queue,
         processor,
@@ -166,6 +169,25 @@ pub fn spawn_background(state: &AppState, roles: Roles) -> Vec<JoinHandle<()>> {
                 }
                 let _ = queue.trim().await;
                 tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        }));
+        // Notifications leave through the workers: never in a request.
+        let notifier = crate::hall::notify::Notifier {
+            store: state.store.clone(),
+            wechat: state.wechat.clone(),
+            settings: state.settings.hall.clone(),
+        };
+        tasks.push(tokio::spawn(notifier.run()));
+        let (store, keep) = (
+            state.store.clone(),
+            chrono::Duration::hours(state.settings.hall.event_retention_hours.max(1)),
+        );
+        tasks.push(tokio::spawn(async move {
+            loop {
+                if let Err(e) = store.trim_events(chrono::Utc::now() - keep).await {
+                    tracing::warn!(error = %format!("{e:#}"), "trimming live events failed");
+                }
+                tokio::time::sleep(Duration::from_secs(600)).await;
             }
         }));
     }

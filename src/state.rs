@@ -10,7 +10,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub store: DynStore,
     pub jwt: JwtKeys,
-    pub wechat: WechatClient,
+    pub wechat: std::sync::Arc<WechatClient>,
     pub metrics: Arc<Metrics>,
     pub queue: crate::queue::QueueHandle,
     pub processor: std::sync::Arc<dyn crate::queue::processor::Processor>,

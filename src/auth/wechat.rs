@@ -227,6 +227,71 @@ impl WechatClient {
     }
 }
 
+/// What became of one subscribe message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    Sent,
+    /// 43101: the user has no grant left for this template (or refused it).
+    NoGrant,
+    /// Any other refusal or failure; worth retrying.
+    Failed(String),
+}
+
+impl WechatClient {
+    /// `subscribeMessage.send`: one message to a resident who granted this template.
+    #[tracing::instrument(skip_all)]
+    pub async fn subscribe_send(
+        &self,
+        openid: &str,
+        template_id: &str,
+        page: &str,
+        data: &serde_json::Value,
+    ) -> SendOutcome {
+        #[derive(serde::Deserialize)]
+        struct Reply {
+            #[serde(default)]
+            errcode: i64,
+        }
+        for attempt in 0..2 {
+            let token = match self.access_token(attempt > 0).await {
+                Ok(t) => t,
+                Err(e) => return SendOutcome::Failed(format!("{e:#}")),
+            };
+            let url = format!("{}/cgi-bin/message/subscribe/send", self.api_base);
+            let body = serde_json::json!({"touser": openid, "template_id": template_id, "page": page,
+                "data": data, "miniprogram_state": "formal", "lang": "zh_CN"});
+            let reply = self
+                .http
+                .post(url)
+                .query(&[("access_token", token.as_str())])
+                .json(&body)
+                .send()
+                .await;
+            let reply: Reply = match reply {
+                Ok(r) => match r.json().await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        return SendOutcome::Failed(format!(
+                            "unreadable reply: {}",
+                            e.without_url()
+                        ))
+                    }
+                },
+                Err(e) => {
+                    return SendOutcome::Failed(format!("request failed: {}", e.without_url()))
+                }
+            };
+            match reply.errcode {
+                0 => return SendOutcome::Sent,
+                43101 => return SendOutcome::NoGrant,
+                40001 | 42001 if attempt == 0 => continue,
+                code => return SendOutcome::Failed(format!("errcode {code}")),
+            }
+        }
+        SendOutcome::Failed("no usable access token".into())
+    }
+}
+
 fn unavailable() -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,

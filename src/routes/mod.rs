@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod assets;
 pub mod auth;
+pub mod hall;
 pub mod health;
 pub mod me;
 pub mod openapi;
@@ -51,6 +52,36 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(suggestions::mine::mine)
                 .service(topics::list::list)
                 .service(topics::detail::detail)
+                .service(hall::corrections::edit)
+                .service(hall::corrections::status)
+                .service(hall::corrections::merge)
+                .service(hall::corrections::unmerge)
+                .service(hall::corrections::split)
+                .service(hall::corrections::move_suggestion)
+                .service(hall::corrections::pin)
+                .service(hall::corrections::reply)
+                .service(hall::residents::support)
+                .service(hall::residents::unsupport)
+                .service(hall::residents::satisfaction)
+                .service(hall::notifications::mine)
+                .service(hall::notifications::read)
+                .service(hall::notifications::templates)
+                .service(hall::notifications::subscribe)
+                .service(hall::notifications::callbacks)
+                .service(hall::notifications::callback_done)
+                .service(hall::meetings::create)
+                .service(hall::meetings::list)
+                .service(hall::meetings::detail)
+                .service(hall::meetings::update)
+                .service(hall::meetings::set_agenda)
+                .service(hall::meetings::decide)
+                .service(hall::meetings::add_action)
+                .service(hall::meetings::action_done)
+                .service(hall::meetings::print)
+                .service(hall::meetings::export)
+                .service(hall::events::stream)
+                .service(hall::stats::stats)
+                .service(hall::stats::export)
                 .service(uploads::upload)
                 .service(uploads::download)
                 .service(paper::batches::create)

@@ -1,14 +1,17 @@
 //! The store: one async trait, one SQL implementation shared by SQLite and PostgreSQL
 //! (see `sql.rs`), chosen by the URL scheme. Every community-bound query takes the caller's scope.
+mod hall;
 mod intake;
 mod models;
 mod postgres;
 mod sql;
+pub(crate) mod sql_hall;
 pub(crate) mod sql_intake;
 mod sql_topics;
 mod sqlite;
 mod topics;
 
+pub use hall::*;
 pub use intake::*;
 pub use models::*;
 pub use postgres::PgStore;
@@ -40,7 +43,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DynStore
 }
 
 #[async_trait]
-pub trait Store: IntakeStore + TopicStore + Send + Sync + 'static {
+pub trait Store: IntakeStore + TopicStore + HallStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn migrate(&self) -> anyhow::Result<()>;
     async fn ping(&self) -> anyhow::Result<()>;

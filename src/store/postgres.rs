@@ -1,5 +1,6 @@
 //! PostgreSQL backend: one pool serves reads and writes.
 use super::sql::impl_store;
+use super::sql_hall::impl_hall_store;
 use super::sql_intake::impl_intake_store;
 use super::sql_topics::impl_topic_store;
 use anyhow::Context;
@@ -37,3 +38,4 @@ impl PgStore {
 impl_store!(PgStore, sqlx::Postgres);
 impl_intake_store!(PgStore, sqlx::Postgres);
 impl_topic_store!(PgStore, sqlx::Postgres);
+impl_hall_store!(PgStore, sqlx::Postgres);

@@ -41,18 +41,24 @@ macro_rules! impl_topic_store {
                     Some(t) => t,
                     None => sqlx::query_scalar(
                         "insert into topic (community_id, title, keywords, representative_suggestion_id, created_at, updated_at, \
-                         status_changed_at, last_activity_at) values ($1, $2, $3, $4, $5, $5, $5, $5) returning topic_id",
+                         status_changed_at, last_activity_at, first_suggestion_at, due_at) values ($1, $2, $3, $4, $5, $5, $5, $5, $6, $7) returning topic_id",
                     )
-                    .bind(a.community_id).bind(&a.title).bind(&keywords).bind(a.suggestion_id).bind(now)
+                    .bind(a.community_id).bind(&a.title).bind(&keywords).bind(a.suggestion_id).bind(now).bind(s.created_at).bind(a.due_at)
                     .fetch_one(&mut *tx).await?,
                 };
                 let paper = if s.channel == "paper" { 1 } else { 0 };
-                sqlx::query(
+                let (members, supporters): (i32, i32) = sqlx::query_as(
                     "update topic set member_count = member_count + 1, paper_count = paper_count + $1, \
-                     heat = member_count + 1 + supporter_count, last_activity_at = $2, updated_at = $2, version = version + 1 \
-                     where topic_id = $3",
+                     last_activity_at = $2, updated_at = $2 where topic_id = $3 returning member_count, supporter_count",
                 )
-                .bind(paper).bind(now).bind(topic).execute(&mut *tx).await?;
+                .bind(paper).bind(now).bind(topic).fetch_one(&mut *tx).await?;
+                sqlx::query("update topic set heat = $1 where topic_id = $2")
+                    .bind($crate::hall::heat::score(members, supporters, now)).bind(topic).execute(&mut *tx).await?;
+                Self::event_tx(&mut tx, a.community_id, "suggestion.created", Some(topic), Some(a.suggestion_id),
+                    serde_json::json!({"topic_id": topic, "suggestion_id": a.suggestion_id, "opened": a.topic.is_none(), "channel": s.channel}), now).await?;
+                if a.topic.is_none() {
+                    Self::event_tx(&mut tx, a.community_id, "topic.created", Some(topic), None, serde_json::json!({"topic_id": topic}), now).await?;
+                }
                 sqlx::query(
                     "update suggestion set topic_id = $1, state = 'grouped', group_seq = $2, processed_at = $3, updated_at = $3 where suggestion_id = $4",
                 )
@@ -98,9 +104,10 @@ macro_rules! impl_topic_store {
                         Some(t) => t,
                         None => sqlx::query_scalar(
                             "insert into topic (community_id, title, keywords, representative_suggestion_id, created_at, updated_at, \
-                             status_changed_at, last_activity_at) values ($1, $2, $3, $4, $5, $5, $5, $5) returning topic_id",
+                             status_changed_at, last_activity_at, first_suggestion_at, due_at) values ($1, $2, $3, $4, $5, $5, $5, $5, $6, $7) returning topic_id",
                         )
                         .bind(community).bind(&plan.title).bind(serde_json::to_string(&plan.keywords)?).bind(s.suggestion_id).bind(now)
+                        .bind(s.created_at).bind(plan.due_at)
                         .fetch_one(&mut *tx).await?,
                     };
                     let label = grouper.applied(s, topic);
@@ -109,14 +116,23 @@ macro_rules! impl_topic_store {
                         Some((t, k, r)) => (Some(t.as_str()), Some(serde_json::to_string(k)?), *r),
                         None => (None, None, None),
                     };
-                    sqlx::query(
+                    // Counts change, the worker-editable state (`version`) does not.
+                    let (members, supporters): (i32, i32) = sqlx::query_as(
                         "update topic set member_count = member_count + 1, paper_count = paper_count + $1, \
-                         heat = member_count + 1 + supporter_count, last_activity_at = $2, updated_at = $2, version = version + 1, \
+                         last_activity_at = $2, updated_at = $2, \
                          title = case when title_locked or cast($3 as text) is null then title else $3 end, \
                          keywords = coalesce($4, keywords), representative_suggestion_id = coalesce($5, representative_suggestion_id) \
-                         where topic_id = $6",
+                         where topic_id = $6 returning member_count, supporter_count",
                     )
-                    .bind(paper).bind(now).bind(title).bind(keywords).bind(rep).bind(topic).execute(&mut *tx).await?;
+                    .bind(paper).bind(now).bind(title).bind(keywords).bind(rep).bind(topic).fetch_one(&mut *tx).await?;
+                    sqlx::query("update topic set heat = $1 where topic_id = $2")
+                        .bind($crate::hall::heat::score(members, supporters, now)).bind(topic).execute(&mut *tx).await?;
+                    let opened = plan.topic.is_none();
+                    Self::event_tx(&mut tx, community, "suggestion.created", Some(topic), Some(s.suggestion_id),
+                        serde_json::json!({"topic_id": topic, "suggestion_id": s.suggestion_id, "opened": opened, "channel": s.channel}), now).await?;
+                    if opened {
+                        Self::event_tx(&mut tx, community, "topic.created", Some(topic), None, serde_json::json!({"topic_id": topic}), now).await?;
+                    }
                     sqlx::query("update suggestion set topic_id = $1, state = 'grouped', group_seq = $2, processed_at = $3, updated_at = $3 where suggestion_id = $4")
                         .bind(topic).bind(expected.group_seq + 1 + i as i64).bind(now).bind(s.suggestion_id).execute(&mut *tx).await?;
                     let action = if plan.topic.is_some() { "topic.join" } else { "topic.open" };
@@ -136,20 +152,20 @@ macro_rules! impl_topic_store {
                     TopicSort::Waiting => "status_changed_at asc, topic_id asc",
                 };
                 let q = format!(
-                    "select {} from topic where community_id = $1 and (cast($2 as text) is null or status = $2) and status <> 'merged' \
+                    "{} where community_id = $1 and (cast($2 as text) is null or status = $2) and status <> 'merged' \
                      order by {order} limit $3 offset $4",
-                    $crate::store::TOPIC_COLUMNS
+                    $crate::store::sql_hall::TOPIC_SELECT
                 );
                 Ok(sqlx::query_as(&q).bind(community).bind(status).bind(limit).bind(offset).fetch_all(&self.read).await?)
             }
 
             async fn topic_counts(&self, community: $crate::domain::ids::CommunityId) -> anyhow::Result<Vec<(String, i64)>> {
-                Ok(sqlx::query_as("select status, count(*) from topic where community_id = $1 group by status order by status")
+                Ok(sqlx::query_as("select status, count(*) from topic where community_id = $1 and (member_count > 0 or status <> 'new') group by status order by status")
                     .bind(community).fetch_all(&self.read).await?)
             }
 
             async fn topic(&self, id: $crate::domain::ids::TopicId) -> anyhow::Result<Option<$crate::store::TopicRow>> {
-                let q = format!("select {} from topic where topic_id = $1", $crate::store::TOPIC_COLUMNS);
+                let q = format!("{} where topic_id = $1", $crate::store::sql_hall::TOPIC_SELECT);
                 Ok(sqlx::query_as(&q).bind(id).fetch_optional(&self.read).await?)
             }
 

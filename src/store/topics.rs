@@ -33,6 +33,8 @@ pub struct Assignment {
     pub keywords: Vec<String>,
     pub similarity: Option<f32>,
     pub duplicate_of: Option<SuggestionId>,
+    /// A new topic's triage deadline.
+    pub due_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,11 +71,14 @@ pub struct TopicRow {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub status_changed_at: chrono::DateTime<chrono::Utc>,
     pub last_activity_at: chrono::DateTime<chrono::Utc>,
+    /// When the topic should leave its current status; past it, the topic is overdue.
+    pub due_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Reopened after residents were not satisfied (发回重办).
+    pub flagged: bool,
+    pub reopened_count: i32,
+    /// The latest meeting decision on this topic.
+    pub decision: Option<String>,
 }
-
-pub const TOPIC_COLUMNS: &str = "topic_id, community_id, title, summary, keywords, category, status, status_reason, \
-    merged_into_topic_id, representative_suggestion_id, member_count, paper_count, supporter_count, heat, version, \
-    created_at, updated_at, status_changed_at, last_activity_at";
 
 /// How an inbox is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
@@ -95,6 +100,8 @@ pub struct Planned {
     pub keywords: Vec<String>,
     pub similarity: Option<f32>,
     pub duplicate_of: Option<SuggestionId>,
+    /// A new topic's triage deadline.
+    pub due_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Label of a topic to store: title, keywords, representative.

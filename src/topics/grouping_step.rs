@@ -28,14 +28,23 @@ pub struct GroupingStep {
     config: EngineConfig,
     engines: Mutex<HashMap<CommunityId, Arc<Mutex<CommunityEngine>>>>,
     metrics: Option<Arc<Metrics>>,
+    /// Hours a new topic has to be triaged (0: no deadline).
+    new_topic_hours: i64,
 }
 
 impl GroupingStep {
+    /// The triage deadline of new topics (`hall.new_hours`).
+    pub fn with_new_topic_hours(mut self, hours: i64) -> Self {
+        self.new_topic_hours = hours;
+        self
+    }
+
     pub fn new(store: DynStore, config: EngineConfig, metrics: Option<Arc<Metrics>>) -> Self {
         Self {
             store,
             config,
             engines: Mutex::new(HashMap::new()),
+            new_topic_hours: 72,
             metrics,
         }
     }
@@ -140,6 +149,8 @@ impl GroupingStep {
                 keywords,
                 similarity,
                 duplicate_of,
+                due_at: (self.new_topic_hours > 0)
+                    .then(|| chrono::Utc::now() + chrono::Duration::hours(self.new_topic_hours)),
             };
             match self.store.assign(&assignment).await? {
                 AssignOutcome::Assigned { topic, group_seq } => {
@@ -205,6 +216,7 @@ struct Batch<'a> {
     engine: &'a mut Engine,
     docs: HashMap<SuggestionId, crate::grouping::Prepared>,
     opened: bool,
+    new_topic_due: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl crate::store::BatchGrouper for Batch<'_> {
@@ -238,6 +250,7 @@ impl crate::store::BatchGrouper for Batch<'_> {
                     keywords,
                     similarity: Some(similarity),
                     duplicate_of: duplicate_of.map(|d| SuggestionId(d as i64)),
+                    due_at: None,
                 }
             }
             Decision::Open => {
@@ -248,6 +261,7 @@ impl crate::store::BatchGrouper for Batch<'_> {
                     keywords: Vec::new(),
                     similarity: None,
                     duplicate_of: None,
+                    due_at: self.new_topic_due,
                 }
             }
         }
@@ -303,6 +317,8 @@ impl GroupingStep {
                 engine: &mut ce.engine,
                 docs: docs.clone(),
                 opened: false,
+                new_topic_due: (self.new_topic_hours > 0)
+                    .then(|| chrono::Utc::now() + chrono::Duration::hours(self.new_topic_hours)),
             };
             match self
                 .store

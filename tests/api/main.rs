@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod binary;
 mod grouping;
+mod hall;
 mod health;
 mod intake;
 mod jwt;

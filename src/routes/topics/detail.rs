@@ -2,6 +2,7 @@ use super::TopicView;
 use crate::auth::caller::Caller;
 use crate::domain::ids::TopicId;
 use crate::error::{ApiError, ApiResult};
+use crate::intake::mask::{mask_name, scrub_contacts};
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
@@ -10,14 +11,30 @@ use serde::Serialize;
 pub struct MemberView {
     pub suggestion_id: crate::domain::ids::SuggestionId,
     pub channel: String,
+    pub title: Option<String>,
     pub text: String,
     pub building_id: Option<crate::domain::ids::BuildingId>,
+    pub building_name: Option<String>,
     pub pinned: bool,
+    /// The author's name, masked (张*).
+    pub author: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// One topic: for everyone its summary, counts and public timeline; for staff also its members
-/// (with channel and building) and its audit trail.
+/// What residents see of a member: its text, and the author's (masked) name only where the
+/// author allowed it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VoiceView {
+    pub channel: String,
+    pub text: String,
+    pub author: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One topic, with `ETag` = its version. For everyone: summary, counts, decision, public
+/// timeline, meetings, satisfaction; for residents also their support and answer, and the
+/// members' texts (names only where allowed); for staff the members with channel and building,
+/// representative quotes and the audit trail.
 #[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = TopicView), (status = 404, body = crate::error::Problem)), tag = "topics", security(("bearer" = [])))]
 #[get("/topics/{id}")]
 pub async fn detail(
@@ -32,29 +49,86 @@ pub async fn detail(
         .ok_or_else(ApiError::not_found)?;
     caller.community(topic.community_id)?;
     let id = topic.topic_id;
+    let version = topic.version;
+    let representative = topic.representative_suggestion_id;
+    let status = topic.status.clone();
     let timeline = state.store.public_timeline(id).await?;
-    let mut body = serde_json::json!({ "topic": TopicView::from(topic), "timeline": timeline });
+    let meetings = state.store.topic_meetings(id).await?;
+    let satisfaction = state.store.satisfaction(id).await?;
+    let members = state.store.members(id, 500).await?;
+    let mut view = TopicView::new(topic, chrono::Utc::now());
+    let mut body = serde_json::json!({
+        "timeline": timeline,
+        "meetings": meetings,
+        "satisfaction": crate::hall::stats::satisfaction(satisfaction),
+        "next_statuses": crate::hall::workflow::next(&status),
+    });
     if caller.role.is_staff() {
-        let members: Vec<MemberView> = state
-            .store
-            .topic_members(id, 500)
-            .await?
+        // Representative quotes: the labelled representative first, then the longest texts.
+        let mut quotes: Vec<&crate::store::MemberRow> = members.iter().collect();
+        quotes.sort_by_key(|m| {
+            (
+                Some(m.suggestion_id.0) != representative,
+                std::cmp::Reverse(m.body.chars().count().min(200)),
+            )
+        });
+        let quotes: Vec<String> = quotes.iter().take(3).map(|m| m.body.clone()).collect();
+        let ids: Vec<_> = members.iter().map(|m| m.suggestion_id).collect();
+        let members: Vec<MemberView> = members
             .into_iter()
-            .map(|s| MemberView {
-                suggestion_id: s.suggestion_id,
-                channel: s.channel,
-                text: s.body,
-                building_id: s.building_id,
-                pinned: s.pinned,
-                created_at: s.created_at,
+            .map(|m| MemberView {
+                suggestion_id: m.suggestion_id,
+                channel: m.channel,
+                title: m.title,
+                text: m.body,
+                building_id: m.building_id,
+                building_name: m.building_name,
+                pinned: m.pinned,
+                author: m.author_name.as_deref().map(mask_name),
+                created_at: m.created_at,
             })
             .collect();
-        let ids: Vec<_> = members.iter().map(|m| m.suggestion_id).collect();
         let mut audit = state.store.suggestions_audit(&ids).await?;
         audit.extend(state.store.audit_entries("topic", &id.to_string()).await?);
         audit.sort_by_key(|a| a.audit_id);
         body["members"] = serde_json::to_value(members).map_err(anyhow::Error::from)?;
+        body["quotes"] = serde_json::to_value(quotes).map_err(anyhow::Error::from)?;
         body["audit"] = serde_json::to_value(audit).map_err(anyhow::Error::from)?;
+    } else {
+        let supported = !state
+            .store
+            .supported_among(caller.account_id, &[id])
+            .await?
+            .is_empty();
+        view.supported = Some(supported);
+        let mine = state.store.my_satisfaction(id, caller.account_id).await?;
+        let can_rate = status == "resolved" && state.store.took_part(id, caller.account_id).await?;
+        let voices: Vec<VoiceView> = members
+            .into_iter()
+            .take(50)
+            .map(|m| VoiceView {
+                channel: m.channel,
+                text: scrub_contacts(&m.body),
+                author: m
+                    .author_name
+                    .as_deref()
+                    .filter(|_| m.show_author)
+                    .map(mask_name),
+                created_at: m.created_at,
+            })
+            .collect();
+        body["my_satisfaction"] = match mine {
+            Some((answer, comment)) => serde_json::json!({"answer": answer, "comment": comment}),
+            None => serde_json::Value::Null,
+        };
+        body["can_rate"] = can_rate.into();
+        body["voices"] = serde_json::to_value(voices).map_err(anyhow::Error::from)?;
     }
-    Ok(HttpResponse::Ok().json(body))
+    body["topic"] = serde_json::to_value(view).map_err(anyhow::Error::from)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::ETAG,
+            crate::routes::hall::etag(version),
+        ))
+        .json(body))
 }
