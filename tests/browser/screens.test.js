@@ -84,3 +84,31 @@ test("login errors show the API's message", async () => {
   assert.ok((await error.textContent()).trim().length > 0);
   await page.context().close();
 });
+
+test("a worker serving two communities picks one, and can switch", async () => {
+  const admin = await staffToken(ADMIN);
+  const communities = (await call(admin, "GET", "/admin/communities")).data.items;
+  const street = communities.find((c) => c.community_id === COMMUNITY_ID).street_id;
+  const second = (await call(admin, "POST", "/admin/communities", { street_id: street, name: `津门里社区${RUN}` })).data.id;
+  const who = { username: `worker${RUN}`, password: `pw-${RUN}-long-enough` };
+  await call(admin, "POST", "/admin/staff", {
+    ...who,
+    display_name: "赵社工",
+    role: "worker",
+    community_ids: [COMMUNITY_ID, second],
+  });
+
+  const page = await newPage(browser);
+  await login(page, who);
+  await page.waitForSelector('[data-testid="community-picker"]');
+  await page.click(`[data-testid="community-picker"] button:has-text("津门里社区${RUN}")`);
+  await page.waitForSelector('[data-testid="inbox"]');
+  assert.equal((await page.locator('[data-testid="current-community"]').textContent()).trim(), `津门里社区${RUN}`);
+  // The new community has no topics yet.
+  await page.waitForSelector('[data-testid="no-topics"]');
+  await page.click('button:has-text("切换社区")');
+  await page.click('[data-testid="community-picker"] button:has-text("坤翔园社区")');
+  await page.waitForSelector('[data-testid="topic-row"]');
+  assert.equal((await page.locator('[data-testid="current-community"]').textContent()).trim(), "坤翔园社区");
+  await page.context().close();
+});
