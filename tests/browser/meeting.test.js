@@ -2,6 +2,7 @@
 // resident sees the decision in the topic's timeline of their own suggestion.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { BASE, WORKER, RUN, launch, newPage, login, shot, residentToken, postSuggestion, suggestionWithTopic, until, call } from "./helpers.js";
 
 let browser;
@@ -45,6 +46,17 @@ test("c. schedule a meeting with a topic and record a decision → the resident'
   await page.click('[data-testid="meeting-save"]');
   await page.waitForSelector('.notice');
   await shot(page, "meeting");
+
+  // The XLSX export downloads a workbook (a ZIP file: "PK").
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="export-link"]')]);
+  assert.match(download.suggestedFilename(), /\.xlsx$/);
+  const bytes = await readFile(await download.path());
+  assert.equal(bytes.subarray(0, 2).toString(), "PK");
+  // The print page opens in a new tab with the agenda and the decision.
+  const [print] = await Promise.all([page.context().waitForEvent("page"), page.click('[data-testid="print-link"]')]);
+  await print.waitForLoadState();
+  await print.waitForFunction((d) => document.body && document.body.textContent.includes(d), decision);
+  await print.close();
 
   // The resident's own view: the topic is decided and the timeline carries the decision.
   const mine = await until(

@@ -2,6 +2,7 @@
 // the administration page for admins.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { BASE, COMMUNITY_ID, WORKER, RUN, launch, newPage, login, shot, residentToken, postSuggestion, staffToken, call, until } from "./helpers.js";
 
 const ADMIN = { username: process.env.MINYI_ADMIN_USER || "admin", password: process.env.MINYI_ADMIN_PASS || "" };
@@ -52,6 +53,9 @@ test("statistics: figures and ECharts charts are drawn", async () => {
   await page.waitForSelector('[data-testid="chart-per-day"] canvas');
   await page.waitForSelector('[data-testid="chart-status"] canvas');
   await shot(page, "stats");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="stats-export"]')]);
+  assert.match(download.suggestedFilename(), /\.xlsx$/);
+  assert.equal((await readFile(await download.path())).subarray(0, 2).toString(), "PK");
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
