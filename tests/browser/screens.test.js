@@ -21,6 +21,7 @@ test("moderation: a held suggestion is approved in the UI", async () => {
   try {
     const resident = await residentToken(`居民庚${RUN}`);
     const posted = await postSuggestion(resident, `<i>先审后发</i>：建议在东门加装一个雨棚（${RUN}）`);
+    const rude = await postSuggestion(resident, `这条意见包含不适合公开的内容，需要审核（${RUN}）`);
     const page = await newPage(browser);
     await login(page, WORKER);
     await page.click('[data-testid="nav-moderation"]');
@@ -39,6 +40,23 @@ test("moderation: a held suggestion is approved in the UI", async () => {
       },
       { what: "the suggestion to leave review" },
     );
+
+    // Reject the other one with a reason: the resident sees the reason.
+    const other = page.locator(`[data-testid="held-item"][data-suggestion-id="${rude.id}"]`);
+    await other.locator('[data-testid="reject"]').click();
+    await other.locator("input").fill("内容涉及他人隐私，请修改后再提交");
+    await other.locator('[data-testid="reject-confirm"]').click();
+    await other.waitFor({ state: "detached" });
+    const rejected = await until(
+      async () => {
+        const { data } = await call(resident, "GET", "/me/suggestions?limit=100");
+        const s = data.items.find((x) => x.id === rude.id);
+        return s && s.state !== "pending_review" ? s : null;
+      },
+      { what: "the rejected suggestion" },
+    );
+    assert.equal(rejected.moderation_reason, "内容涉及他人隐私，请修改后再提交");
+    await page.waitForSelector('[data-testid="no-held"]');
     await page.context().close();
   } finally {
     await call(admin, "PATCH", `/communities/${COMMUNITY_ID}/settings`, { premoderate: false });
