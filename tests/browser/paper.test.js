@@ -2,7 +2,7 @@
 // follows; a duplicate serial is reported inline; the entries exist in the API.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { VOLUNTEER, RUN, launch, newPage, login, shot, staffToken, call } from "./helpers.js";
+import { BASE, COMMUNITY_ID, VOLUNTEER, RUN, launch, newPage, login, shot, staffToken, call } from "./helpers.js";
 
 let browser;
 before(async () => {
@@ -112,5 +112,44 @@ test("d. a volunteer types ten paper forms with the keyboard only", async () => 
   assert.ok(bySerial["1"].building_id, "the building typed by name was sent as its id");
   assert.equal(bySerial["2"].phone, "138****5678", "the phone is stored and shown masked");
   assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("a CSV file of paper forms is imported from the batch page, with a report", async () => {
+  const token = await staffToken(VOLUNTEER);
+  const batch = (await call(token, "POST", "/paper-batches", {
+    community_id: COMMUNITY_ID,
+    collection_kind: "door_to_door",
+    collection_point: `入户走访${RUN}`,
+    collected_on: "2026-11-20",
+    sheet_count: 3,
+  })).data;
+  const batchId = batch.id ?? batch.paper_batch_id;
+  const csv = [
+    "编号,建议内容,楼栋,姓名",
+    `1,希望在小区门口增设无障碍坡道（${RUN}）,1号楼,刘阿姨`,
+    `2,建议定期清洗二次供水水箱（${RUN}）,2号楼,`,
+    "3,短,,",
+  ].join("\n");
+
+  const page = await newPage(browser);
+  await login(page, VOLUNTEER);
+  await page.goto(`${BASE}/#/batch/${batchId}`);
+  await page.waitForSelector('[data-testid="import-form"]');
+  await page.setInputFiles('[data-testid="import-form"] input[type="file"]', {
+    name: "forms.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(csv, "utf8"),
+  });
+  await page.click('[data-testid="import-form"] button[type="submit"]');
+  const report = page.locator('[data-testid="import-report"]');
+  await report.waitFor();
+  assert.match(await report.textContent(), /新增 2 条/);
+  assert.equal(await report.locator(".field-error").count(), 1, "the too-short row is reported");
+  await page.waitForSelector('[data-testid="entry-row"][data-serial="2"]');
+
+  const { data } = await call(token, "GET", `/paper-batches/${batchId}`);
+  assert.equal(data.entries.length, 2);
+  assert.deepEqual(data.missing_serials, [3]);
   await page.context().close();
 });

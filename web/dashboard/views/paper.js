@@ -90,6 +90,7 @@ export function BatchPage({ id, communityId }) {
   const [error, setError] = useState(null);
   const [notice, setNotice] = useState("");
   const [closing, setClosing] = useState(false);
+  const [report, setReport] = useState(null);
 
   const data = batch.data;
   if (batch.error && !data) return html`<section class="card"><${ErrorBox} error=${batch.error} /></section>`;
@@ -159,22 +160,38 @@ export function BatchPage({ id, communityId }) {
                 setNotice(t("entry_saved", { serial }));
                 batch.reload();
               }} />
-              <${ImportForm} batchId=${id} onDone=${(report) => {
-                setNotice(`${t("import_done")}: ${summariseImport(report)}`);
+              <${ImportForm} batchId=${id} onDone=${(r) => {
+                setReport(r);
+                setNotice(t("import_done"));
                 batch.reload();
-              }} />`
+              }} />
+              <${ImportReport} report=${report} />`
           : null}
       </div>
     </div>
   </section>`;
 }
 
-function summariseImport(report) {
-  if (!report || typeof report !== "object") return "";
-  return Object.entries(report)
-    .filter(([, v]) => typeof v === "number")
-    .map(([k, v]) => `${k} ${v}`)
-    .join(" · ");
+/** The import report: rows read, accepted, already there, and each refused row with its reason. */
+function ImportReport({ report }) {
+  if (!report) return null;
+  const errors = report.errors || [];
+  return html`<div class="panel" data-testid="import-report">
+    <p>${t("import_summary", {
+      total: report.rows_total ?? 0,
+      accepted: report.accepted ?? 0,
+      already: report.already_imported ?? 0,
+      errors: errors.length,
+    })}</p>
+    ${errors.length
+      ? html`<ul>${errors.map(
+          (e, i) => html`<li key=${i} class="field-error">${t("import_row", { row: e.row, serial: e.serial || "—" })}：${e.reason}</li>`,
+        )}</ul>`
+      : null}
+    ${(report.ignored_columns || []).length
+      ? html`<p class="muted">${t("import_ignored")}：${report.ignored_columns.join("、")}</p>`
+      : null}
+  </div>`;
 }
 
 const FIELDS = ["serial", "text", "building", "name", "phone"];
