@@ -92,6 +92,25 @@ test("administration: an admin sees staff and adds a building", async () => {
   const { data } = await call(token, "GET", `/communities/${COMMUNITY_ID}/buildings`);
   assert.ok(data.items.some((b) => b.name === `9号楼${RUN}`));
   await shot(page, "admin");
+
+  // Disable and re-enable a staff account from its row.
+  const temp = { username: `temp${RUN}`, password: `pw-${RUN}-temporary` };
+  const created = (await call(token, "POST", "/admin/staff", {
+    ...temp,
+    display_name: "临时志愿者",
+    role: "volunteer",
+    community_ids: [COMMUNITY_ID],
+  })).data;
+  await page.reload();
+  const row = page.locator(`[data-testid="staff-row"][data-account-id="${created.id}"]`);
+  await row.locator('button:has-text("停用")').click();
+  await row.locator('button:has-text("启用")').waitFor();
+  const staff = async () => (await call(token, "GET", "/admin/staff")).data.items.find((x) => x.account_id === created.id);
+  assert.equal((await staff()).disabled, true);
+  await assert.rejects(call(null, "POST", "/auth/login", temp));
+  await row.locator('button:has-text("启用")').click();
+  await row.locator('button:has-text("停用")').waitFor();
+  assert.equal((await staff()).disabled, false);
   await page.context().close();
 });
 
