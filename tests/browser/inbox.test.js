@@ -80,6 +80,9 @@ test("f. the English toggle switches the labels and is remembered", async () => 
   await page.reload();
   await page.waitForSelector('[data-testid="nav-inbox"]');
   assert.equal((await nav.textContent()).trim(), "Topic inbox", "the choice is kept in localStorage");
+  await page.waitForSelector('[data-testid="tab-new"]');
+  assert.match(await page.locator('[data-testid="tab-new"]').textContent(), /^New/);
+  await shot(page, "inbox-en");
   await page.click('[data-testid="lang-toggle"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="nav-inbox"]').textContent.trim() === "议题收件箱");
   await page.context().close();

@@ -38,7 +38,7 @@ export function Admin({ me, communityId }) {
           run(() => request(`/communities/${c.community_id}/settings`, { method: "PATCH", body: { premoderate } }), communities.reload)} />
       ${communityId ? html`<${Buildings} communityId=${communityId} run=${run} />` : null}
     </div>
-    <${Staff} list=${items(staff.data)} error=${staff.error} communities=${communityList} nameOf=${nameOf} run=${run} reload=${staff.reload} />
+    <${Staff} me=${me} list=${items(staff.data)} error=${staff.error} communities=${communityList} nameOf=${nameOf} run=${run} reload=${staff.reload} />
   </section>`;
 }
 
@@ -91,7 +91,7 @@ function Buildings({ communityId, run }) {
   </div>`;
 }
 
-function Staff({ list, error, communities, nameOf, run, reload }) {
+function Staff({ me, list, error, communities, nameOf, run, reload }) {
   const [form, setForm] = useState({ username: "", password: "", display_name: "", role: "worker", community_ids: [] });
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
   return html`<div class="card" data-testid="admin-staff">
@@ -101,7 +101,7 @@ function Staff({ list, error, communities, nameOf, run, reload }) {
       <table>
         <thead><tr><th>#</th><th>${t("username")}</th><th>${t("display_name")}</th><th>${t("role")}</th><th>${t("communities")}</th><th>${t("actions")}</th></tr></thead>
         <tbody>
-          ${list.map((s) => html`<${StaffRow} key=${s.account_id} s=${s} communities=${communities} nameOf=${nameOf} run=${run} reload=${reload} />`)}
+          ${list.map((s) => html`<${StaffRow} key=${s.account_id} s=${s} self=${s.account_id === me.account_id} communities=${communities} nameOf=${nameOf} run=${run} reload=${reload} />`)}
         </tbody>
       </table>
     </div>
@@ -132,7 +132,7 @@ function Staff({ list, error, communities, nameOf, run, reload }) {
   </div>`;
 }
 
-function StaffRow({ s, communities, nameOf, run, reload }) {
+function StaffRow({ s, self, communities, nameOf, run, reload }) {
   const [resetting, setResetting] = useState(false);
   const [password, setPassword] = useState("");
   const [assign, setAssign] = useState("");
@@ -156,7 +156,9 @@ function StaffRow({ s, communities, nameOf, run, reload }) {
         : null}
     </td>
     <td>
-      ${s.disabled
+      ${self
+        ? null
+        : s.disabled
         ? html`<button class="small" onClick=${() => run(() => request(`/admin/staff/${s.account_id}/enable`, { method: "POST" }), reload)}>${t("enable")}</button>`
         : html`<button class="small secondary" onClick=${() => run(() => request(`/admin/staff/${s.account_id}/disable`, { method: "POST", body: {} }), reload)}>${t("disable")}</button>`}
       ${resetting
