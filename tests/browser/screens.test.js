@@ -153,3 +153,48 @@ test("a worker serving two communities picks one, and can switch", async () => {
   assert.equal((await page.locator('[data-testid="current-community"]').textContent()).trim(), "坤翔园社区");
   await page.context().close();
 });
+
+test("call-backs: a paper submitter is listed after a public change and marked as called", async () => {
+  const volunteer = await staffToken({ username: process.env.MINYI_VOLUNTEER_USER, password: process.env.MINYI_VOLUNTEER_PASS });
+  const worker = await staffToken(WORKER);
+  const batch = (await call(volunteer, "POST", "/paper-batches", {
+    community_id: COMMUNITY_ID,
+    collection_kind: "event",
+    collection_point: `议事厅开放日${RUN}`,
+    collected_on: "2026-11-21",
+    sheet_count: 1,
+  })).data;
+  const text = `希望在菜市场门口设一个临时停车点，方便老人买菜（回访${RUN}）`;
+  await call(volunteer, "POST", `/paper-batches/${batch.id ?? batch.paper_batch_id}/entries`, {
+    serial: "1",
+    text,
+    name: "孙大爷",
+    phone: "13900001111",
+  });
+  const topicRow = await until(
+    async () => {
+      const { data } = await call(worker, "GET", `/communities/${COMMUNITY_ID}/topics?q=${encodeURIComponent(`回访${RUN}`)}`);
+      return data.items[0];
+    },
+    { what: "the paper suggestion's topic" },
+  );
+  const head = await call(worker, "GET", `/topics/${topicRow.id}`);
+  await call(worker, "POST", `/topics/${topicRow.id}/status`, { status: "accepted" }, { "if-match": head.etag });
+  await until(
+    async () => (await call(worker, "GET", `/communities/${COMMUNITY_ID}/callbacks`)).data.items.some((c) => c.topic_id === topicRow.id),
+    { what: "the call-back to be listed by the API" },
+  );
+
+  const page = await newPage(browser);
+  await login(page, WORKER);
+  await page.click('[data-testid="nav-callbacks"]');
+  const row = page.locator(`[data-testid="callback-row"][data-topic-id="${topicRow.id}"]`);
+  await row.waitFor({ timeout: 15000 });
+  assert.match(await row.textContent(), /13900001111/);
+  assert.match(await row.textContent(), /孙大爷/);
+  await row.locator('[data-testid="callback-done"]').click();
+  await row.waitFor({ state: "detached" });
+  const done = (await call(worker, "GET", `/communities/${COMMUNITY_ID}/callbacks?done=true`)).data.items;
+  assert.ok(done.some((c) => c.topic_id === topicRow.id && c.done));
+  await page.context().close();
+});

@@ -9,6 +9,7 @@ import { BatchList, BatchPage } from "./views/paper.js";
 import { Moderation } from "./views/moderation.js";
 import { Stats } from "./views/stats.js";
 import { Admin } from "./views/admin.js";
+import { Callbacks } from "./views/callbacks.js";
 
 const COMMUNITY_KEY = "minyi.community";
 
@@ -19,7 +20,7 @@ function parseRoute() {
 
 function navFor(role) {
   if (role === "volunteer") return ["paper"];
-  const items = ["inbox", "meetings", "paper", "moderation", "stats"];
+  const items = ["inbox", "meetings", "paper", "callbacks", "moderation", "stats"];
   if (role === "admin") items.push("admin");
   return items;
 }
@@ -124,6 +125,8 @@ function Page({ me, communityId }) {
       return html`<${BatchList} ...${props} />`;
     case "batch":
       return html`<${BatchPage} key=${route.id} ...${props} />`;
+    case "callbacks":
+      return html`<${Callbacks} ...${props} />`;
     case "moderation":
       return html`<${Moderation} ...${props} />`;
     case "stats":
