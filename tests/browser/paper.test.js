@@ -151,5 +151,12 @@ test("a CSV file of paper forms is imported from the batch page, with a report",
   const { data } = await call(token, "GET", `/paper-batches/${batchId}`);
   assert.equal(data.entries.length, 2);
   assert.deepEqual(data.missing_serials, [3]);
+
+  // Close the batch: no more entry form, and the API says closed.
+  await page.click('[data-testid="close-batch"]');
+  await page.click('[data-testid="close-confirm"]');
+  await page.waitForSelector('[data-testid="entry-form"]', { state: "detached" });
+  const closed = (await call(token, "GET", `/paper-batches/${batchId}`)).data;
+  assert.notEqual((closed.batch || closed).status, "open");
   await page.context().close();
 });

@@ -292,7 +292,7 @@ function EditForm({ topic, busy, onSubmit }) {
       if (title !== (topic.title || "")) body.title = title;
       if (summary !== (topic.summary || "")) body.summary = summary;
       if (category !== (topic.category || "")) body.category = category;
-      onSubmit(body);
+      if (Object.keys(body).length) onSubmit(body);
     }}>
     <h3>${t("edit_topic")}</h3>
     <label for="edit-title">${t("title")}</label>
