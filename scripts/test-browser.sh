@@ -54,7 +54,7 @@ SHOTS="$OUT/screenshots"
 rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
 DATA=$(mktemp -d /tmp/minyi-browser.XXXXXX)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 export MINYI__HTTP__BIND="127.0.0.1:$PORT"
 export MINYI__DATA_DIR="$DATA"
 export MINYI__DATABASE__URL="sqlite://$DATA/minyi.db"
@@ -77,7 +77,8 @@ BOOT=$(MINYI_ADMIN_PASSWORD="$ADMIN_PASS" "$MINYI_BIN" admin bootstrap \
   cat "$OUT/bootstrap.log" >&2
   finish 0 1
 }
-COMMUNITY_ID=$(printf '%s' "$BOOT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["community_id"])')
+json_field() { node -e 'let d="";process.stdin.on("data",c=>d+=c).on("end",()=>console.log(JSON.parse(d)[process.argv[1]]))' "$1"; }
+COMMUNITY_ID=$(printf '%s' "$BOOT" | json_field community_id)
 
 say "starting minyi serve on port $PORT"
 "$MINYI_BIN" serve >"$OUT/browser-server.log" 2>&1 &
@@ -98,7 +99,7 @@ api() { # method path token [json]
   curl -fsS -X "$1" "$URL/api/v1$2" -H "authorization: Bearer $3" -H 'content-type: application/json' ${4:+-d "$4"}
 }
 ADMIN_TOKEN=$(curl -fsS "$URL/api/v1/auth/login" -H 'content-type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"$ADMIN_PASS\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])') || finish 0 1
+  -d "{\"username\":\"admin\",\"password\":\"$ADMIN_PASS\"}" | json_field access_token) || finish 0 1
 WORKER_PASS="worker-$(head -c 9 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9')"
 VOLUNTEER_PASS="volunteer-$(head -c 9 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9')"
 say "creating a worker, a volunteer and buildings"
