@@ -96,6 +96,13 @@ test("the dashboard is usable on a tablet (no horizontal overflow)", async () =>
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the tablet screen`);
   await shot(page, "inbox-tablet");
+  // The topic page fits too.
+  const first = await page.locator('[data-testid="topic-row"]').first().getAttribute("data-topic-id");
+  await page.goto(`${BASE}/#/topic/${first}`);
+  await page.waitForSelector('[data-testid="topic-page"]');
+  const overflow2 = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow2 <= 0, `topic page is ${overflow2}px wider than the tablet screen`);
+  await shot(page, "topic-tablet");
   await page.context().close();
 });
 
