@@ -1,7 +1,7 @@
 // Inbox: live updates over SSE, residents' text rendered as text, the English toggle.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, COMMUNITY_ID, WORKER, RUN, launch, newPage, login, shot, residentToken, postSuggestion, suggestionWithTopic, call } from "./helpers.js";
+import { BASE, COMMUNITY_ID, WORKER, RUN, launch, newPage, login, shot, residentToken, postSuggestion, suggestionWithTopic, call, staffToken, until } from "./helpers.js";
 
 let browser;
 before(async () => {
@@ -125,5 +125,58 @@ test("the inbox's text search and status tabs filter through the API", async () 
     (id) => !document.querySelector(`[data-testid="topic-row"][data-topic-id="${id}"]`),
     s.topic.topic_id,
   );
+  await page.context().close();
+});
+
+/** The newest event id of the community's stream, read from Node (replay from 0 for a second). */
+async function lastEventId(token) {
+  const controller = new AbortController();
+  const res = await fetch(`${BASE}/api/v1/communities/${COMMUNITY_ID}/events?last_event_id=0`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
+  let text = "";
+  const timer = setTimeout(() => controller.abort(), 1500);
+  try {
+    for await (const chunk of res.body) text += Buffer.from(chunk).toString("utf8");
+  } catch (_) {
+    // aborted after a second and a half
+  }
+  clearTimeout(timer);
+  const ids = [...text.matchAll(/^id: *(\d+)/gm)].map((m) => Number(m[1]));
+  return Math.max(0, ...ids);
+}
+
+test("the live stream reconnects with Last-Event-ID when it ends", async () => {
+  const resident = await residentToken(`居民壬${RUN}`);
+  const first = await postSuggestion(resident, `单元门禁卡经常刷不开，老人进不了门（${RUN}）`);
+  await suggestionWithTopic(resident, first.id);
+  const last = await lastEventId(await staffToken(WORKER));
+  assert.ok(last > 0);
+
+  const page = await newPage(browser);
+  const seen = [];
+  let served = false;
+  // The first stream ends at once after one event: the dashboard must reconnect and resume after it.
+  await page.route("**/api/v1/communities/*/events*", async (route) => {
+    seen.push(route.request().headers()["last-event-id"] || null);
+    if (served) return route.continue();
+    served = true;
+    return route.fulfill({
+      status: 200,
+      contentType: "text/event-stream",
+      body: `retry: 2000\n\nid: ${last}\nevent: topic.updated\ndata: {"topic_id":0}\n\n`,
+    });
+  });
+  await login(page, WORKER);
+  await page.click('[data-testid="nav-inbox"]');
+  await until(() => seen.length >= 2, { what: "the stream to be opened again" });
+  assert.equal(seen[0], null);
+  assert.equal(seen[1], String(last), "the reconnection resumes after the last event seen");
+  await page.waitForSelector('[data-testid="live-state"][data-live="on"]');
+
+  const second = await postSuggestion(resident, `小区西侧围墙有个破洞，外人随便进出（${RUN}）`);
+  const t2 = (await suggestionWithTopic(resident, second.id)).topic.topic_id;
+  await page.waitForSelector(`[data-testid="topic-row"][data-topic-id="${t2}"]`, { timeout: 15000 });
   await page.context().close();
 });
