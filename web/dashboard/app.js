@@ -69,7 +69,7 @@ function CommunityPicker({ me, onPick }) {
         ${me.communities.map(
           (c) => html`<li key=${c.community_id}>
             <button class="link-button" onClick=${() => onPick(c.community_id)}>
-              ${c.name}${c.street_name ? html` <span class="muted">（${c.street_name}）</span>` : null}
+              ${c.name}${c.street_name ? html` <span class="muted">${t("lp")}${c.street_name}${t("rp")}</span>` : null}
             </button>
           </li>`,
         )}

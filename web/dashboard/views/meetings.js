@@ -203,10 +203,10 @@ function AgendaItem({ item, busy, onDecide }) {
       onDecide(body);
     }}>
     <h3><a href=${`#/topic/${item.topic_id}`}>#${item.topic_id} ${item.title}</a> <${StatusBadge} status=${item.status} /></h3>
-    ${item.decision ? html`<p class="text" data-testid="recorded-decision"><strong>${t("decision")}：</strong>${item.decision}
+    ${item.decision ? html`<p class="text" data-testid="recorded-decision"><strong>${t("decision")}${t("colon")}</strong>${item.decision}
       ${item.decision_mode === "vote"
-        ? html` <span class="muted">（${t("votes_for")} ${item.votes_for ?? 0} / ${t("votes_against")} ${item.votes_against ?? 0} / ${t("votes_abstain")} ${item.votes_abstain ?? 0}）</span>`
-        : html` <span class="muted">（${t("consensus")}）</span>`}</p>` : null}
+        ? html` <span class="muted">${t("lp")}${t("votes_for")} ${item.votes_for ?? 0} / ${t("votes_against")} ${item.votes_against ?? 0} / ${t("votes_abstain")} ${item.votes_abstain ?? 0}${t("rp")}</span>`
+        : html` <span class="muted">${t("lp")}${t("consensus")}${t("rp")}</span>`}</p>` : null}
     <label for=${`d-${item.topic_id}`}>${t("decision_text")}</label>
     <textarea id=${`d-${item.topic_id}`} required value=${decision} onInput=${(e) => setDecision(e.target.value)} data-testid="decision-text"></textarea>
     <div class="row">

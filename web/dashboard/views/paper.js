@@ -119,7 +119,7 @@ export function BatchPage({ id, communityId }) {
         <span data-testid="batch-progress">${t("batch_entered", { n: entries.length, total: b.sheet_count })}</span> ·
         <span data-testid="batch-status">${open ? t("batch_open") : t("batch_closed")}</span></p>
       <div data-testid="missing">
-        <strong>${t("missing_serials")}：</strong>
+        <strong>${t("missing_serials")}${t("colon")}</strong>
         ${missing.length
           ? html`<span class="serials" data-testid="missing-serials">${missing.map((s) => html`<span key=${s} data-serial=${s}>${s}</span>`)}</span>`
           : html`<span class="muted" data-testid="missing-none">${t("missing_none")}</span>`}
@@ -185,11 +185,11 @@ function ImportReport({ report }) {
     })}</p>
     ${errors.length
       ? html`<ul>${errors.map(
-          (e, i) => html`<li key=${i} class="field-error">${t("import_row", { row: e.row, serial: e.serial || "—" })}：${e.reason}</li>`,
+          (e, i) => html`<li key=${i} class="field-error">${t("import_row", { row: e.row, serial: e.serial || "—" })}${t("colon")}${e.reason}</li>`,
         )}</ul>`
       : null}
     ${(report.ignored_columns || []).length
-      ? html`<p class="muted">${t("import_ignored")}：${report.ignored_columns.join("、")}</p>`
+      ? html`<p class="muted">${t("import_ignored")}${t("colon")}${report.ignored_columns.join(t("list_sep"))}</p>`
       : null}
   </div>`;
 }

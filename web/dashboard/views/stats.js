@@ -135,9 +135,9 @@ export function Stats({ communityId }) {
         </div>
         <div class="grid-half">
           <div class="card"><h2>${t("top_buildings")}</h2>
-            <ol>${(s.top_buildings || []).map((b) => html`<li key=${b.building_id}>${b.name}（${b.count}）</li>`)}</ol></div>
+            <ol>${(s.top_buildings || []).map((b) => html`<li key=${b.building_id}>${b.name}${t("lp")}${b.count}${t("rp")}</li>`)}</ol></div>
           <div class="card"><h2>${t("top_categories")}</h2>
-            <ol>${(s.top_categories || []).map((c) => html`<li key=${c.category}>${c.category}（${c.count}）</li>`)}</ol></div>
+            <ol>${(s.top_categories || []).map((c) => html`<li key=${c.category}>${c.category}${t("lp")}${c.count}${t("rp")}</li>`)}</ol></div>
         </div>`
       : null}
   </section>`;

@@ -100,16 +100,16 @@ export function TopicPage({ id, communityId }) {
                 ${t("online_paper", { online: topic.online_count ?? 0, paper: topic.paper_count ?? 0 })} ·
                 ${t("supporters", { n: topic.supporter_count ?? 0 })}</span>
             </p>
-            ${topic.status_reason ? html`<p class="text">${t("reason")}：${topic.status_reason}</p>` : null}
+            ${topic.status_reason ? html`<p class="text">${t("reason")}${t("colon")}${topic.status_reason}</p>` : null}
             ${topic.merged_into
               ? html`<p data-testid="merged-into"><a href=${`#/topic/${topic.merged_into}`}>${t("merged_into", { id: topic.merged_into })}</a></p>`
               : null}
-            ${topic.due_at ? html`<p class="muted">${t("due_at")}：${formatTime(topic.due_at)}</p>` : null}
-            ${topic.summary ? html`<p class="text"><strong>${t("topic_summary")}：</strong>${topic.summary}</p>` : null}
+            ${topic.due_at ? html`<p class="muted">${t("due_at")}${t("colon")}${formatTime(topic.due_at)}</p>` : null}
+            ${topic.summary ? html`<p class="text"><strong>${t("topic_summary")}${t("colon")}</strong>${topic.summary}</p>` : null}
             ${(topic.keywords || []).length
-              ? html`<p>${t("keywords")}：${topic.keywords.map((k) => html`<span class="kw">${k}</span>`)}</p>`
+              ? html`<p>${t("keywords")}${t("colon")}${topic.keywords.map((k) => html`<span class="kw">${k}</span>`)}</p>`
               : null}
-            ${topic.category ? html`<p class="muted">${t("category")}：${topic.category}</p>` : null}
+            ${topic.category ? html`<p class="muted">${t("category")}${t("colon")}${topic.category}</p>` : null}
           </div>
 
           ${(data.quotes || []).length
@@ -164,7 +164,7 @@ export function TopicPage({ id, communityId }) {
                 <ul>${data.meetings.map(
                   (m) => html`<li key=${m.meeting_id}><a href=${`#/meeting/${m.meeting_id}`}>${m.title}</a>
                     <span class="muted"> ${formatTime(m.held_at)}</span>
-                    ${m.decision ? html`<div class="text">${t("decision")}：${m.decision}</div>` : null}</li>`,
+                    ${m.decision ? html`<div class="text">${t("decision")}${t("colon")}${m.decision}</div>` : null}</li>`,
                 )}</ul></div>`
             : null}
           ${data.satisfaction
