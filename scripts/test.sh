@@ -4,7 +4,9 @@
 # It makes sure PostgreSQL and Redis are installed and running on this machine (installing them
 # with apt-get where they are missing, starting them where they are stopped), then runs the whole
 # suite against them. The PostgreSQL and Redis suites are never skipped: if a service cannot be
-# reached, the run fails.
+# reached, the run fails. Then the front ends' tests (scripts/test-browser.sh, and
+# scripts/test-residents.sh) run against the binary the suite built, installing Chromium and the
+# npm packages they need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,7 +75,23 @@ cargo clippy --all-targets --locked -- -D warnings
 say "tests (SQLite, PostgreSQL, Redis)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test --all-targets --locked 2>&1 | tee "$log"
-# One closing line for the whole run (cargo prints one per test target, the last often 0).
+status=0
+cargo test --all-targets --locked 2>&1 | tee "$log" || status=1
+
+# The front ends against the real binary that `cargo test` just built: the staff dashboard in
+# headless Chromium, then the residents' mini-program (Node) and mobile web version (Chromium).
+# Each script installs what it needs (chromium, npm packages) and ends with one summary line.
+export MINYI_BIN=target/debug/minyi
+for suite in browser residents; do
+  script="scripts/test-$suite.sh"
+  [ -f "$script" ] || continue
+  say "$suite tests"
+  bash "$script" 2>&1 | tee -a "$log" || status=1
+done
+
+# One closing line for the whole run (cargo prints one per test target, the last often 0; the
+# front-end suites print `… tests: N passed, M failed`).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
-     END { printf "tests: %d passed, %d failed\n", p, f; if (p == 0) exit 1 }' "$log"
+     /^(browser|residents) tests: [0-9]+ passed, [0-9]+ failed$/ { p += $3; f += $5 }
+     END { printf "tests: %d passed, %d failed\n", p, f; if (p == 0 || f > 0) exit 1 }' "$log" || status=1
+exit $status
