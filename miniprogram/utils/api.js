@@ -273,6 +273,8 @@ function createClient(options) {
     satisfaction: (id, answer, comment) =>
       request('POST', '/topics/' + id + '/satisfaction', comment ? { answer, comment } : { answer }),
     mySuggestions: () => request('GET', '/me/suggestions?limit=50'),
+    notifications: () => request('GET', '/me/notifications?limit=20'),
+    markRead: (ids) => request('POST', '/me/notifications/read', ids ? { ids } : {}),
     post: (body) => request('POST', '/suggestions', body),
     subscribeTemplates: () => request('GET', '/subscribe-templates'),
     subscriptions: (accepted) => request('POST', '/me/subscriptions', { accepted }),

@@ -218,6 +218,15 @@ test('satisfaction once the topic is resolved (issue 5 endpoints)', { skip }, as
   const mine = (await c.mySuggestions()).items.find((x) => x.id === posted.id);
   assert.equal(mine.topic.status, 'resolved');
   assert.ok(mine.timeline.length >= 1, 'my suggestion shows the timeline');
+  // The author heard about it in the app.
+  const news = await eventually(async () => {
+    const n = await c.notifications();
+    return n.items.some((x) => x.topic_id === topicId) && n;
+  });
+  assert.ok(news, 'notifications about the topic');
+  assert.ok(news.unread >= 1);
+  await c.markRead(news.items.map((x) => x.notification_id));
+  assert.equal((await c.notifications()).unread, 0);
   // Someone who neither spoke nor supported cannot rate.
   const other = await homeResident('contract-h');
   const err = await other.satisfaction(topicId, 'unsatisfied').catch((e) => e);

@@ -43,6 +43,11 @@ function backend(wx, opts = {}) {
       timeline: [{ timeline_entry_id: 5, topic_id: 11, kind: 'decided', body: '议事会决定更换灯具', created_at: '2026-11-25T02:00:00Z' }],
       meetings: [{ meeting_id: 2, title: '十一月议事会', held_at: '2026-11-25T02:00:00Z', status: 'held', decision: '由物业一周内更换灯具' }],
       voices: [{ channel: 'paper', text: '东门太黑了', author: '王*' }], can_rate: true, my_satisfaction: null }) },
+    { method: 'GET', path: '/api/v1/me/notifications', reply: () => json(200, { items: [
+      { notification_id: 9, topic_id: 11, title: '东门路灯不亮', body: '已办结：路灯已修复', created_at: '2026-11-26T13:00:00Z', read: false },
+      { notification_id: 8, topic_id: 11, title: '东门路灯不亮', body: '已受理', created_at: '2026-11-25T13:00:00Z', read: true },
+    ], unread: 1 }) },
+    { method: 'POST', path: '/api/v1/me/notifications/read', reply: (r) => { state.read = r.data.ids; return { statusCode: 204, data: '' }; } },
     { method: 'GET', path: '/api/v1/me/suggestions', reply: () => json(200, { items: [
       { id: 100, state: 'grouped', state_label: '已归入议题', text: '东门路灯不亮', created_at: '2026-11-26T12:00:00Z', timeline: [
         { timeline_entry_id: 1, topic_id: 11, kind: 'resolved', body: '路灯已修复', created_at: '2026-11-26T13:00:00Z' }],
@@ -182,6 +187,8 @@ test('my suggestions: timeline shown and satisfaction asked once resolved', asyn
   assert.equal(item.topic.statusLabel, '已办结');
   assert.equal(item.canRate, true);
   assert.equal(item.time, '2026-11-26 20:00', 'Beijing time');
+  assert.deepEqual(page.data.notices.map((n) => n.body), ['已办结：路灯已修复'], 'unread news shown');
+  assert.deepEqual(server.read, [9], 'and marked read');
   await page.rate({ currentTarget: { dataset: { index: 0, answer: 'basically_satisfied' } } });
   assert.deepEqual(server.satisfaction, { answer: 'basically_satisfied' });
   assert.equal(page.data.items[0].rated, '基本满意');

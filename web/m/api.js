@@ -112,6 +112,8 @@ export const api = {
   support: (id, on) => call(on ? 'PUT' : 'DELETE', `/topics/${id}/support`),
   satisfaction: (id, answer) => call('POST', `/topics/${id}/satisfaction`, { answer }),
   mine: () => call('GET', '/me/suggestions?limit=50'),
+  notifications: () => call('GET', '/me/notifications?limit=20'),
+  markRead: (ids) => call('POST', '/me/notifications/read', ids ? { ids } : {}),
   post: (body) => call('POST', '/suggestions', body),
   upload(blob, name) {
     const form = new FormData();

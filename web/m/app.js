@@ -317,7 +317,16 @@ async function mineView() {
   const out = el('button', { type: 'button', class: 'secondary block', onclick: () => {
     logout(); localStorage.removeItem('minyi.m.me'); me = null; location.hash = '#/board'; route();
   } }, '退出登录');
-  show(el('h2', {}, '我的建议'), (await draftsSection(rerender)) || '', list, out);
+  const news = el('div', { id: 'news' });
+  show(el('h2', {}, '我的建议'), news, (await draftsSection(rerender)) || '', list, out);
+  api.notifications().then(async (n) => {
+    const unread = (n.items || []).filter((x) => !x.read);
+    if (!unread.length) return;
+    news.replaceChildren(el('section', { class: 'card', 'aria-label': '新消息' }, el('h3', {}, `新消息（${unread.length}）`),
+      unread.map((x) => el('p', {}, el('time', { class: 'muted', datetime: x.created_at }, when(x.created_at)), ' ',
+        el('a', { href: `#/topic/${x.topic_id}` }, x.title), '：', x.body))));
+    await api.markRead(unread.map((x) => x.notification_id));
+  }).catch(() => { /* news can wait for the next visit */ });
   try {
     const page = await api.mine();
     list.replaceChildren(...(page.items.length ? page.items.map(suggestionCard) : [el('p', {}, '您还没有提过建议。')]));

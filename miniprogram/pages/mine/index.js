@@ -30,7 +30,7 @@ function view(s) {
 }
 
 Page({
-  data: { loading: true, error: '', items: [], drafts: [], answers: ANSWERS },
+  data: { loading: true, error: '', items: [], drafts: [], answers: ANSWERS, notices: [] },
 
   onShow() {
     return this.load();
@@ -56,6 +56,21 @@ Page({
       this.setData({ loading: false, items: (page.items || []).map(view) });
     } catch (e) {
       this.setData({ loading: false, error: e.message });
+    }
+    return this.loadNotices();
+  },
+
+  /** News about my topics that I have not seen yet; marked read once shown. */
+  async loadNotices() {
+    try {
+      const n = await client().notifications();
+      const unread = (n.items || []).filter((x) => !x.read);
+      this.setData({
+        notices: unread.map((x) => ({ id: x.notification_id, topicId: x.topic_id, title: x.title, body: x.body, time: when(x.created_at) })),
+      });
+      if (unread.length) await client().markRead(unread.map((x) => x.notification_id));
+    } catch (e) {
+      /* news can wait for the next visit */
     }
   },
 
