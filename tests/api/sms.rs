@@ -252,6 +252,30 @@ async fn a_volunteer_posts_for_a_resident_beside_them_with_consent(backend: Back
     )
     .await;
 
+    // Not in a community the volunteer does not serve.
+    let other = app.other_community().await;
+    let mut elsewhere = suggestion("前进里社区的路灯也坏了");
+    elsewhere["on_behalf"] = json!({"consent": true});
+    elsewhere["community_id"] = json!(other);
+    assert_problem(
+        app.post("/api/v1/suggestions", Some(&volunteer), &elsewhere)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    // A malformed phone for the resident is refused with the field named.
+    let mut bad_phone = suggestion("楼道里堆放杂物影响通行");
+    bad_phone["on_behalf"] = json!({"phone": "打电话给我", "consent": true});
+    let body = assert_problem(
+        app.post("/api/v1/suggestions", Some(&volunteer), &bad_phone)
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "on_behalf.phone");
+
     // A resident cannot post "for" someone else, and staff cannot post as themselves.
     let resident = app.resident_token("王阿姨", c).await;
     let mut body = suggestion("东门路灯坏了需要修理");
