@@ -141,6 +141,15 @@ macro_rules! impl_intake_store {
                         };
                         let existing: $crate::store::SuggestionRow = if let Some(b) = s.paper_batch_id {
                             sqlx::query_as(&q).bind(b).bind(s.paper_serial.as_deref()).fetch_one(&self.write).await?
+                        } else if s.author_account_id.is_none() {
+                            // Entered for a resident without an account (assist mode): unique per
+                            // volunteer and client id.
+                            let q = format!(
+                                "select {} from suggestion where entered_by_account_id = $1 and client_id = $2 \
+                                 and author_account_id is null and paper_batch_id is null",
+                                $crate::store::SUGGESTION_COLUMNS
+                            );
+                            sqlx::query_as(&q).bind(s.entered_by).bind(&s.client_id).fetch_one(&self.write).await?
                         } else {
                             sqlx::query_as(&q).bind(s.author_account_id).bind(&s.client_id).fetch_one(&self.write).await?
                         };

@@ -194,6 +194,16 @@ async fn a_volunteer_posts_for_a_resident_beside_them_with_consent(backend: Back
         .await
         .unwrap();
     assert_eq!(first["id"], again["id"]);
+    // Two first sends racing each other also make one suggestion, both answered 202.
+    let mut twin = suggestion("小区西门的路灯也不亮了");
+    twin["on_behalf"] = json!({"name": "李大爷", "consent": true});
+    let (a, b) = tokio::join!(
+        app.post("/api/v1/suggestions", Some(&volunteer), &twin),
+        app.post("/api/v1/suggestions", Some(&volunteer), &twin)
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (202, 202));
+    let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
+    assert_eq!(a["id"], b["id"]);
     let id = minyi::domain::ids::SuggestionId(first["id"].as_i64().unwrap());
     let row = app.store.suggestion(id).await.unwrap().unwrap();
     assert_eq!(row.channel, "mini_program");
