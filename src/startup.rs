@@ -77,7 +77,7 @@ pub async fn build_state(
     });
     let limits = crate::intake::Limits::new(&settings.intake);
     let words = crate::intake::sensitive_words(&settings.intake)?;
-    let sms = crate::auth::sms::SmsService::connect(&settings).await?;
+    let sms = crate::auth::sms::SmsService::new(&settings, store.clone())?;
     let blobs = Arc::new(crate::media::LocalDiskStorage::new(
         settings.data_dir.join("uploads"),
     ));

@@ -5,8 +5,7 @@
 //! `sms.max_attempts` wrong guesses. Sending is limited per phone (counted in the store, so
 //! exact across API processes) and per IP (per process, like the posting limits).
 //!
-//! The SQL lives here rather than in `Store` so the store's trait stays as it is; it uses a small
-//! pool of its own on the same database (the tables are created by the store's migrations).
+//! The SQL is in the store (`store::SmsStore`), like every other query.
 use crate::config::{Environment, Settings};
 use crate::domain::ids::{AccountId, CommunityId, SuggestionId};
 use crate::error::ApiError;
@@ -14,7 +13,6 @@ use crate::intake::mask::mask_phone;
 use crate::intake::rate_limit::RateLimiter;
 use crate::store::AccountRow;
 use actix_web::http::StatusCode;
-use anyhow::Context;
 use async_trait::async_trait;
 use chrono::Utc;
 use rand::Rng;
@@ -135,25 +133,6 @@ pub fn parse_mobile(input: &str) -> Option<String> {
     ok.then(|| digits.to_string())
 }
 
-enum Pool {
-    Sqlite(sqlx::SqlitePool),
-    Pg(sqlx::PgPool),
-}
-
-/// Run the same statement on whichever backend is configured.
-macro_rules! on_pool {
-    ($pool:expr, $p:ident => $body:expr) => {
-        match $pool {
-            Pool::Sqlite($p) => $body,
-            Pool::Pg($p) => $body,
-        }
-    };
-}
-
-const ACCOUNT_COLUMNS: &str =
-    "account_id, role, username, password_hash, display_name, phone, wechat_openid, \
-     community_id, admin_district_id, admin_street_id, disabled_at, created_at";
-
 /// Why a login code was refused.
 #[derive(Debug, PartialEq, Eq)]
 pub enum CodeCheck {
@@ -170,48 +149,23 @@ pub struct SmsService {
     provider: Option<Arc<dyn SmsProvider>>,
     pepper: String,
     per_ip: RateLimiter,
-    pool: Pool,
+    store: crate::store::DynStore,
 }
 
 impl SmsService {
-    pub async fn connect(settings: &Settings) -> anyhow::Result<Self> {
+    pub fn new(settings: &Settings, store: crate::store::DynStore) -> anyhow::Result<Self> {
         let sms = settings.sms.clone();
         let provider: Option<Arc<dyn SmsProvider>> = match sms.provider_for(settings.environment) {
             "dev" => Some(Arc::new(DevSmsProvider::default())),
             "none" => None,
             other => anyhow::bail!("unknown sms.provider `{other}` (use `dev` or `none`)"),
         };
-        let url = settings.database_url();
-        let pool = if url.starts_with("sqlite:") {
-            use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-            use std::str::FromStr;
-            let options = SqliteConnectOptions::from_str(&url)
-                .context("parsing the SQLite URL")?
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
-            Pool::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .connect_with(options)
-                    .await
-                    .context("opening the SQLite database for SMS login")?,
-            )
-        } else {
-            Pool::Pg(
-                sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(2)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect(&url)
-                    .await
-                    .context("connecting to PostgreSQL for SMS login")?,
-            )
-        };
         Ok(Self {
             per_ip: RateLimiter::new(sms.per_ip_per_hour, Duration::from_secs(3600)),
             settings: sms,
             provider,
             pepper: settings.auth.jwt_secret.expose_secret().to_string(),
-            pool,
+            store,
         })
     }
 
@@ -240,12 +194,7 @@ impl SmsService {
         let now = Utc::now();
         let minute_ago = now - chrono::Duration::seconds(60);
         let day_ago = now - chrono::Duration::days(1);
-        let (last_minute, last_day): (i64, i64) = on_pool!(&self.pool, p => sqlx::query_as(
-            "select coalesce(sum(case when created_at > $2 then 1 else 0 end), 0), count(*) \
-             from sms_code where phone_key = $1 and created_at > $3",
-        )
-        .bind(&key).bind(minute_ago).bind(day_ago)
-        .fetch_one(p).await)?;
+        let (last_minute, last_day) = self.store.sms_recent(&key, minute_ago, day_ago).await?;
         if last_minute >= self.settings.per_phone_per_minute {
             return Err(ApiError::too_many(60));
         }
@@ -254,11 +203,9 @@ impl SmsService {
         }
         let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
         let expires = now + chrono::Duration::seconds(self.settings.code_ttl_seconds.max(1));
-        on_pool!(&self.pool, p => sqlx::query(
-            "insert into sms_code (phone_key, code_hash, attempts, created_at, expires_at) values ($1, $2, 0, $3, $4)",
-        )
-        .bind(&key).bind(self.code_hash(phone, &code)).bind(now).bind(expires)
-        .execute(p).await.map(|r| r.rows_affected()))?;
+        self.store
+            .sms_insert(&key, &self.code_hash(phone, &code), now, expires)
+            .await?;
         provider.send(phone, &code).await.map_err(|e| {
             tracing::warn!(error = %format!("{e:#}"), "the SMS provider failed");
             ApiError::new(
@@ -276,30 +223,22 @@ impl SmsService {
     pub async fn check_code(&self, phone: &str, code: &str) -> anyhow::Result<CodeCheck> {
         let key = self.phone_key(phone);
         let now = Utc::now();
-        let row: Option<(i64, String, i64)> = on_pool!(&self.pool, p => sqlx::query_as(
-            "select sms_code_id, code_hash, attempts from sms_code \
-             where phone_key = $1 and used_at is null and expires_at > $2 and attempts < $3 \
-             order by sms_code_id desc limit 1",
-        )
-        .bind(&key).bind(now).bind(self.settings.max_attempts)
-        .fetch_optional(p).await)?;
+        let row = self
+            .store
+            .sms_live_code(&key, now, self.settings.max_attempts)
+            .await?;
         let Some((id, hash, attempts)) = row else {
             return Ok(CodeCheck::NoCode);
         };
         let given = self.code_hash(phone, code);
         if !constant_time_eq(given.as_bytes(), hash.as_bytes()) {
-            on_pool!(&self.pool, p => sqlx::query("update sms_code set attempts = attempts + 1 where sms_code_id = $1")
-                .bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+            self.store.sms_wrong_attempt(id).await?;
             return Ok(CodeCheck::Wrong {
                 attempts_left: (self.settings.max_attempts - attempts - 1).max(0),
             });
         }
         // Single use, also when two logins race with the same code.
-        let used = on_pool!(&self.pool, p => sqlx::query(
-            "update sms_code set used_at = $1 where sms_code_id = $2 and used_at is null",
-        )
-        .bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(if used == 1 {
+        Ok(if self.store.sms_use(id, now).await? {
             CodeCheck::Ok
         } else {
             CodeCheck::NoCode
@@ -314,16 +253,9 @@ impl SmsService {
     ) -> anyhow::Result<AccountRow> {
         let now = Utc::now();
         let display = format!("居民{}", &phone[phone.len().saturating_sub(4)..]);
-        on_pool!(&self.pool, p => sqlx::query(
-            "insert into account (role, display_name, phone, community_id, created_at, updated_at) \
-             values ('resident', $1, $2, $3, $4, $4) on conflict (phone) do nothing",
-        )
-        .bind(&display).bind(phone).bind(community).bind(now)
-        .execute(p).await.map(|r| r.rows_affected()))?;
-        let q = format!("select {ACCOUNT_COLUMNS} from account where phone = $1");
-        let account: AccountRow =
-            on_pool!(&self.pool, p => sqlx::query_as(&q).bind(phone).fetch_one(p).await)?;
-        Ok(account)
+        self.store
+            .upsert_phone_resident(phone, &display, community, now)
+            .await
     }
 
     /// A suggestion a volunteer already entered for someone with this client id (a retry).
@@ -332,12 +264,7 @@ impl SmsService {
         entered_by: AccountId,
         client_id: &str,
     ) -> anyhow::Result<Option<SuggestionId>> {
-        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(
-            "select suggestion_id from suggestion where entered_by_account_id = $1 and client_id = $2 \
-             and author_account_id is null and paper_batch_id is null",
-        )
-        .bind(entered_by).bind(client_id)
-        .fetch_optional(p).await)?)
+        self.store.assisted_suggestion(entered_by, client_id).await
     }
 }
 

@@ -4,9 +4,11 @@ mod hall;
 mod intake;
 mod models;
 mod postgres;
+mod sms;
 mod sql;
 pub(crate) mod sql_hall;
 pub(crate) mod sql_intake;
+mod sql_sms;
 mod sql_topics;
 mod sqlite;
 mod topics;
@@ -15,6 +17,7 @@ pub use hall::*;
 pub use intake::*;
 pub use models::*;
 pub use postgres::PgStore;
+pub use sms::SmsStore;
 pub use sql::UniqueViolation;
 pub use sql_intake::SUGGESTION_ACCEPTED;
 pub use sqlite::SqliteStore;
@@ -43,7 +46,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DynStore
 }
 
 #[async_trait]
-pub trait Store: IntakeStore + TopicStore + HallStore + Send + Sync + 'static {
+pub trait Store: IntakeStore + TopicStore + HallStore + SmsStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn migrate(&self) -> anyhow::Result<()>;
     async fn ping(&self) -> anyhow::Result<()>;

@@ -2,6 +2,7 @@
 use super::sql::impl_store;
 use super::sql_hall::impl_hall_store;
 use super::sql_intake::impl_intake_store;
+use super::sql_sms::impl_sms_store;
 use super::sql_topics::impl_topic_store;
 use anyhow::Context;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -39,3 +40,4 @@ impl_store!(PgStore, sqlx::Postgres);
 impl_intake_store!(PgStore, sqlx::Postgres);
 impl_topic_store!(PgStore, sqlx::Postgres);
 impl_hall_store!(PgStore, sqlx::Postgres);
+impl_sms_store!(PgStore, sqlx::Postgres);

@@ -3,6 +3,7 @@
 use super::sql::impl_store;
 use super::sql_hall::impl_hall_store;
 use super::sql_intake::impl_intake_store;
+use super::sql_sms::impl_sms_store;
 use super::sql_topics::impl_topic_store;
 use anyhow::Context;
 use sqlx::sqlite::{
@@ -53,3 +54,4 @@ impl_store!(SqliteStore, sqlx::Sqlite);
 impl_intake_store!(SqliteStore, sqlx::Sqlite);
 impl_topic_store!(SqliteStore, sqlx::Sqlite);
 impl_hall_store!(SqliteStore, sqlx::Sqlite);
+impl_sms_store!(SqliteStore, sqlx::Sqlite);
