@@ -17,6 +17,9 @@ test("c. schedule a meeting with a topic and record a decision → the resident'
   const resident = await residentToken(`居民己${RUN}`);
   const posted = await postSuggestion(resident, `小区广场舞音响太吵，晚上九点以后还在放，影响休息（${RUN}）`);
   const topicId = (await suggestionWithTopic(resident, posted.id)).topic.topic_id;
+  const other = await postSuggestion(resident, `东门外垃圾桶每天都满了溢出来，希望增加清运次数（${RUN}）`);
+  const otherTopic = (await suggestionWithTopic(resident, other.id)).topic.topic_id;
+  assert.notEqual(otherTopic, topicId);
   const decision = `广场舞活动时间调整为19:00-20:30，音量由物业监测（${RUN}）`;
 
   const page = await newPage(browser);
@@ -32,6 +35,19 @@ test("c. schedule a meeting with a topic and record a decision → the resident'
   await item.waitFor();
   const meetingId = await page.locator('[data-testid="meeting-page"]').getAttribute("data-meeting-id");
   assert.ok(Number(meetingId) > 0);
+
+  // A second topic joins the agenda of the planned meeting from the meeting page.
+  await page.selectOption('[data-testid="agenda-add"] select', String(otherTopic));
+  await page.click('[data-testid="agenda-add-submit"]');
+  await page.locator(`[data-testid="agenda-item"][data-topic-id="${otherTopic}"]`).waitFor();
+  const scheduled = await until(
+    async () => {
+      const { data } = await call(resident, "GET", `/topics/${otherTopic}`);
+      return data.topic.status === "scheduled" ? data : null;
+    },
+    { what: "the added topic scheduled" },
+  );
+  assert.equal(scheduled.meetings[0].meeting_id, Number(meetingId));
 
   await item.locator('[data-testid="decision-text"]').fill(decision);
   await item.locator('[data-testid="decision-mode"]').selectOption("vote");

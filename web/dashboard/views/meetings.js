@@ -171,6 +171,14 @@ export function MeetingPage({ id }) {
               onDecide=${(body) =>
                 act(() => request(`/meetings/${m.meeting_id}/decisions`, { method: "POST", body: { topic_id: a.topic_id, ...body } }), t("decision_recorded"))} />`,
           )}
+          <${AddToAgenda} meeting=${m} busy=${busy}
+            onAdd=${(topicId) =>
+              act(() =>
+                request(`/meetings/${m.meeting_id}/agenda`, {
+                  method: "PUT",
+                  body: { topic_ids: [...(m.agenda || []).map((a) => a.topic_id), topicId] },
+                }),
+              )} />
         </div>
         <${Actions} meeting=${m} busy=${busy}
           onAdd=${(body) => act(() => request(`/meetings/${m.meeting_id}/actions`, { method: "POST", body }))}
@@ -180,6 +188,34 @@ export function MeetingPage({ id }) {
         onSave=${(body) => act(() => request(`/meetings/${m.meeting_id}`, { method: "PATCH", body, ifMatch }))} />
     </div>
   </section>`;
+}
+
+/** Put one more waiting topic (new or accepted) on the agenda of a planned meeting. */
+function AddToAgenda({ meeting, busy, onAdd }) {
+  const [chosen, setChosen] = useState("");
+  const topics = useLoad(async () => {
+    const lists = await Promise.all(
+      ["new", "accepted"].map((status) =>
+        api(`/communities/${meeting.community_id}/topics`, { query: { status, limit: 100, sort: "heat" } }).then(items),
+      ),
+    );
+    const on = new Set((meeting.agenda || []).map((a) => a.topic_id));
+    return lists.flat().filter((tp) => !on.has(tp.id));
+  }, [meeting.community_id, meeting.version]);
+  if (meeting.status !== "planned" || !topics.data || !topics.data.length) return null;
+  return html`<form class="row" data-testid="agenda-add"
+    onSubmit=${(e) => {
+      e.preventDefault();
+      if (chosen) onAdd(Number(chosen)).then((ok) => ok && setChosen(""));
+    }}>
+    <label>${t("agenda_pick")}
+      <select value=${chosen} onChange=${(e) => setChosen(e.currentTarget.value)}>
+        <option value="">—</option>
+        ${topics.data.map((tp) => html`<option key=${tp.id} value=${tp.id}>#${tp.id} ${tp.title}</option>`)}
+      </select>
+    </label>
+    <button type="submit" disabled=${busy || !chosen} data-testid="agenda-add-submit">${t("agenda_add")}</button>
+  </form>`;
 }
 
 function AgendaItem({ item, busy, onDecide }) {
