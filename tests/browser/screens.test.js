@@ -74,6 +74,24 @@ test("statistics: figures and ECharts charts are drawn", async () => {
   const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="stats-export"]')]);
   assert.match(download.suggestedFilename(), /\.xlsx$/);
   assert.equal((await readFile(await download.path())).subarray(0, 2).toString(), "PK");
+  assert.equal(await page.locator('[data-testid="stats-scope"]').count(), 0, "a worker reports on their community only");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("statistics: an admin reports on the whole district, with the same total as the API", async () => {
+  const page = await newPage(browser);
+  await login(page, ADMIN);
+  await page.click('[data-testid="nav-stats"]');
+  await page.waitForSelector('[data-testid="stats-scope"]');
+  await page.selectOption('[data-testid="stats-scope"]', "district");
+  const token = (await call(null, "POST", "/auth/login", ADMIN)).data.access_token;
+  const me = (await call(token, "GET", "/me")).data;
+  const api = (await call(token, "GET", `/stats?district_id=${me.admin_district_id}`)).data;
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid="suggestions-total"]')?.textContent === String(n),
+    api.suggestions_total,
+  );
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -55,12 +55,23 @@ function daysAgo(n) {
 const pct = (x) => (x == null ? "—" : `${(Number(x) * (Number(x) <= 1 ? 100 : 1)).toFixed(1)}%`);
 const hours = (x) => (x == null ? "—" : t("hours", { n: Number(x).toFixed(1) }));
 
-export function Stats({ communityId }) {
+/** The scopes a caller can report on: their community, and for admins their street or district. */
+function scopes(me, communityId) {
+  const out = [{ key: "community", label: t("scope_community"), query: { community_id: communityId } }];
+  if (me && me.admin_street_id) out.push({ key: "street", label: t("scope_street"), query: { street_id: me.admin_street_id } });
+  if (me && me.admin_district_id) out.push({ key: "district", label: t("scope_district"), query: { district_id: me.admin_district_id } });
+  return out;
+}
+
+export function Stats({ me, communityId }) {
+  const choices = scopes(me, communityId);
+  const [scopeKey, setScopeKey] = useState("community");
+  const scope = (choices.find((c) => c.key === scopeKey) || choices[0]).query;
   const [from, setFrom] = useState(daysAgo(29));
   const [to, setTo] = useState(daysAgo(0));
   const [range, setRange] = useState({ from: daysAgo(29), to: daysAgo(0) });
   const [exportError, setExportError] = useState(null);
-  const stats = useLoad(() => api("/stats", { query: { community_id: communityId, ...range } }), [communityId, range]);
+  const stats = useLoad(() => api("/stats", { query: { ...scope, ...range } }), [communityId, range, scopeKey]);
   const s = stats.data;
 
   const perDay = s && {
@@ -101,13 +112,19 @@ export function Stats({ communityId }) {
         e.preventDefault();
         setRange({ from, to });
       }}>
+        ${choices.length > 1
+          ? html`<div><label for="s-scope">${t("scope")}</label>
+              <select id="s-scope" data-testid="stats-scope" value=${scopeKey} onChange=${(e) => setScopeKey(e.currentTarget.value)}>
+                ${choices.map((c) => html`<option key=${c.key} value=${c.key}>${c.label}</option>`)}
+              </select></div>`
+          : null}
         <div><label for="s-from">${t("filter_from")}</label><input id="s-from" type="date" value=${from} onInput=${(e) => setFrom(e.target.value)} /></div>
         <div><label for="s-to">${t("filter_to")}</label><input id="s-to" type="date" value=${to} onInput=${(e) => setTo(e.target.value)} /></div>
         <button type="submit">${t("refresh")}</button>
         <button type="button" class="secondary" data-testid="stats-export"
           onClick=${() => {
             setExportError(null);
-            const q = new URLSearchParams({ community_id: communityId, ...range }).toString();
+            const q = new URLSearchParams({ ...scope, ...range }).toString();
             openFile(`/stats/export.xlsx?${q}`, `stats-${range.from}-${range.to}.xlsx`).catch(setExportError);
           }}>${t("export_xlsx")}</button>
       </form>
