@@ -18,6 +18,10 @@ pub(crate) fn like_pattern(q: &str) -> String {
     out
 }
 
+pub(crate) const MEETING_SELECT: &str =
+    "select meeting_id, community_id, title, held_at, place, status, attendance_count, \
+    attendance_names, minutes, version, created_at from meeting";
+
 /// `topic` columns plus the latest decision, for queries on `topic` without an alias.
 pub(crate) const TOPIC_SELECT: &str = "select topic_id, community_id, title, summary, keywords, category, status, status_reason, \
     merged_into_topic_id, representative_suggestion_id, member_count, paper_count, supporter_count, heat, version, \
@@ -639,8 +643,7 @@ macro_rules! impl_hall_store {
                 .bind(m.community).bind(&m.title).bind(m.held_at).bind(&m.place).bind(audit.actor).bind(now)
                 .fetch_one(&mut *tx).await?;
                 let row: $crate::store::MeetingRow = sqlx::query_as(
-                    "select meeting_id, community_id, title, held_at, place, status, attendance_count, attendance_names, minutes, version, created_at \
-                     from meeting where meeting_id = $1",
+                    &format!("{} where meeting_id = $1", $crate::store::sql_hall::MEETING_SELECT),
                 )
                 .bind(id).fetch_one(&mut *tx).await?;
                 if let Some(code) = Self::schedule_tx(&mut tx, &row, &m.topics, scheduling, audit).await? {
@@ -654,16 +657,14 @@ macro_rules! impl_hall_store {
 
             async fn meetings(&self, community: $crate::domain::ids::CommunityId) -> anyhow::Result<Vec<$crate::store::MeetingRow>> {
                 Ok(sqlx::query_as(
-                    "select meeting_id, community_id, title, held_at, place, status, attendance_count, attendance_names, minutes, version, created_at \
-                     from meeting where community_id = $1 order by held_at desc, meeting_id desc limit 200",
+                    &format!("{} where community_id = $1 order by held_at desc, meeting_id desc limit 200", $crate::store::sql_hall::MEETING_SELECT),
                 )
                 .bind(community).fetch_all(&self.read).await?)
             }
 
             async fn meeting(&self, id: $crate::domain::ids::MeetingId) -> anyhow::Result<Option<$crate::store::MeetingRow>> {
                 Ok(sqlx::query_as(
-                    "select meeting_id, community_id, title, held_at, place, status, attendance_count, attendance_names, minutes, version, created_at \
-                     from meeting where meeting_id = $1",
+                    &format!("{} where meeting_id = $1", $crate::store::sql_hall::MEETING_SELECT),
                 )
                 .bind(id).fetch_optional(&self.read).await?)
             }
@@ -687,8 +688,7 @@ macro_rules! impl_hall_store {
                 use $crate::store::Edit;
                 let mut tx = self.write.begin().await?;
                 let before: Option<$crate::store::MeetingRow> = sqlx::query_as(
-                    "select meeting_id, community_id, title, held_at, place, status, attendance_count, attendance_names, minutes, version, created_at \
-                     from meeting where meeting_id = $1",
+                    &format!("{} where meeting_id = $1", $crate::store::sql_hall::MEETING_SELECT),
                 )
                 .bind(id).fetch_optional(&mut *tx).await?;
                 let Some(before) = before else { return Ok(Edit::NotFound) };
@@ -715,8 +715,7 @@ macro_rules! impl_hall_store {
                 use $crate::store::Edit;
                 let mut tx = self.write.begin().await?;
                 let row: Option<$crate::store::MeetingRow> = sqlx::query_as(
-                    "select meeting_id, community_id, title, held_at, place, status, attendance_count, attendance_names, minutes, version, created_at \
-                     from meeting where meeting_id = $1",
+                    &format!("{} where meeting_id = $1", $crate::store::sql_hall::MEETING_SELECT),
                 )
                 .bind(id).fetch_optional(&mut *tx).await?;
                 let Some(row) = row else { return Ok(Edit::NotFound) };

@@ -91,6 +91,38 @@ pub async fn check_place(
     Ok(())
 }
 
+/// At most `intake.max_photos` photos, each an upload of the caller's own.
+async fn check_photos(
+    state: &AppState,
+    account: crate::domain::ids::AccountId,
+    photo_ids: &[String],
+    errors: &mut Vec<FieldError>,
+) -> ApiResult<()> {
+    let max_photos = state.settings.intake.max_photos;
+    if photo_ids.len() > max_photos {
+        errors.push(FieldError {
+            field: "photo_ids".into(),
+            code: "too_many_photos".into(),
+            message: format!("最多 {max_photos} 张照片 / at most {max_photos} photos"),
+        });
+    }
+    for id in photo_ids {
+        let mine = state
+            .store
+            .upload(id)
+            .await?
+            .is_some_and(|u| u.account_id == account);
+        if !mine {
+            errors.push(FieldError {
+                field: "photo_ids".into(),
+                code: "unknown_upload".into(),
+                message: "照片不存在或不属于您 / unknown photo".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
 pub fn optional(
     field: &str,
     value: &Option<String>,
@@ -180,28 +212,7 @@ pub async fn create(
     let place = optional("place", &b.place, 100, &mut errors);
     let category = optional("category", &b.category, 32, &mut errors);
     check_place(&state, community, b.building_id, &mut errors).await?;
-    let max_photos = state.settings.intake.max_photos;
-    if b.photo_ids.len() > max_photos {
-        errors.push(FieldError {
-            field: "photo_ids".into(),
-            code: "too_many_photos".into(),
-            message: format!("最多 {max_photos} 张照片 / at most {max_photos} photos"),
-        });
-    }
-    for id in &b.photo_ids {
-        let mine = state
-            .store
-            .upload(id)
-            .await?
-            .is_some_and(|u| u.account_id == caller.account_id);
-        if !mine {
-            errors.push(FieldError {
-                field: "photo_ids".into(),
-                code: "unknown_upload".into(),
-                message: "照片不存在或不属于您 / unknown photo".into(),
-            });
-        }
-    }
+    check_photos(&state, caller.account_id, &b.photo_ids, &mut errors).await?;
     check(errors)?;
     let text = text.ok_or_else(|| ApiError::field("text", "required", "必填 / required"))?;
     let premoderate = state.premoderates(community).await?;
@@ -318,28 +329,7 @@ async fn create_for_resident(
         }
     };
     check_place(&state, community, b.building_id, &mut errors).await?;
-    let max_photos = state.settings.intake.max_photos;
-    if b.photo_ids.len() > max_photos {
-        errors.push(FieldError {
-            field: "photo_ids".into(),
-            code: "too_many_photos".into(),
-            message: format!("最多 {max_photos} 张照片 / at most {max_photos} photos"),
-        });
-    }
-    for id in &b.photo_ids {
-        let mine = state
-            .store
-            .upload(id)
-            .await?
-            .is_some_and(|u| u.account_id == caller.account_id);
-        if !mine {
-            errors.push(FieldError {
-                field: "photo_ids".into(),
-                code: "unknown_upload".into(),
-                message: "照片不存在或不属于您 / unknown photo".into(),
-            });
-        }
-    }
+    check_photos(&state, caller.account_id, &b.photo_ids, &mut errors).await?;
     check(errors)?;
     let text = text.ok_or_else(|| ApiError::field("text", "required", "必填 / required"))?;
     let hash = crate::intake::request_hash(&serde_json::json!([
