@@ -502,7 +502,15 @@ impl Engine {
             .places
             .iter()
             .any(|&(p, c)| 4 * c >= members && self.place_is_specific(self.terms[p as usize].df));
-        placed
+        if !placed {
+            return false;
+        }
+        // The same term first: it settles most cases without comparing place names.
+        let same_term = q
+            .places
+            .iter()
+            .any(|&p| t.places.iter().any(|&(tp, c)| c > 0 && tp == p));
+        !same_term
             && !q.places.iter().any(|&p| {
                 t.places
                     .iter()
