@@ -1,6 +1,8 @@
 //! One community's grouping state: term statistics, topics with their centroids, an
 //! inverted index from terms to topics, and copy fingerprints. Pure: no I/O, no clock.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use rustc_hash::FxHashMap;
 
 use super::config::EngineConfig;
@@ -85,10 +87,24 @@ pub struct Engine {
     pub(crate) bands: FxHashMap<u64, Vec<DocKey>>,
     refresh_cursor: usize,
     /// idf by document frequency for small frequencies, for words/bigrams and places,
-    /// computed at `idf_table_n` documents (rebuilt as the corpus grows by 1 %).
-    idf_table: Vec<f32>,
-    idf_table_place: Vec<f32>,
+    /// computed at `idf_table_n` documents (reset as the corpus grows by 1 %).
+    /// Each cell holds the `f32` bits, or `IDF_EMPTY` until first asked for: filling the
+    /// whole table (`ln` + `powf` for every frequency up to 8192) at each reset cost more
+    /// than the assignment itself, and only a few hundred frequencies are ever asked for.
+    /// Atomic cells let `decide` (`&self`) fill them and keep the engine `Sync`.
+    idf_table: Vec<AtomicU32>,
+    idf_table_place: Vec<AtomicU32>,
     idf_table_n: u64,
+    /// Scratch buffers of `attach` and `detach`, kept to avoid allocating per suggestion.
+    scratch: Scratch,
+}
+
+#[derive(Default)]
+struct Scratch {
+    /// The merged centroid, before it is copied back.
+    merged: Sparse,
+    new_terms: Vec<u32>,
+    heavy: Vec<(u32, f32)>,
 }
 
 /// Keeps the `k` first items in `order` (sorted), in linear time plus `k log k`.
@@ -100,6 +116,56 @@ fn top_k<T>(v: &mut Vec<T>, k: usize, order: impl Fn(&T, &T) -> std::cmp::Orderi
     v.sort_unstable_by(order);
 }
 
+/// Heaviest first, ties by lower id: a total order for entries with distinct ids.
+fn by_weight(a: &(u32, f32), b: &(u32, f32)) -> std::cmp::Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+}
+
+/// The `k` first items of `items` in `order` (sorted) into `out`, by insertion: for the
+/// small `k` used here this beats copying and partially sorting the whole input.
+/// Same result as `top_k` when `order` is total on the items (distinct ids).
+fn top_k_of<T: Copy>(
+    items: &[T],
+    k: usize,
+    out: &mut Vec<T>,
+    order: impl Fn(&T, &T) -> std::cmp::Ordering,
+) {
+    out.clear();
+    if k == 0 {
+        // `top_k` keeps everything when `k` is 0.
+        out.extend_from_slice(items);
+        out.sort_unstable_by(order);
+        return;
+    }
+    for &x in items {
+        if out.len() == k {
+            match out.last() {
+                Some(last) if order(&x, last) == std::cmp::Ordering::Less => {
+                    out.pop();
+                }
+                _ => continue,
+            }
+        }
+        let pos = out.partition_point(|y| order(y, &x) != std::cmp::Ordering::Greater);
+        out.insert(pos, x);
+    }
+}
+
+/// Per-slot scores of `candidates`, kept between calls so that scoring needs no hash map
+/// per suggestion (`decide` takes `&self`, so the scratch cannot live in the engine).
+/// Every entry is back to zero between calls; `touched` lists the slots in use.
+#[derive(Default)]
+struct CandidateScratch {
+    /// slot → (score, 1 + index of the last query term that counted it; 0: untouched)
+    score: Vec<(f32, u32)>,
+    touched: Vec<u32>,
+}
+
+thread_local! {
+    static CANDIDATE_SCRATCH: std::cell::RefCell<CandidateScratch> =
+        std::cell::RefCell::new(CandidateScratch::default());
+}
+
 const BANDS: u64 = 4;
 /// Place endings that name an area or a line rather than one site.
 const ANCHORLESS_PLACE_ENDS: &[&str] = &["路", "街", "道", "巷", "弄"];
@@ -107,6 +173,8 @@ const ANCHORLESS_PLACE_ENDS: &[&str] = &["路", "街", "道", "巷", "弄"];
 const MEMBER_SCAN: usize = 32;
 const IDF_TABLE_SIZE: usize = 8192;
 const BAND_SCAN: usize = 32;
+/// An idf table cell not computed yet (a NaN pattern `powf` of a positive idf never gives).
+const IDF_EMPTY: u32 = u32::MAX;
 
 fn band_keys(simhash: u64) -> impl Iterator<Item = u64> {
     (0..BANDS).map(move |b| b << 16 | (simhash >> (16 * b)) & 0xffff)
@@ -128,6 +196,7 @@ impl Engine {
             idf_table: Vec::new(),
             idf_table_place: Vec::new(),
             idf_table_n: 0,
+            scratch: Scratch::default(),
         }
     }
 
@@ -199,7 +268,15 @@ impl Engine {
             _ => (&self.idf_table, self.cfg.idf_power),
         };
         match table.get(df as usize) {
-            Some(&w) => w,
+            Some(cell) => match cell.load(Ordering::Relaxed) {
+                IDF_EMPTY => {
+                    // The same value the table would have held had it been filled at once.
+                    let w = idf(self.idf_table_n, df).powf(power);
+                    cell.store(w.to_bits(), Ordering::Relaxed);
+                    w
+                }
+                bits => f32::from_bits(bits),
+            },
             None => idf(self.idf_table_n.max(self.n_docs), df).powf(power),
         }
     }
@@ -213,9 +290,10 @@ impl Engine {
         }
         let n = self.n_docs;
         let size = (n as usize + 1).min(IDF_TABLE_SIZE);
-        let (pw, pp) = (self.cfg.idf_power, self.cfg.place_idf_power);
-        self.idf_table = (0..size as u32).map(|df| idf(n, df).powf(pw)).collect();
-        self.idf_table_place = (0..size as u32).map(|df| idf(n, df).powf(pp)).collect();
+        for table in [&mut self.idf_table, &mut self.idf_table_place] {
+            table.clear();
+            table.resize_with(size, || AtomicU32::new(IDF_EMPTY));
+        }
         self.idf_table_n = n;
     }
 
@@ -348,39 +426,54 @@ impl Engine {
         places: &[u32],
         exclude: Option<u32>,
     ) -> Vec<u32> {
-        let mut heavy: Vec<(u32, f32)> = q.to_vec();
-        top_k(&mut heavy, self.cfg.query_terms, |a, b| {
-            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
-        });
+        let mut heavy: Vec<(u32, f32)> = Vec::with_capacity(self.cfg.query_terms + 4);
+        top_k_of(q, self.cfg.query_terms, &mut heavy, by_weight);
         for &p in places.iter().take(4) {
             if !heavy.iter().any(|h| h.0 == p) {
                 heavy.push((p, 1.0));
             }
         }
-        // slot → (score, 1 + index of the last query term that counted it)
-        let mut acc: FxHashMap<u32, (f32, u32)> = FxHashMap::default();
-        for (i, &(t, w)) in heavy.iter().enumerate() {
-            let mark = i as u32 + 1;
-            for &slot in self.terms[t as usize]
-                .postings
-                .iter()
-                .rev()
-                .take(self.cfg.postings_scan)
-            {
-                if Some(slot) == exclude || self.topics[slot as usize].members.is_empty() {
-                    continue;
-                }
-                let e = acc.entry(slot).or_insert((0.0, 0));
-                if e.1 != mark {
-                    e.0 += w;
-                    e.1 = mark;
+        CANDIDATE_SCRATCH.with_borrow_mut(|acc| {
+            if acc.score.len() < self.topics.len() {
+                acc.score.resize(self.topics.len(), (0.0, 0));
+            }
+            for (i, &(t, w)) in heavy.iter().enumerate() {
+                let mark = i as u32 + 1;
+                for &slot in self.terms[t as usize]
+                    .postings
+                    .iter()
+                    .rev()
+                    .take(self.cfg.postings_scan)
+                {
+                    if Some(slot) == exclude || self.topics[slot as usize].members.is_empty() {
+                        continue;
+                    }
+                    let e = &mut acc.score[slot as usize];
+                    if e.1 == 0 {
+                        acc.touched.push(slot);
+                    }
+                    if e.1 != mark {
+                        e.0 += w;
+                        e.1 = mark;
+                    }
                 }
             }
-        }
-        let mut ranked: Vec<(u32, f32)> = acc.into_iter().map(|(s, (w, _))| (s, w)).collect();
-        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(self.cfg.max_candidates);
-        ranked.into_iter().map(|(s, _)| s).collect()
+            // Read the scores out and leave the scratch all zero for the next call.
+            let mut ranked: Vec<(u32, f32)> = Vec::with_capacity(acc.touched.len());
+            for &slot in &acc.touched {
+                let e = std::mem::take(&mut acc.score[slot as usize]);
+                ranked.push((slot, e.0));
+            }
+            acc.touched.clear();
+            // Slots are distinct, so the order is total and the selection deterministic.
+            let k = self.cfg.max_candidates;
+            if k == 0 {
+                ranked.clear();
+            } else {
+                top_k(&mut ranked, k, by_weight);
+            }
+            ranked.into_iter().map(|(s, _)| s).collect()
+        })
     }
 
     /// Cosine between a unit query and a topic centroid.
@@ -409,7 +502,15 @@ impl Engine {
             .places
             .iter()
             .any(|&(p, c)| 4 * c >= members && self.place_is_specific(self.terms[p as usize].df));
-        placed
+        if !placed {
+            return false;
+        }
+        // The same term first: it settles most cases without comparing place names.
+        let same_term = q
+            .places
+            .iter()
+            .any(|&p| t.places.iter().any(|&(tp, c)| c > 0 && tp == p));
+        !same_term
             && !q.places.iter().any(|&p| {
                 t.places
                     .iter()
@@ -578,9 +679,9 @@ impl Engine {
             return;
         }
         let copy_of = self.find_copy(&doc).map(|(k, _)| k);
-        let entry = self.learn(&doc, pinned, copy_of);
-        let exact = doc.exact;
-        if doc.compact_len > 0 {
+        let (exact, compact_len) = (doc.exact, doc.compact_len);
+        let entry = self.learn(doc, pinned, copy_of);
+        if compact_len > 0 {
             match self.exact.get(&exact) {
                 Some(k) if self.docs.contains_key(k) => {}
                 _ => {
@@ -598,13 +699,15 @@ impl Engine {
         self.refresh_some(2);
     }
 
-    /// Counts the suggestion's terms and builds its stored vector.
-    fn learn(&mut self, doc: &Prepared, pinned: bool, copy_of: Option<DocKey>) -> DocEntry {
+    /// Counts the suggestion's terms and builds its stored vector. Takes the document so
+    /// that its texts move into the engine instead of being copied.
+    fn learn(&mut self, doc: Prepared, pinned: bool, copy_of: Option<DocKey>) -> DocEntry {
         self.n_docs += 1;
         self.refresh_idf_tables();
+        let near_copy_ok = doc.compact_len >= self.cfg.min_chars_for_near_copy;
         let mut weighted: Vec<(u32, f32, f32)> = Vec::with_capacity(doc.features.len());
         let mut places = Vec::new();
-        for f in &doc.features {
+        for f in doc.features {
             let id = match self.term_ids.get(&f.hash) {
                 Some(&id) => id,
                 None => {
@@ -612,7 +715,7 @@ impl Engine {
                     self.terms.push(Term {
                         df: 0,
                         kind: f.kind,
-                        text: f.text.clone(),
+                        text: f.text,
                         postings: Vec::new(),
                     });
                     self.term_ids.insert(f.hash, id);
@@ -632,9 +735,13 @@ impl Engine {
             .sum::<f32>()
             .sqrt()
             .max(1e-9);
-        top_k(&mut weighted, self.cfg.max_doc_features, |a, b| {
-            b.2.total_cmp(&a.2).then(a.0.cmp(&b.0))
-        });
+        // Keep the `max_doc_features` heaviest (a set: term ids are distinct, the order is
+        // total), then order them by term id; ordering them by weight first is not needed.
+        let k = self.cfg.max_doc_features;
+        if weighted.len() > k && k > 0 {
+            weighted.select_nth_unstable_by(k - 1, |a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+            weighted.truncate(k);
+        }
         let mut vec: Vec<(u32, f32)> = weighted.iter().map(|w| (w.0, w.1 / norm)).collect();
         vec.sort_unstable_by_key(|t| t.0);
         places.sort_unstable();
@@ -645,9 +752,9 @@ impl Engine {
             places: places.into_boxed_slice(),
             simhash: doc.simhash,
             signature: doc.signature,
-            near_copy_ok: doc.compact_len >= self.cfg.min_chars_for_near_copy,
+            near_copy_ok,
             copy_of,
-            snippet: doc.snippet.clone(),
+            snippet: doc.snippet,
         }
     }
 
@@ -675,7 +782,14 @@ impl Engine {
     pub(crate) fn attach(&mut self, key: DocKey, mut entry: DocEntry, slot: u32) {
         entry.topic = slot;
         let t = &mut self.topics[slot as usize];
-        let new_terms = add_into(&mut t.centroid, &entry.vec, 1.0);
+        let sc = &mut self.scratch;
+        add_into(
+            &mut t.centroid,
+            &entry.vec,
+            1.0,
+            &mut sc.merged,
+            &mut sc.new_terms,
+        );
         for &p in entry.places.iter() {
             match t.places.iter_mut().find(|x| x.0 == p) {
                 Some(x) => x.1 += 1,
@@ -686,15 +800,12 @@ impl Engine {
         t.pinned += u32::from(entry.pinned);
         t.copies += u32::from(entry.copy_of.is_some());
         t.dirty = true;
-        for term in new_terms {
+        for &term in &sc.new_terms {
             self.terms[term as usize].postings.push(slot);
         }
         // Keep active topics near the end of the posting lists of their heaviest terms.
-        let mut heavy: Vec<(u32, f32)> = entry.vec.to_vec();
-        top_k(&mut heavy, 4, |a, b| {
-            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
-        });
-        for &(term, _) in &heavy {
+        top_k_of(&entry.vec, 4, &mut sc.heavy, by_weight);
+        for &(term, _) in &sc.heavy {
             let postings = &mut self.terms[term as usize].postings;
             if !postings.iter().rev().take(8).any(|&s| s == slot) {
                 postings.push(slot);
@@ -709,7 +820,14 @@ impl Engine {
     pub(crate) fn detach(&mut self, key: DocKey) -> Option<DocEntry> {
         let entry = self.docs.remove(&key)?;
         let t = &mut self.topics[entry.topic as usize];
-        add_into(&mut t.centroid, &entry.vec, -1.0);
+        let sc = &mut self.scratch;
+        add_into(
+            &mut t.centroid,
+            &entry.vec,
+            -1.0,
+            &mut sc.merged,
+            &mut sc.new_terms,
+        );
         for &p in entry.places.iter() {
             if let Some(x) = t.places.iter_mut().find(|x| x.0 == p) {
                 x.1 = x.1.saturating_sub(1);
