@@ -252,6 +252,10 @@ pub struct IntakeSettings {
     pub sensitive_words_file: String,
     /// Also check residents' text with WeChat's `msgSecCheck` (version 2).
     pub wechat_msg_sec_check: bool,
+    /// Group commit: at most this many residents' posts share one transaction (0 or 1: off).
+    pub batch_max: usize,
+    /// Group commit: transactions of posts in flight at once (0: 4 on PostgreSQL, 1 on SQLite).
+    pub batch_in_flight: usize,
 }
 
 impl Default for IntakeSettings {
@@ -264,6 +268,8 @@ impl Default for IntakeSettings {
             sensitive_words: Vec::new(),
             sensitive_words_file: String::new(),
             wechat_msg_sec_check: false,
+            batch_max: 128,
+            batch_in_flight: 0,
         }
     }
 }

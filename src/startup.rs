@@ -78,6 +78,13 @@ pub async fn build_state(
     let limits = crate::intake::Limits::new(&settings.intake);
     let words = crate::intake::sensitive_words(&settings.intake)?;
     let sms = crate::auth::sms::SmsService::new(&settings, store.clone())?;
+    let in_flight = match settings.intake.batch_in_flight {
+        0 if store.backend() == "postgres" => 4,
+        0 => 1,
+        n => n,
+    };
+    let intake =
+        crate::intake::batcher::Batcher::start(store.clone(), settings.intake.batch_max, in_flight);
     let blobs = Arc::new(crate::media::LocalDiskStorage::new(
         settings.data_dir.join("uploads"),
     ));
@@ -100,6 +107,7 @@ pub async fn build_state(
         premoderation: Default::default(),
         blobs,
         sms,
+        intake,
     }))
 }
 

@@ -24,6 +24,8 @@ pub struct AppState {
     pub blobs: std::sync::Arc<dyn crate::media::BlobStorage>,
     /// SMS login codes (the residents' mobile web version).
     pub sms: crate::auth::sms::SmsService,
+    /// Residents' posts, committed in groups under load (`src/intake/batcher.rs`).
+    pub intake: crate::intake::batcher::Batcher,
 }
 
 impl AppState {

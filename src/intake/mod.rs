@@ -1,4 +1,5 @@
 //! Intake rules that do not touch the store: masking, moderation, rate limits, request hashing.
+pub mod batcher;
 pub mod mask;
 pub mod moderation;
 pub mod paper;

@@ -21,6 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(openapi::swagger())
         .service(
             web::scope("/api/v1")
+                // The busiest path first: actix-web tries routes in order.
+                .service(suggestions::create::create)
                 .service(auth::login::login)
                 .service(auth::wechat::wechat_login)
                 .service(auth::dev_login::dev_login)
@@ -46,7 +48,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(admin::staff::unassign)
                 .service(admin::staff::staff_audit)
                 .service(suggestions::review::failed)
-                .service(suggestions::create::create)
                 .service(suggestions::withdraw::withdraw)
                 .service(suggestions::review::retry)
                 .service(suggestions::review::pending)

@@ -38,6 +38,21 @@ pub struct NewSuggestion {
     pub consent_by_resident: bool,
 }
 
+impl NewSuggestion {
+    /// A resident's own post, straight to the queue: no person record, photos, audit or hold.
+    /// Such posts can be committed together with others ([`IntakeStore::create_suggestions`]).
+    pub fn batchable(&self) -> bool {
+        self.author_account_id.is_some()
+            && self.author_person.is_none()
+            && self.entered_by.is_none()
+            && self.paper_batch_id.is_none()
+            && self.paper_serial.is_none()
+            && self.photo_ids.is_empty()
+            && self.hold_for_review.is_none()
+            && !self.consent_by_resident
+    }
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SuggestionRow {
     pub suggestion_id: SuggestionId,
@@ -69,6 +84,38 @@ pub struct SuggestionRow {
 pub const SUGGESTION_COLUMNS: &str = "suggestion_id, community_id, channel, author_account_id, author_person_id, \
     entered_by_account_id, title, body, building_id, place, category, show_author, paper_batch_id, paper_serial, \
     state, moderation_reason, topic_id, pinned, attempts, last_error, request_hash, created_at, updated_at, processed_at";
+
+impl SuggestionRow {
+    /// The row a batched insert wrote for `s` (queued, not yet grouped).
+    pub fn batched(id: SuggestionId, s: &NewSuggestion, now: DateTime<Utc>) -> Self {
+        Self {
+            suggestion_id: id,
+            community_id: s.community_id,
+            channel: s.channel.to_string(),
+            author_account_id: s.author_account_id,
+            author_person_id: None,
+            entered_by_account_id: None,
+            title: s.title.clone(),
+            body: s.body.clone(),
+            building_id: s.building_id,
+            place: s.place.clone(),
+            category: s.category.clone(),
+            show_author: s.show_author,
+            paper_batch_id: None,
+            paper_serial: None,
+            state: "queued".into(),
+            moderation_reason: None,
+            topic_id: None,
+            pinned: false,
+            attempts: 0,
+            last_error: None,
+            request_hash: Some(s.request_hash.clone()),
+            created_at: now,
+            updated_at: now,
+            processed_at: None,
+        }
+    }
+}
 
 #[derive(Debug)]
 pub enum CreateOutcome {
@@ -176,6 +223,16 @@ pub trait IntakeStore: Send + Sync {
         s: &NewSuggestion,
         audit: Option<&Audit>,
     ) -> anyhow::Result<CreateOutcome>;
+    /// Commit many residents' own suggestions (see [`NewSuggestion::batchable`]) with their
+    /// outbox rows in one transaction. The answer is in the batch's order: the inserted row, or
+    /// `None` where the author's key is already taken (the caller answers that one through
+    /// [`IntakeStore::create_suggestion`], which finds the original). All or nothing: an error
+    /// commits none of them.
+    async fn create_suggestions(
+        &self,
+        batch: &[NewSuggestion],
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<Option<SuggestionRow>>>;
     async fn suggestion(&self, id: SuggestionId) -> anyhow::Result<Option<SuggestionRow>>;
     async fn suggestion_photos(&self, id: SuggestionId) -> anyhow::Result<Vec<String>>;
     /// The author's suggestions, newest first, before the cursor.
@@ -223,6 +280,7 @@ pub trait IntakeStore: Send + Sync {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> anyhow::Result<Vec<OutboxRow>>;
+    /// Rows the relay has published are done with: they are removed.
     async fn mark_published(&self, ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<()>;
     async fn outbox_pending(&self) -> anyhow::Result<i64>;
     /// Queued suggestions accepted before `cutoff`, to re-send after a lost queue.

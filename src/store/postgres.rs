@@ -4,6 +4,7 @@ use super::sql_hall::impl_hall_store;
 use super::sql_intake::impl_intake_store;
 use super::sql_sms::impl_sms_store;
 use super::sql_topics::impl_topic_store;
+use crate::domain::ids::{AccountId, SuggestionId};
 use anyhow::Context;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
@@ -33,6 +34,62 @@ impl PgStore {
             write: pool.clone(),
             read: pool,
         })
+    }
+}
+
+impl PgStore {
+    /// A batch of residents' posts in one statement: one round trip, one commit, and the outbox
+    /// rows commit with their suggestions (see `IntakeStore::create_suggestions`).
+    async fn create_suggestions_in_one_statement(
+        &self,
+        batch: &[super::NewSuggestion],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<Option<Vec<Option<super::SuggestionRow>>>> {
+        let q = format!(
+            "with s as (insert into suggestion (community_id, client_id, channel, author_account_id, title, body, \
+             building_id, place, category, show_author, state, request_hash, consent_by_resident, created_at, updated_at) \
+             select c, k, ch, a, t, b, bl, p, cat, sh, 'queued', h, false, $12, $12 from unnest($1::bigint[], $2::text[], \
+             $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bool[], $11::text[]) \
+             as u(c, k, ch, a, t, b, bl, p, cat, sh, h) on conflict do nothing returning suggestion_id, community_id, author_account_id, client_id), \
+             o as (insert into outbox (kind, payload, created_at) select '{}', \
+             json_build_object('suggestion_id', suggestion_id, 'community_id', community_id)::text, $12 from s) \
+             select suggestion_id, author_account_id, client_id from s",
+            super::SUGGESTION_ACCEPTED,
+        );
+        fn column<T>(
+            batch: &[super::NewSuggestion],
+            f: impl Fn(&super::NewSuggestion) -> T,
+        ) -> Vec<T> {
+            batch.iter().map(f).collect()
+        }
+        let rows: Vec<(SuggestionId, Option<AccountId>, String)> = sqlx::query_as(&q)
+            .bind(column(batch, |s| s.community_id.0))
+            .bind(column(batch, |s| s.client_id.clone()))
+            .bind(column(batch, |s| s.channel.to_string()))
+            .bind(column(batch, |s| s.author_account_id.map(|a| a.0)))
+            .bind(column(batch, |s| s.title.clone()))
+            .bind(column(batch, |s| s.body.clone()))
+            .bind(column(batch, |s| s.building_id.map(|b| b.0)))
+            .bind(column(batch, |s| s.place.clone()))
+            .bind(column(batch, |s| s.category.clone()))
+            .bind(column(batch, |s| s.show_author))
+            .bind(column(batch, |s| s.request_hash.clone()))
+            .bind(now)
+            .fetch_all(&self.write)
+            .await?;
+        // Only the ids come back; the rest of each row is what was sent.
+        let mut by_key: std::collections::HashMap<_, _> =
+            rows.into_iter().map(|(id, a, k)| ((a, k), id)).collect();
+        Ok(Some(
+            batch
+                .iter()
+                .map(|s| {
+                    by_key
+                        .remove(&(s.author_account_id, s.client_id.clone()))
+                        .map(|id| super::SuggestionRow::batched(id, s, now))
+                })
+                .collect(),
+        ))
     }
 }
 

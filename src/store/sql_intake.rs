@@ -176,6 +176,42 @@ macro_rules! impl_intake_store {
                 Ok(CreateOutcome::Created(row))
             }
 
+            #[tracing::instrument(skip_all, fields(n = batch.len()))]
+            async fn create_suggestions(&self, batch: &[$crate::store::NewSuggestion], now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<Vec<Option<$crate::store::SuggestionRow>>> {
+                if let Some(s) = batch.iter().find(|s| !s.batchable()) {
+                    anyhow::bail!("a {} suggestion cannot be committed in a batch", s.channel);
+                }
+                if batch.is_empty() {
+                    return Ok(Vec::new());
+                }
+                if let Some(rows) = self.create_suggestions_in_one_statement(batch, now).await? {
+                    return Ok(rows);
+                }
+                // Otherwise one transaction (one commit) around the single-row statements.
+                let q = format!(
+                    "{} {}",
+                    $crate::store::sql_intake::INSERT_SUGGESTION.replace(" returning", " on conflict do nothing returning"),
+                    $crate::store::SUGGESTION_COLUMNS,
+                );
+                let mut tx = self.write.begin().await?;
+                let mut rows = Vec::with_capacity(batch.len());
+                for s in batch {
+                    let row: Option<$crate::store::SuggestionRow> = sqlx::query_as(&q)
+                        .bind(s.community_id).bind(&s.client_id).bind(s.channel).bind(s.author_account_id)
+                        .bind(None::<$crate::domain::ids::PersonId>).bind(None::<$crate::domain::ids::AccountId>)
+                        .bind(s.title.as_deref()).bind(&s.body).bind(s.building_id).bind(s.place.as_deref())
+                        .bind(s.category.as_deref()).bind(s.show_author).bind(None::<$crate::domain::ids::PaperBatchId>)
+                        .bind(None::<String>).bind("queued").bind(None::<String>).bind(&s.request_hash).bind(false).bind(now)
+                        .fetch_optional(&mut *tx).await?;
+                    if let Some(row) = &row {
+                        Self::enqueue_tx(&mut tx, row.suggestion_id, row.community_id, now).await?;
+                    }
+                    rows.push(row);
+                }
+                tx.commit().await?;
+                Ok(rows)
+            }
+
             async fn suggestion(&self, id: $crate::domain::ids::SuggestionId) -> anyhow::Result<Option<$crate::store::SuggestionRow>> {
                 let q = format!("select {} from suggestion where suggestion_id = $1", $crate::store::SUGGESTION_COLUMNS);
                 Ok(sqlx::query_as(&q).bind(id).fetch_optional(&self.write).await?)
@@ -314,8 +350,11 @@ macro_rules! impl_intake_store {
             }
 
             async fn mark_published(&self, ids: &[i64], now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
-                let q = format!("update outbox set published_at = $1 where outbox_id in ({})", $crate::store::sql_intake::id_list(ids));
-                sqlx::query(&q).bind(now).execute(&self.write).await?;
+                // Published rows are done: deleting them keeps the table (and its index) small and
+                // costs less than an update. The published time is in the queue's entry.
+                let _ = now;
+                let q = format!("delete from outbox where outbox_id in ({})", $crate::store::sql_intake::id_list(ids));
+                sqlx::query(&q).execute(&self.write).await?;
                 Ok(())
             }
 

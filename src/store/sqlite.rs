@@ -50,6 +50,18 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// SQLite has no arrays to pass a batch in one statement: the caller loops in one
+    /// transaction (in process, so the statements are cheap and the commit is shared).
+    async fn create_suggestions_in_one_statement(
+        &self,
+        _batch: &[super::NewSuggestion],
+        _now: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<Option<Vec<Option<super::SuggestionRow>>>> {
+        Ok(None)
+    }
+}
+
 impl_store!(SqliteStore, sqlx::Sqlite);
 impl_intake_store!(SqliteStore, sqlx::Sqlite);
 impl_topic_store!(SqliteStore, sqlx::Sqlite);

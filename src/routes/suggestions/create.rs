@@ -250,7 +250,7 @@ pub async fn create(
         photo_ids: b.photo_ids,
         consent_by_resident: false,
     };
-    accepted(state.store.create_suggestion(&new, None).await?)
+    accepted(state.intake.create(new).await?)
 }
 
 /// `202` for a new or re-sent suggestion; `422` when the key was used for other content.
