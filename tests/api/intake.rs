@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 both_backends!(
     a_resident_posts_a_suggestion_and_sees_it_processed,
     twenty_concurrent_retries_with_one_key_make_one_suggestion,
+    many_posts_at_once_each_get_their_own_suggestion_and_retries_their_original,
     a_reused_key_with_other_content_is_refused,
     bad_suggestions_get_clear_field_errors,
     posting_too_fast_is_limited_with_retry_after,
@@ -393,4 +394,88 @@ async fn a_worker_cannot_post_as_a_resident_and_staff_of_another_community_see_n
         "not_found",
     )
     .await;
+}
+
+/// Posts that arrive together are committed together (group commit); each must still get its
+/// own suggestion, and a retry (also one racing the original) the original's id.
+async fn many_posts_at_once_each_get_their_own_suggestion_and_retries_their_original(
+    backend: Backend,
+) {
+    let app = spawn_app_with(backend, |s| {
+        s.intake.posts_per_account_per_hour = 0;
+        s.intake.posts_per_ip_per_hour = 0;
+    })
+    .await;
+    let mut tokens = Vec::new();
+    for name in ["张", "王", "赵"] {
+        tokens.push(app.resident_token(name, app.ids.community_id.0).await);
+    }
+    let send = |token: &str, key: String, text: String| {
+        app.client
+            .post(app.url("/api/v1/suggestions"))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(&json!({ "text": text }))
+            .send()
+    };
+    // 3 residents × 40 posts, each sent twice at once, all 240 requests in flight together.
+    let mut sends = Vec::new();
+    for (r, token) in tokens.iter().enumerate() {
+        for i in 0..40 {
+            for _ in 0..2 {
+                sends.push(send(
+                    token,
+                    format!("k-{i}"),
+                    format!("居民{r}的第{i}条建议"),
+                ));
+            }
+        }
+    }
+    let answers = futures_util::future::join_all(sends).await;
+    let mut id_of = std::collections::HashMap::new();
+    for (n, answer) in answers.into_iter().enumerate() {
+        let resp = answer.unwrap();
+        assert_eq!(resp.status(), 202);
+        let id = resp.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let (r, i) = (n / 80, (n % 80) / 2);
+        let first = *id_of.entry((r, i)).or_insert(id);
+        assert_eq!(
+            first, id,
+            "both sends of resident {r}'s post {i} answer one id"
+        );
+    }
+    let distinct: std::collections::HashSet<_> = id_of.values().collect();
+    assert_eq!(distinct.len(), 120, "one suggestion per post");
+    for (r, token) in tokens.iter().enumerate() {
+        let mine: Value = app
+            .get("/api/v1/me/suggestions?limit=100", Some(token))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let items = mine["items"].as_array().unwrap();
+        assert_eq!(items.len(), 40);
+        for item in items {
+            let id = item["id"].as_i64().unwrap();
+            let i = id_of.iter().find(|(_, v)| **v == id).map(|((rr, i), _)| {
+                assert_eq!(*rr, r, "the suggestion is the poster's own");
+                *i
+            });
+            let i = i.expect("every listed suggestion was answered to its poster");
+            assert_eq!(
+                item["text"],
+                format!("居民{r}的第{i}条建议"),
+                "the id answered for a key is that post's"
+            );
+        }
+        // A later retry gets the original.
+        let resp = send(token, "k-7".into(), format!("居民{r}的第7条建议"))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 202);
+        assert_eq!(
+            resp.json::<Value>().await.unwrap()["id"].as_i64().unwrap(),
+            id_of[&(r, 7)]
+        );
+    }
 }

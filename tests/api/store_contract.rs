@@ -11,6 +11,8 @@ both_backends!(
     refresh_tokens_rotate_once_even_when_two_refreshes_race,
     login_failures_count_and_lock,
     scope_queries_stay_inside_the_area,
+    a_batch_of_posts_commits_together_or_not_at_all,
+    the_batcher_answers_every_post_even_when_its_batch_fails,
 );
 
 async fn store(backend: Backend) -> (DynStore, TestDb) {
@@ -207,4 +209,145 @@ async fn scope_queries_stay_inside_the_area(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(trail.len(), 3);
+}
+
+fn post(ids: &minyi::store::BootstrapIds, key: &str, text: &str) -> minyi::store::NewSuggestion {
+    minyi::store::NewSuggestion {
+        community_id: ids.community_id,
+        client_id: key.into(),
+        request_hash: format!("hash:{text}"),
+        channel: "mini_program",
+        author_account_id: Some(ids.account_id),
+        author_person: None,
+        entered_by: None,
+        title: None,
+        body: text.into(),
+        building_id: None,
+        place: None,
+        category: Some("物业".into()),
+        show_author: true,
+        paper_batch_id: None,
+        paper_serial: None,
+        photo_ids: Vec::new(),
+        hold_for_review: None,
+        consent_by_resident: false,
+    }
+}
+
+async fn bodies(store: &DynStore, ids: &minyi::store::BootstrapIds) -> Vec<String> {
+    let mut rows = store
+        .suggestions_of(ids.account_id, None, 1000)
+        .await
+        .unwrap();
+    rows.sort_by_key(|r| r.suggestion_id);
+    rows.into_iter().map(|r| r.body).collect()
+}
+
+async fn a_batch_of_posts_commits_together_or_not_at_all(backend: Backend) {
+    let (store, _db) = store(backend).await;
+    let ids = store
+        .bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin"))
+        .await
+        .unwrap();
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
+    let first = store
+        .create_suggestions(
+            &[post(&ids, "k1", "电梯坏了"), post(&ids, "k2", "路灯不亮")],
+            now,
+        )
+        .await
+        .unwrap();
+    let (a, b) = (first[0].clone().unwrap(), first[1].clone().unwrap());
+    assert_eq!((a.body.as_str(), b.body.as_str()), ("电梯坏了", "路灯不亮"));
+    assert_ne!(a.suggestion_id, b.suggestion_id);
+    assert_eq!(a.state, "queued");
+    assert_eq!(a.category.as_deref(), Some("物业"));
+    // The answer matches what a later read returns.
+    let stored = store.suggestion(a.suggestion_id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.body,
+            stored.created_at,
+            stored.request_hash,
+            stored.show_author
+        ),
+        (a.body.clone(), a.created_at, a.request_hash.clone(), true)
+    );
+    assert_eq!(
+        store.outbox_pending().await.unwrap(),
+        2,
+        "one outbox row each"
+    );
+
+    // A taken key is skipped (None), the rest of the batch goes in.
+    let second = store
+        .create_suggestions(
+            &[post(&ids, "k1", "电梯坏了"), post(&ids, "k3", "垃圾没人收")],
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(second[0].is_none());
+    assert_eq!(second[1].as_ref().unwrap().body, "垃圾没人收");
+
+    // One row that breaks a constraint (no such community): nothing of the batch is stored.
+    let mut bad = post(&ids, "k4", "不存在的社区");
+    bad.community_id = minyi::domain::ids::CommunityId(999_999);
+    store
+        .create_suggestions(&[post(&ids, "k5", "停车难"), bad], now)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        bodies(&store, &ids).await,
+        ["电梯坏了", "路灯不亮", "垃圾没人收"]
+    );
+    assert_eq!(store.outbox_pending().await.unwrap(), 3);
+
+    // Only residents' own plain posts may be batched.
+    let mut held = post(&ids, "k6", "需要审核的内容");
+    held.hold_for_review = Some("listed word".into());
+    store.create_suggestions(&[held], now).await.unwrap_err();
+}
+
+async fn the_batcher_answers_every_post_even_when_its_batch_fails(backend: Backend) {
+    use minyi::store::CreateOutcome;
+    let (store, _db) = store(backend).await;
+    let ids = store
+        .bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin"))
+        .await
+        .unwrap();
+    let batcher = minyi::intake::batcher::Batcher::start(store.clone(), 64, 2);
+    let mut posts: Vec<_> = (0..30)
+        .map(|i| post(&ids, &format!("key-{i}"), &format!("第{i}条建议")))
+        .collect();
+    // A twin of the first (a retry racing it) and one post the database refuses.
+    posts.push(post(&ids, "key-0", "第0条建议"));
+    let mut bad = post(&ids, "bad", "不存在的社区");
+    bad.community_id = minyi::domain::ids::CommunityId(999_999);
+    posts.push(bad);
+    // Another key reused with other content.
+    posts.push(post(&ids, "key-1", "换了内容"));
+    let answers =
+        futures_util::future::join_all(posts.into_iter().map(|p| batcher.create(p))).await;
+    let mut created = std::collections::HashMap::new();
+    for (i, answer) in answers.iter().take(30).enumerate() {
+        match answer {
+            Ok(CreateOutcome::Created(row)) => {
+                assert_eq!(row.body, format!("第{i}条建议"));
+                created.insert(i, row.suggestion_id);
+            }
+            other => panic!("post {i}: {other:?}"),
+        }
+    }
+    match &answers[30] {
+        Ok(CreateOutcome::Existing(row)) => assert_eq!(row.suggestion_id, created[&0]),
+        other => panic!("the twin: {other:?}"),
+    }
+    assert!(answers[31].is_err(), "the refused post gets its error");
+    match &answers[32] {
+        Ok(CreateOutcome::KeyConflict(row)) => assert_eq!(row.suggestion_id, created[&1]),
+        other => panic!("the reused key: {other:?}"),
+    }
+    assert_eq!(bodies(&store, &ids).await.len(), 30);
+    assert_eq!(store.outbox_pending().await.unwrap(), 30);
 }
