@@ -16,3 +16,5 @@ drop index suggestion_by_author;
 -- and the primary key orders it. Rows published before this change are done with.
 delete from outbox where published_at is not null;
 drop index outbox_unpublished;
+-- Posts committed together share one outbox row; it counts the suggestions it names.
+alter table outbox add column suggestion_count integer not null default 1;

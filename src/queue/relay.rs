@@ -12,10 +12,21 @@ pub struct Relay {
     pub batch: i64,
 }
 
+/// An outbox row names one suggestion, or (for posts committed together) several.
 #[derive(serde::Deserialize)]
-struct Payload {
-    suggestion_id: crate::domain::ids::SuggestionId,
-    community_id: crate::domain::ids::CommunityId,
+#[serde(untagged)]
+enum Payload {
+    One {
+        suggestion_id: crate::domain::ids::SuggestionId,
+        community_id: crate::domain::ids::CommunityId,
+    },
+    Many {
+        /// `[suggestion_id, community_id]` pairs.
+        suggestions: Vec<(
+            crate::domain::ids::SuggestionId,
+            crate::domain::ids::CommunityId,
+        )>,
+    },
 }
 
 impl Relay {
@@ -41,12 +52,28 @@ impl Relay {
         }
         let mut messages = Vec::with_capacity(rows.len());
         for row in &rows {
-            let p: Payload = serde_json::from_str(&row.payload)?;
-            messages.push(QueueMessage {
-                kind: row.kind.clone(),
-                suggestion_id: p.suggestion_id,
-                community_id: p.community_id,
-            });
+            let pairs = match serde_json::from_str(&row.payload) {
+                Ok(Payload::One {
+                    suggestion_id,
+                    community_id,
+                }) => vec![(suggestion_id, community_id)],
+                Ok(Payload::Many { suggestions }) => suggestions,
+                Err(e) => {
+                    // Never written by this code; dropping it loses nothing, because the
+                    // sweeper re-sends every suggestion still queued.
+                    tracing::error!(outbox_id = row.outbox_id, error = %e, "relay: unreadable outbox row skipped");
+                    Vec::new()
+                }
+            };
+            messages.extend(
+                pairs
+                    .into_iter()
+                    .map(|(suggestion_id, community_id)| QueueMessage {
+                        kind: row.kind.clone(),
+                        suggestion_id,
+                        community_id,
+                    }),
+            );
         }
         self.queue.publish(&messages).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.outbox_id).collect();

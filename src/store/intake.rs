@@ -223,8 +223,8 @@ pub trait IntakeStore: Send + Sync {
         s: &NewSuggestion,
         audit: Option<&Audit>,
     ) -> anyhow::Result<CreateOutcome>;
-    /// Commit many residents' own suggestions (see [`NewSuggestion::batchable`]) with their
-    /// outbox rows in one transaction. The answer is in the batch's order: the inserted row, or
+    /// Commit many residents' own suggestions (see [`NewSuggestion::batchable`]) in one
+    /// transaction, with one outbox row that names them all. The answer is in the batch's order: the inserted row, or
     /// `None` where the author's key is already taken (the caller answers that one through
     /// [`IntakeStore::create_suggestion`], which finds the original). All or nothing: an error
     /// commits none of them.
@@ -282,6 +282,7 @@ pub trait IntakeStore: Send + Sync {
     ) -> anyhow::Result<Vec<OutboxRow>>;
     /// Rows the relay has published are done with: they are removed.
     async fn mark_published(&self, ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<()>;
+    /// Suggestions named by outbox rows not yet published.
     async fn outbox_pending(&self) -> anyhow::Result<i64>;
     /// Queued suggestions accepted before `cutoff`, to re-send after a lost queue.
     async fn stale_queued(

@@ -38,8 +38,8 @@ impl PgStore {
 }
 
 impl PgStore {
-    /// A batch of residents' posts in one statement: one round trip, one commit, and the outbox
-    /// rows commit with their suggestions (see `IntakeStore::create_suggestions`).
+    /// A batch of residents' posts in one statement: one round trip, one commit, and one outbox
+    /// row naming them all commits with them (see `IntakeStore::create_suggestions`).
     async fn create_suggestions_in_one_statement(
         &self,
         batch: &[super::NewSuggestion],
@@ -50,30 +50,31 @@ impl PgStore {
              building_id, place, category, show_author, state, request_hash, consent_by_resident, created_at, updated_at) \
              select c, k, ch, a, t, b, bl, p, cat, sh, 'queued', h, false, $12, $12 from unnest($1::bigint[], $2::text[], \
              $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bool[], $11::text[]) \
-             as u(c, k, ch, a, t, b, bl, p, cat, sh, h) on conflict do nothing returning suggestion_id, community_id, author_account_id, client_id), \
-             o as (insert into outbox (kind, payload, created_at) select '{}', \
-             json_build_object('suggestion_id', suggestion_id, 'community_id', community_id)::text, $12 from s) \
+             as u(c, k, ch, a, t, b, bl, p, cat, sh, h) on conflict (author_account_id, client_id) do nothing returning suggestion_id, community_id, author_account_id, client_id), \
+             o as (insert into outbox (kind, payload, created_at, suggestion_count) select '{}', \
+             json_build_object('suggestions', json_agg(json_build_array(suggestion_id, community_id)))::text, $12, count(*) \
+             from s having count(*) > 0) \
              select suggestion_id, author_account_id, client_id from s",
             super::SUGGESTION_ACCEPTED,
         );
-        fn column<T>(
-            batch: &[super::NewSuggestion],
-            f: impl Fn(&super::NewSuggestion) -> T,
+        fn column<'a, T>(
+            batch: &'a [super::NewSuggestion],
+            f: impl Fn(&'a super::NewSuggestion) -> T,
         ) -> Vec<T> {
             batch.iter().map(f).collect()
         }
         let rows: Vec<(SuggestionId, Option<AccountId>, String)> = sqlx::query_as(&q)
             .bind(column(batch, |s| s.community_id.0))
-            .bind(column(batch, |s| s.client_id.clone()))
-            .bind(column(batch, |s| s.channel.to_string()))
+            .bind(column(batch, |s| s.client_id.as_str()))
+            .bind(column(batch, |s| s.channel))
             .bind(column(batch, |s| s.author_account_id.map(|a| a.0)))
-            .bind(column(batch, |s| s.title.clone()))
-            .bind(column(batch, |s| s.body.clone()))
+            .bind(column(batch, |s| s.title.as_deref()))
+            .bind(column(batch, |s| s.body.as_str()))
             .bind(column(batch, |s| s.building_id.map(|b| b.0)))
-            .bind(column(batch, |s| s.place.clone()))
-            .bind(column(batch, |s| s.category.clone()))
+            .bind(column(batch, |s| s.place.as_deref()))
+            .bind(column(batch, |s| s.category.as_deref()))
             .bind(column(batch, |s| s.show_author))
-            .bind(column(batch, |s| s.request_hash.clone()))
+            .bind(column(batch, |s| s.request_hash.as_str()))
             .bind(now)
             .fetch_all(&self.write)
             .await?;

@@ -203,10 +203,18 @@ macro_rules! impl_intake_store {
                         .bind(s.category.as_deref()).bind(s.show_author).bind(None::<$crate::domain::ids::PaperBatchId>)
                         .bind(None::<String>).bind("queued").bind(None::<String>).bind(&s.request_hash).bind(false).bind(now)
                         .fetch_optional(&mut *tx).await?;
-                    if let Some(row) = &row {
-                        Self::enqueue_tx(&mut tx, row.suggestion_id, row.community_id, now).await?;
-                    }
                     rows.push(row);
+                }
+                let pairs: Vec<_> = rows.iter().flatten().map(|r| (r.suggestion_id, r.community_id)).collect();
+                if !pairs.is_empty() {
+                    // One outbox row names the whole batch; the relay sends one message each.
+                    sqlx::query("insert into outbox (kind, payload, created_at, suggestion_count) values ($1, $2, $3, $4)")
+                        .bind($crate::store::sql_intake::SUGGESTION_ACCEPTED)
+                        .bind(serde_json::json!({ "suggestions": pairs }).to_string())
+                        .bind(now)
+                        .bind(pairs.len() as i32)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 tx.commit().await?;
                 Ok(rows)
@@ -359,7 +367,7 @@ macro_rules! impl_intake_store {
             }
 
             async fn outbox_pending(&self) -> anyhow::Result<i64> {
-                Ok(sqlx::query_scalar("select count(*) from outbox where published_at is null").fetch_one(&self.read).await?)
+                Ok(sqlx::query_scalar("select coalesce(sum(suggestion_count), 0) from outbox where published_at is null").fetch_one(&self.read).await?)
             }
 
             async fn stale_queued(&self, cutoff: chrono::DateTime<chrono::Utc>, limit: i64) -> anyhow::Result<Vec<($crate::domain::ids::SuggestionId, $crate::domain::ids::CommunityId)>> {
