@@ -44,7 +44,7 @@ impl PgStore {
         &self,
         batch: &[super::NewSuggestion],
         now: chrono::DateTime<chrono::Utc>,
-    ) -> anyhow::Result<Option<Vec<Option<super::SuggestionRow>>>> {
+    ) -> anyhow::Result<Vec<Option<super::SuggestionRow>>> {
         let q = format!(
             "with s as (insert into suggestion (community_id, client_id, channel, author_account_id, title, body, \
              building_id, place, category, show_author, state, request_hash, consent_by_resident, created_at, updated_at) \
@@ -81,16 +81,14 @@ impl PgStore {
         // Only the ids come back; the rest of each row is what was sent.
         let mut by_key: std::collections::HashMap<_, _> =
             rows.into_iter().map(|(id, a, k)| ((a, k), id)).collect();
-        Ok(Some(
-            batch
-                .iter()
-                .map(|s| {
-                    by_key
-                        .remove(&(s.author_account_id, s.client_id.clone()))
-                        .map(|id| super::SuggestionRow::batched(id, s, now))
-                })
-                .collect(),
-        ))
+        Ok(batch
+            .iter()
+            .map(|s| {
+                by_key
+                    .remove(&(s.author_account_id, s.client_id.clone()))
+                    .map(|id| super::SuggestionRow::batched(id, s, now))
+            })
+            .collect())
     }
 }
 

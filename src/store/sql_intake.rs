@@ -184,40 +184,8 @@ macro_rules! impl_intake_store {
                 if batch.is_empty() {
                     return Ok(Vec::new());
                 }
-                if let Some(rows) = self.create_suggestions_in_one_statement(batch, now).await? {
-                    return Ok(rows);
-                }
-                // Otherwise one transaction (one commit) around the single-row statements.
-                let q = format!(
-                    "{} {}",
-                    $crate::store::sql_intake::INSERT_SUGGESTION.replace(" returning", " on conflict do nothing returning"),
-                    $crate::store::SUGGESTION_COLUMNS,
-                );
-                let mut tx = self.write.begin().await?;
-                let mut rows = Vec::with_capacity(batch.len());
-                for s in batch {
-                    let row: Option<$crate::store::SuggestionRow> = sqlx::query_as(&q)
-                        .bind(s.community_id).bind(&s.client_id).bind(s.channel).bind(s.author_account_id)
-                        .bind(None::<$crate::domain::ids::PersonId>).bind(None::<$crate::domain::ids::AccountId>)
-                        .bind(s.title.as_deref()).bind(&s.body).bind(s.building_id).bind(s.place.as_deref())
-                        .bind(s.category.as_deref()).bind(s.show_author).bind(None::<$crate::domain::ids::PaperBatchId>)
-                        .bind(None::<String>).bind("queued").bind(None::<String>).bind(&s.request_hash).bind(false).bind(now)
-                        .fetch_optional(&mut *tx).await?;
-                    rows.push(row);
-                }
-                let pairs: Vec<_> = rows.iter().flatten().map(|r| (r.suggestion_id, r.community_id)).collect();
-                if !pairs.is_empty() {
-                    // One outbox row names the whole batch; the relay sends one message each.
-                    sqlx::query("insert into outbox (kind, payload, created_at, suggestion_count) values ($1, $2, $3, $4)")
-                        .bind($crate::store::sql_intake::SUGGESTION_ACCEPTED)
-                        .bind(serde_json::json!({ "suggestions": pairs }).to_string())
-                        .bind(now)
-                        .bind(pairs.len() as i32)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(rows)
+                // Backend-specific: PostgreSQL passes the batch as arrays, SQLite as JSON.
+                self.create_suggestions_in_one_statement(batch, now).await
             }
 
             async fn suggestion(&self, id: $crate::domain::ids::SuggestionId) -> anyhow::Result<Option<$crate::store::SuggestionRow>> {

@@ -96,6 +96,7 @@ pub enum TopicSort {
 pub struct Planned {
     /// `None`: open a new topic.
     pub topic: Option<TopicId>,
+    /// A new topic's provisional title (unused when joining: `applied` relabels).
     pub title: String,
     pub keywords: Vec<String>,
     pub similarity: Option<f32>,

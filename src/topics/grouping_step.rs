@@ -240,14 +240,12 @@ impl crate::store::BatchGrouper for Batch<'_> {
                 similarity,
                 duplicate_of,
             } => {
-                let (title, keywords) = match self.engine.label(topic) {
-                    Some(l) => public_label(&l.title, &l.keywords),
-                    None => (provisional_title(&s.title, &s.body), Vec::new()),
-                };
+                // A joined topic is relabelled once the member is in (`applied`); the plan's
+                // title is only for opening a topic.
                 crate::store::Planned {
                     topic: Some(TopicId(topic as i64)),
-                    title,
-                    keywords,
+                    title: String::new(),
+                    keywords: Vec::new(),
                     similarity: Some(similarity),
                     duplicate_of: duplicate_of.map(|d| SuggestionId(d as i64)),
                     due_at: None,
