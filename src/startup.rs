@@ -116,7 +116,10 @@ pub fn spawn_background(state: &AppState, roles: Roles) -> Vec<JoinHandle<()>> {
     let q = &state.settings.queue;
     let mut tasks = Vec::new();
     if roles.relay {
-        let relay = Relay::new(state.store.clone(), state.queue.clone());
+        let relay = Relay {
+            wake: Some(state.intake.committed()),
+            ..Relay::new(state.store.clone(), state.queue.clone())
+        };
         tasks.push(tokio::spawn(
             relay.run(Duration::from_millis(q.relay_interval_ms)),
         ));

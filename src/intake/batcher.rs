@@ -11,7 +11,7 @@
 //! retried on its own, so one bad post cannot fail the others.
 use crate::store::{CreateOutcome, DynStore, NewSuggestion, SuggestionRow};
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
 
 enum Reply {
     Created(Box<SuggestionRow>),
@@ -28,6 +28,7 @@ struct Job {
 pub struct Batcher {
     store: DynStore,
     jobs: Option<mpsc::UnboundedSender<Job>>,
+    committed: Arc<Notify>,
 }
 
 impl Batcher {
@@ -36,14 +37,25 @@ impl Batcher {
     /// writer). `max_batch` 0 turns batching off: every post commits on its own.
     pub fn start(store: DynStore, max_batch: usize, in_flight: usize) -> Self {
         if max_batch <= 1 || tokio::runtime::Handle::try_current().is_err() {
-            return Self { store, jobs: None };
+            return Self {
+                store,
+                jobs: None,
+                committed: Arc::default(),
+            };
         }
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(run(store.clone(), rx, max_batch, in_flight.max(1)));
         Self {
             store,
             jobs: Some(tx),
+            committed: Arc::default(),
         }
+    }
+
+    /// Rung after every post this batcher commits: the relay listens, so a new suggestion is
+    /// on its way to the queue without waiting for the relay's next poll.
+    pub fn committed(&self) -> Arc<Notify> {
+        self.committed.clone()
     }
 
     /// Commit `new` (batched when it can be) and answer like
@@ -58,11 +70,16 @@ impl Batcher {
             if jobs.send(job).is_ok() {
                 // A dropped sender (the task ended) falls through to the single-row path.
                 if let Ok(Reply::Created(row)) = answer.await {
+                    self.committed.notify_one();
                     return Ok(CreateOutcome::Created(*row));
                 }
             }
         }
-        self.store.create_suggestion(&new, None).await
+        let outcome = self.store.create_suggestion(&new, None).await?;
+        if matches!(outcome, CreateOutcome::Created(_)) {
+            self.committed.notify_one();
+        }
+        Ok(outcome)
     }
 }
 

@@ -3,14 +3,22 @@
 //! lease; a row published twice is harmless because processing is idempotent.
 use super::{QueueHandle, QueueMessage};
 use crate::store::DynStore;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 pub struct Relay {
     pub store: DynStore,
     pub queue: QueueHandle,
     pub lease: Duration,
     pub batch: i64,
+    /// Rung after a commit in this process wrote outbox rows, so they leave at once instead of
+    /// at the next poll (the poll still finds rows that other processes wrote).
+    pub wake: Option<Arc<Notify>>,
 }
+
+/// How long the relay waits after a ring before it claims what was committed.
+const WAKE_PAUSE: Duration = Duration::from_millis(2);
 
 /// An outbox row names one suggestion, or (for posts committed together) several.
 #[derive(serde::Deserialize)]
@@ -36,6 +44,7 @@ impl Relay {
             queue,
             lease: Duration::from_secs(30),
             batch: 200,
+            wake: None,
         }
     }
 
@@ -81,6 +90,22 @@ impl Relay {
         Ok(rows.len())
     }
 
+    /// Wait for the next poll, or until a commit in this process rings. A short pause after the
+    /// ring lets the posts committing at the same moment leave together.
+    async fn idle(&self, interval: Duration) {
+        match &self.wake {
+            Some(wake) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(interval) => {}
+                    _ = wake.notified() => {
+                        tokio::time::sleep(WAKE_PAUSE.min(interval)).await;
+                    }
+                }
+            }
+            None => tokio::time::sleep(interval).await,
+        }
+    }
+
     /// Run until the task is dropped: publish while there is work, otherwise poll.
     pub async fn run(self, interval: Duration) {
         let mut failing = false;
@@ -92,7 +117,7 @@ impl Relay {
                         failing = false;
                     }
                     if n == 0 {
-                        tokio::time::sleep(interval).await;
+                        self.idle(interval).await;
                     }
                 }
                 Err(e) => {

@@ -13,6 +13,7 @@ both_backends!(
     a_listed_word_holds_a_suggestion_for_review_and_the_reason_reaches_the_author,
     a_resident_withdraws_a_suggestion,
     a_worker_cannot_post_as_a_resident_and_staff_of_another_community_see_nothing,
+    a_post_wakes_the_relay_instead_of_waiting_for_its_poll,
 );
 
 async fn a_resident_posts_a_suggestion_and_sees_it_processed(backend: Backend) {
@@ -81,6 +82,34 @@ async fn twenty_concurrent_retries_with_one_key_make_one_suggestion(backend: Bac
         .await
         .unwrap();
     assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+}
+
+async fn a_post_wakes_the_relay_instead_of_waiting_for_its_poll(backend: Backend) {
+    // The relay polls once an hour here: only the post's own wake-up can send it on.
+    let app = spawn_app_with(backend, |s| s.queue.relay_interval_ms = 3_600_000).await;
+    let token = app.resident_token("王阿姨", app.ids.community_id.0).await;
+    for (n, text) in ["小区东门晚上路灯不亮", "地下车库漏水严重"]
+        .iter()
+        .enumerate()
+    {
+        let resp = app
+            .post("/api/v1/suggestions", Some(&token), &suggestion(text))
+            .await;
+        assert_eq!(resp.status(), 202);
+        let processed = eventually(20, || async {
+            let mine: Value = app
+                .get("/api/v1/me/suggestions", Some(&token))
+                .await
+                .json()
+                .await
+                .unwrap();
+            let items = mine["items"].as_array().unwrap();
+            items.len() == n + 1 && items.iter().all(|i| i["state"] == "grouped")
+        })
+        .await;
+        assert!(processed, "post {} reached the queue without a poll", n + 1);
+    }
+    assert_eq!(app.store.outbox_pending().await.unwrap(), 0);
 }
 
 async fn a_reused_key_with_other_content_is_refused(backend: Backend) {
