@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use super::error::ImportError;
+use super::limits::{MAX_COLUMNS, MAX_ROWS};
 use super::report::RawRow;
 
 /// Decodes CSV bytes: UTF-8 (a BOM is stripped) or, failing that, GB18030
@@ -50,15 +51,29 @@ pub(crate) fn read_rows(bytes: &[u8]) -> Result<Vec<RawRow>, ImportError> {
         // The csv reader silently skips empty lines; count them back in.
         for _ in 0..leading_line_breaks(consumed, previous_ended_with_cr) {
             row += 1;
+            if row > MAX_ROWS {
+                return Err(ImportError::TooManyRows { row });
+            }
             rows.push(RawRow {
                 row,
                 cells: Vec::new(),
             });
         }
         row += 1;
+        // Trailing empty cells are not content: a row of 10,000 commas is blank.
+        let width = (0..record.len())
+            .rev()
+            .find(|&i| record.get(i).is_some_and(|c| !c.is_empty()))
+            .map_or(0, |i| i + 1);
+        if row > MAX_ROWS {
+            return Err(ImportError::TooManyRows { row });
+        }
+        if width > MAX_COLUMNS {
+            return Err(ImportError::TooManyColumns { column: width });
+        }
         rows.push(RawRow {
             row,
-            cells: record.iter().map(str::to_owned).collect(),
+            cells: record.iter().take(width).map(str::to_owned).collect(),
         });
         previous_ended_with_cr = consumed.last() == Some(&b'\r');
     }
@@ -122,7 +137,8 @@ mod tests {
                     (1, cells(&["h1", "h2"])),
                     (2, cells(&["a", &format!("multi{eol}line")])),
                     (3, vec![]),
-                    (4, cells(&["", ""])),
+                    // Trailing empty cells are dropped: a row of commas is blank.
+                    (4, vec![]),
                     (5, vec![]),
                     (6, vec![]),
                     (7, cells(&["b", "c"])),

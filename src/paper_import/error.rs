@@ -52,6 +52,28 @@ pub enum ImportError {
     /// The workbook has no worksheet (only chart sheets, for instance).
     #[error("XLSX 文件中没有工作表 / the XLSX file has no worksheet")]
     NoWorksheet,
+
+    /// A value sits below the last row a batch can have.
+    #[error(
+        "表格行数过多：第 {row} 行有内容，最多 {max} 行 / too many rows: row {row} has content, at most {max} rows are read",
+        max = super::limits::MAX_ROWS
+    )]
+    TooManyRows { row: usize },
+
+    /// A value sits right of the last column the importer reads.
+    #[error(
+        "表格列数过多：第 {column} 列有内容，最多 {max} 列 / too many columns: column {column} has content, at most {max} columns are read",
+        max = super::limits::MAX_COLUMNS
+    )]
+    TooManyColumns { column: usize },
+
+    /// The XLSX file inflates to more than the importer will read (a ZIP bomb,
+    /// or a workbook that is not a batch of paper forms).
+    #[error(
+        "XLSX 文件解压后过大（超过 {mb} MB）/ the XLSX file is too large once uncompressed (over {mb} MB)",
+        mb = super::limits::MAX_XLSX_TOTAL_BYTES / (1024 * 1024)
+    )]
+    TooLarge,
 }
 
 impl ImportError {
@@ -65,7 +87,19 @@ impl ImportError {
             Self::Csv { .. } => "malformed_csv",
             Self::Xlsx { .. } => "malformed_xlsx",
             Self::NoWorksheet => "no_worksheet",
+            Self::TooManyRows { .. } => "too_many_rows",
+            Self::TooManyColumns { .. } => "too_many_columns",
+            Self::TooLarge => "file_too_large",
         }
+    }
+
+    /// Whether the file was refused for its size rather than its content
+    /// (the API answers 413 instead of 400).
+    pub fn is_too_large(&self) -> bool {
+        matches!(
+            self,
+            Self::TooManyRows { .. } | Self::TooManyColumns { .. } | Self::TooLarge
+        )
     }
 }
 

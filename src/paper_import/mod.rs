@@ -9,6 +9,7 @@ mod csv;
 mod error;
 mod format;
 mod header;
+pub mod limits;
 mod report;
 mod row;
 mod xlsx;

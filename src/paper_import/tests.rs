@@ -617,3 +617,194 @@ fn blank_rows_above_the_header_are_not_data_rows() {
     assert_eq!(accepted_summary(&parsed), vec![(4, "21")]);
     assert_eq!((parsed.rows_total, parsed.blank_rows), (1, 0));
 }
+
+// ------------------------------------------------------------ size limits
+
+/// Issue 12, finding 1: cells A1:B2 plus one cell at XFD1048576 made the
+/// reader allocate the whole used range (512 GiB) and abort the process.
+#[test]
+fn an_xlsx_with_one_cell_at_the_last_column_and_row_is_refused_not_expanded() {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let ws = workbook.add_worksheet();
+    ws.write_string(0, 0, "编号").unwrap();
+    ws.write_string(0, 1, "建议内容").unwrap();
+    ws.write_string(1, 0, "1").unwrap();
+    ws.write_string(1, 1, ELEVATOR).unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let bytes = workbook.save_to_buffer().unwrap();
+    assert!(bytes.len() < 8 * 1024, "the attack file is small");
+
+    let err = parse(&bytes, Format::Xlsx).unwrap_err();
+
+    assert!(err.is_too_large(), "{err:?}");
+    assert!(
+        matches!(err, ImportError::TooManyRows { row: 1_048_576 })
+            || matches!(err, ImportError::TooManyColumns { column: 16_384 }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_far_away_note_column_is_refused_with_its_position() {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let ws = workbook.add_worksheet();
+    ws.write_string(0, 0, "编号").unwrap();
+    ws.write_string(0, 1, "建议内容").unwrap();
+    ws.write_string(1, 0, "1").unwrap();
+    ws.write_string(1, 1, ELEVATOR).unwrap();
+    ws.write_string(1, 200, "备注").unwrap();
+
+    let err = parse(&workbook.save_to_buffer().unwrap(), Format::Xlsx).unwrap_err();
+
+    assert!(
+        matches!(err, ImportError::TooManyColumns { column: 201 }),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "too_many_columns");
+    assert!(err.to_string().contains("第 201 列"), "{err}");
+}
+
+#[test]
+fn formatting_far_away_without_values_does_not_refuse_the_sheet() {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let ws = workbook.add_worksheet();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    ws.write_string(0, 0, "编号").unwrap();
+    ws.write_string(0, 1, "建议内容").unwrap();
+    ws.write_string(1, 0, "1").unwrap();
+    ws.write_string(1, 1, ELEVATOR).unwrap();
+    // An empty, formatted cell far away widens the sheet's used range only.
+    ws.write_blank(1_048_575, 16_383, &bold).unwrap();
+
+    let parsed = parse_ok(&workbook.save_to_buffer().unwrap(), Format::Xlsx);
+
+    assert_eq!(accepted_summary(&parsed), vec![(2, "1")]);
+}
+
+#[test]
+fn an_xlsx_that_inflates_past_the_cap_is_refused_before_it_is_read() {
+    use std::io::Write;
+    // A valid-looking workbook part of 65 MiB of spaces compresses to ~64 KiB.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("xl/sharedStrings.xml", options).unwrap();
+    let block = vec![b' '; 1024 * 1024];
+    for _ in 0..65 {
+        zip.write_all(&block).unwrap();
+    }
+    let bytes = zip.finish().unwrap().into_inner();
+    assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
+
+    let err = parse(&bytes, Format::Xlsx).unwrap_err();
+
+    assert!(matches!(err, ImportError::TooLarge), "{err:?}");
+}
+
+#[test]
+fn a_csv_past_the_row_or_column_limit_is_refused() {
+    use super::limits::{MAX_COLUMNS, MAX_ROWS};
+    let mut long = String::from("编号,建议内容\n");
+    long.push_str(&"\n".repeat(MAX_ROWS));
+    long.push_str(&format!("1,{ELEVATOR}\n"));
+    let err = parse(long.as_bytes(), Format::Csv).unwrap_err();
+    assert!(
+        matches!(err, ImportError::TooManyRows { row } if row == MAX_ROWS + 1),
+        "{err:?}"
+    );
+
+    let wide = format!("编号,建议内容\n1,{ELEVATOR}{}x\n", ",".repeat(MAX_COLUMNS));
+    let err = parse(wide.as_bytes(), Format::Csv).unwrap_err();
+    assert!(
+        matches!(err, ImportError::TooManyColumns { column } if column == MAX_COLUMNS + 2),
+        "{err:?}"
+    );
+
+    // Trailing empty cells are not content.
+    let commas = format!("编号,建议内容\n1,{ELEVATOR}{}\n", ",".repeat(10_000));
+    let parsed = parse_ok(commas.as_bytes(), Format::Csv);
+    assert_eq!(accepted_summary(&parsed), vec![(2, "1")]);
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn bounded_outcome(result: Result<Parsed, ImportError>) {
+        match result {
+            Ok(parsed) => assert_accounted(&parsed),
+            Err(e) => {
+                // Every refusal is a file-level error with a bilingual message.
+                assert!(!e.code().is_empty());
+                assert!(e.to_string().contains(" / "), "{e}");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Any bytes, either format: an answer, never a panic or an abort.
+        #[test]
+        fn arbitrary_bytes_never_take_the_importer_down(
+            bytes in proptest::collection::vec(any::<u8>(), 0..2048),
+            xlsx_magic in any::<bool>(),
+        ) {
+            let mut bytes = bytes;
+            if xlsx_magic {
+                bytes.splice(0..0, b"PK\x03\x04".iter().copied());
+            }
+            bounded_outcome(parse(&bytes, Format::Csv));
+            bounded_outcome(parse(&bytes, Format::Xlsx));
+        }
+
+        /// CSV text built from the form's own pieces: quotes, separators,
+        /// line breaks, Chinese text, in any order.
+        #[test]
+        fn csv_built_from_form_pieces_is_accounted_for(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just(","), Just("\""), Just("\r\n"), Just("\n"), Just("\r"),
+                    Just("编号"), Just("建议内容"), Just("12"), Just(ELEVATOR), Just("138-1234-5678"),
+                ],
+                0..200,
+            ),
+        ) {
+            let text = format!("编号,建议内容\n{}", pieces.concat());
+            bounded_outcome(parse(text.as_bytes(), Format::Csv));
+        }
+
+        /// Real workbooks with values anywhere on the sheet, near or at the
+        /// end of the grid: the answer is rows or a size refusal.
+        #[test]
+        fn xlsx_cells_anywhere_on_the_grid_are_bounded(
+            cells in proptest::collection::vec(
+                (
+                    prop_oneof![0u32..30, 0u32..1_048_576],
+                    prop_oneof![0u16..10, 0u16..16_384],
+                    prop_oneof![Just("1"), Just(ELEVATOR), Just("王阿姨")],
+                ),
+                0..12,
+            ),
+        ) {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let ws = workbook.add_worksheet();
+            ws.write_string(0, 0, "编号").unwrap();
+            ws.write_string(0, 1, "建议内容").unwrap();
+            for (row, column, text) in &cells {
+                ws.write_string(*row + 1, *column, *text).unwrap();
+            }
+            let bytes = workbook.save_to_buffer().unwrap();
+            let outcome = parse(&bytes, Format::Xlsx);
+            let beyond = cells.iter().any(|(row, column, _)| {
+                (*row as usize + 1) >= super::super::limits::MAX_ROWS
+                    || (*column as usize) >= super::super::limits::MAX_COLUMNS
+            });
+            match &outcome {
+                Err(e) => prop_assert!(beyond && e.is_too_large(), "{e:?}"),
+                Ok(_) => prop_assert!(!beyond),
+            }
+            bounded_outcome(outcome);
+        }
+    }
+}

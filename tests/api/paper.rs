@@ -8,6 +8,7 @@ both_backends!(
     a_volunteer_cannot_enter_the_same_paper_form_twice,
     a_corrected_entry_keeps_before_and_after_in_the_audit_log,
     a_batch_imported_twice_and_with_bad_rows_gets_an_exact_report,
+    a_tiny_xlsx_claiming_the_whole_grid_is_refused_and_the_server_stays_up,
 );
 
 async fn new_batch(app: &TestApp, token: &str, sheets: i32) -> i64 {
@@ -245,4 +246,44 @@ async fn a_batch_imported_twice_and_with_bad_rows_gets_an_exact_report(backend: 
         .unwrap();
     assert_eq!(detail["entered"], 2);
     assert_eq!(detail["missing_serials"], json!([2, 3, 5, 6]));
+}
+
+/// Issue 12, finding 1: cells A1:B2 and one cell at XFD1048576 (1.5 KB) used to make
+/// the reader allocate 512 GiB and abort the process.
+async fn a_tiny_xlsx_claiming_the_whole_grid_is_refused_and_the_server_stays_up(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let vol = app
+        .staff_token("volunteer", "zhiyuan.zhao", &[app.ids.community_id.0])
+        .await;
+    let batch = new_batch(&app, &vol, 2).await;
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "编号").unwrap();
+    sheet.write_string(0, 1, "建议内容").unwrap();
+    sheet.write_string(1, 0, "1").unwrap();
+    sheet
+        .write_string(1, 1, "3号楼电梯经常停运，老人上下楼很困难")
+        .unwrap();
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let bytes = workbook.save_to_buffer().unwrap();
+
+    let part = reqwest::multipart::Part::bytes(bytes).file_name("forms.xlsx");
+    let resp = app
+        .client
+        .post(app.url(&format!("/api/v1/paper-batches/{batch}/import")))
+        .bearer_auth(&vol)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+
+    assert_problem(resp, 413, "file_too_large").await;
+    let detail: Value = app
+        .get(&format!("/api/v1/paper-batches/{batch}"), Some(&vol))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["entered"], 0, "nothing of a refused file is stored");
+    assert_eq!(app.get("/healthz", None).await.status(), 200);
 }

@@ -195,7 +195,7 @@ pub async fn close(
 }
 
 /// Import a CSV or XLSX file of paper forms into an open batch (multipart field `file`).
-#[utoipa::path(params(("id" = i64, Path)), request_body(content = Vec<u8>, content_type = "multipart/form-data"), responses((status = 200, body = ImportReport), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)), tag = "paper", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), request_body(content = Vec<u8>, content_type = "multipart/form-data"), responses((status = 200, body = ImportReport), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem)), tag = "paper", security(("bearer" = [])))]
 #[post("/paper-batches/{id}/import")]
 pub async fn import(
     state: web::Data<AppState>,
@@ -255,13 +255,28 @@ pub async fn import(
             "Only CSV and XLSX files can be imported",
         )
     })?;
-    let parsed = parse(&bytes, format).map_err(|e| {
-        ApiError::bad_request(
-            "invalid_file",
-            format!("文件无法导入：{e}"),
-            format!("The file cannot be imported: {e}"),
-        )
-    })?;
+    // Parsing is CPU work on up to 5 MB (inflated XLSX: bounded by the
+    // importer's limits), so it runs off the async workers.
+    let parsed = web::block(move || parse(&bytes, format))
+        .await
+        .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("import parser panicked: {e}")))?
+        .map_err(|e| {
+            let status = if e.is_too_large() {
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                actix_web::http::StatusCode::BAD_REQUEST
+            };
+            ApiError::new(
+                status,
+                if e.is_too_large() {
+                    "file_too_large"
+                } else {
+                    "invalid_file"
+                },
+                format!("文件无法导入：{e}"),
+                format!("The file cannot be imported: {e}"),
+            )
+        })?;
     let audit = audit_of(&staff, &req, Some(format!("import {name}")));
     let report = import_rows(&state.store, &state.words, &batch, parsed, &audit, |_| {}).await?;
     Ok(HttpResponse::Ok().json(report))
