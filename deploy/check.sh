@@ -123,8 +123,10 @@ units_security() { # DIR
   for unit in "$units"/*.service; do
     systemd-analyze security --offline=true --no-pager --threshold="$UNIT_EXPOSURE_MAX" "$unit" 2>&1 \
       | grep -E 'Overall exposure|error|Error' || true
-    systemd-analyze security --offline=true --no-pager --threshold="$UNIT_EXPOSURE_MAX" "$unit" >/dev/null 2>&1 \
-      || status=1
+    if ! systemd-analyze security --offline=true --no-pager --threshold="$UNIT_EXPOSURE_MAX" "$unit" >/dev/null 2>&1; then
+      echo "exposure above the limit: $(basename "$unit")"
+      status=1
+    fi
   done
   return "$status"
 }
@@ -135,9 +137,10 @@ dockerfile_lint() { "$VENV/bin/hadolint" "$1/Dockerfile"; }
 project_rules() { "$VENV/bin/python" deploy/check_project.py "$MINYI_BIN" "$1"; }
 
 # ---- self-test: each validator rejects a copy of deploy/ with one defect ----------------------
-# `defect NAME VALIDATOR PYTHON-EDIT`: the edit is Python run with `d` = the copy's path.
+# `defect NAME VALIDATOR EXPECTED PYTHON-EDIT`: the edit is Python run with `d` = the copy's
+# path; the validator must fail and say EXPECTED (so it failed for that defect, not another).
 defect() {
-  local name=$1 validator=$2 edit=$3 copy out status
+  local name=$1 validator=$2 expected=$3 edit=$4 copy out status
   copy=$(mktemp -d "$WORK/defect.XXXXXX")
   cp -r deploy/. "$copy/"
   "$VENV/bin/python" - "$copy" <<PY || { result "$name (the defect could not be made)" 1; return; }
@@ -153,38 +156,39 @@ $edit
 PY
   out=$("$validator" "$copy" 2>&1)
   status=$?
-  if [ "$status" -ne 0 ]; then
-    printf '%s\n' "$out" | grep -E 'FAIL|rror|invalid|DL[0-9]+|Unknown|exposure|not ' | head -n 3 | sed 's/^/    | /'
+  if [ "$status" -ne 0 ] && grep -qF -- "$expected" <<<"$out"; then
+    grep -F -- "$expected" <<<"$out" | head -n 2 | sed 's/^/    | /'
     result "$name" 0
   else
     printf '%s\n' "$out" | sed 's/^/    | /'
-    result "$name (the validator accepted it)" 1
+    if [ "$status" -eq 0 ]; then result "$name (the validator accepted it)" 1
+    else result "$name (the validator failed without saying \"$expected\")" 1; fi
   fi
 }
 
 self_test() {
   echo "== self-test: each validator rejects a copy of deploy/ with one known defect"
-  defect "compose: an unknown depends_on condition" compose_schema \
+  defect "compose: an unknown depends_on condition" compose_schema "service_happy" \
     'edit("compose.yaml", "condition: service_healthy", "condition: service_happy")'
-  defect "Kubernetes: a replica count that is not a number" k8s_schemas \
+  defect "Kubernetes: a replica count that is not a number" k8s_schemas "spec.replicas" \
     'edit("k8s/api.yaml", "replicas: 2", "replicas: two")'
-  defect "Kubernetes (strict): a misspelt field" k8s_schemas \
+  defect "Kubernetes (strict): a misspelt field" k8s_schemas "'readinesProbe' was unexpected" \
     'edit("k8s/api.yaml", "readinessProbe:", "readinesProbe:")'
-  defect "Dockerfile: a base image tagged latest" dockerfile_lint \
+  defect "Dockerfile: a base image tagged latest" dockerfile_lint "DL3007" \
     'edit("Dockerfile", "FROM debian:bookworm-slim", "FROM debian:latest")'
-  defect "systemd: a misspelt key" verify_units \
+  defect "systemd: a misspelt key" verify_units "ProtectSystm" \
     'edit("systemd/minyi.service", "ProtectSystem=strict", "ProtectSystm=strict")'
-  defect "systemd: the hardening removed" units_security \
+  defect "systemd: the hardening removed" units_security "exposure above the limit: minyi.service" \
     'import re; p = d / "systemd/minyi.service"; p.write_text(re.sub(r"(?ms)^# Hardening.*?(?=^\[Install\])", "", p.read_text()))'
-  defect "project: a setting minyi does not have" project_rules \
+  defect "project: a setting minyi does not have" project_rules "FAIL  MINYI__HTTP__BINDING" \
     'edit("k8s/configmap.yaml", "MINYI__HTTP__BIND:", "MINYI__HTTP__BINDING:")'
-  defect "project: a flag minyi does not have" project_rules \
+  defect "project: a flag minyi does not have" project_rules "unknown flags ['--no-worker']" \
     'edit("compose.yaml", "\"--no-workers\"", "\"--no-worker\"")'
-  defect "project: a readiness probe on a path minyi does not serve" project_rules \
+  defect "project: a readiness probe on a path minyi does not serve" project_rules "FAIL  deploy/k8s/api.yaml readinessProbe: GET /ready answers 200" \
     'edit("k8s/api.yaml", "path: /readyz?queue=optional", "path: /ready")'
-  defect "project: a container port minyi does not listen on" project_rules \
+  defect "project: a container port minyi does not listen on" project_rules "FAIL  deploy/k8s/api.yaml: containerPort 8081" \
     'edit("k8s/api.yaml", "containerPort: 8080", "containerPort: 8081")'
-  defect "project: a real-looking secret in an example" project_rules \
+  defect "project: a real-looking secret in an example" project_rules "FAIL  deploy/k8s/secret.example.yaml:24" \
     'edit("k8s/secret.example.yaml", "MINYI__AUTH__JWT_SECRET: REPLACE_ME", "MINYI__AUTH__JWT_SECRET: 4f1c9a7e2b")'
 }
 

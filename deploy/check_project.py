@@ -145,7 +145,7 @@ def check_settings():
 
 
 def check_process_variables():
-    print("other MINYI_* variables are read by the binary or by compose")
+    print("other MINYI_* variables are read by the binary, a script or compose")
     source = []
     for root, _, files in os.walk(os.path.join(ROOT, "src")):
         for name in files:
@@ -156,6 +156,13 @@ def check_process_variables():
     with open(os.path.join(DEPLOY, "compose.yaml"), encoding="utf-8") as f:
         compose_text = f.read()
     substituted = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", compose_text))
+    scripts = []
+    for name in sorted(os.listdir(os.path.join(ROOT, "scripts"))) + ["../deploy/check.sh"]:
+        path = os.path.join(ROOT, "scripts", name)
+        if name.endswith(".sh") and os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                scripts.append(f.read())
+    scripts = "\n".join(scripts)
     seen = {}
     for path, text in deploy_texts():
         for var in re.findall(r"\bMINYI_[A-Z0-9_]*[A-Z0-9]", text):
@@ -163,8 +170,10 @@ def check_process_variables():
                 seen.setdefault(var, set()).add(rel(path))
     for var, where in sorted(seen.items()):
         read_by_binary = f'"{var}"' in source
-        check(f"{var} is read by minyi or substituted by compose", read_by_binary or var in substituted,
-              f"neither in src/ nor a ${{{var}}} of compose.yaml (used in {', '.join(sorted(where))})")
+        read_by_script = re.search(r"\$\{?" + var + r"\b", scripts) is not None
+        check(f"{var} is read by minyi, by a script of this repository or by compose",
+              read_by_binary or read_by_script or var in substituted,
+              f"not in src/, scripts/ or a ${{{var}}} of compose.yaml (used in {', '.join(sorted(where))})")
     envs = {n[:-5] for n in os.listdir(os.path.join(ROOT, "config")) if n.endswith(".toml") and n != "base.toml"}
     for path, text in deploy_texts():
         for value in sorted(set(re.findall(r"\bMINYI_ENV\s*[=:]\s*\"?([A-Za-z]+)", text))):
