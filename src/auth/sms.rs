@@ -6,7 +6,8 @@
 //! exact across API processes) and per IP (per process, like the posting limits).
 //!
 //! The SQL is in the store (`store::SmsStore`), like every other query.
-use crate::config::{Environment, Settings};
+use crate::config::Settings;
+pub use crate::config::SmsSettings;
 use crate::domain::ids::{AccountId, CommunityId, SuggestionId};
 use crate::error::ApiError;
 use crate::intake::mask::mask_phone;
@@ -60,55 +61,6 @@ impl SmsProvider for DevSmsProvider {
             .unwrap_or_else(|e| e.into_inner())
             .get(phone)
             .cloned()
-    }
-}
-
-/// `sms.*` settings.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(default)]
-pub struct SmsSettings {
-    /// `dev` (code in the log), `none` (SMS login off); empty: `dev` locally, `none` in production.
-    pub provider: String,
-    /// Production refuses the development provider unless this is set.
-    pub allow_dev_provider_in_production: bool,
-    pub code_ttl_seconds: i64,
-    pub max_attempts: i64,
-    pub per_phone_per_minute: i64,
-    pub per_phone_per_day: i64,
-    pub per_ip_per_hour: usize,
-}
-
-impl Default for SmsSettings {
-    fn default() -> Self {
-        Self {
-            provider: String::new(),
-            allow_dev_provider_in_production: false,
-            code_ttl_seconds: 300,
-            max_attempts: 5,
-            per_phone_per_minute: 1,
-            per_phone_per_day: 10,
-            per_ip_per_hour: 30,
-        }
-    }
-}
-
-impl SmsSettings {
-    pub fn provider_for(&self, env: Environment) -> &str {
-        match (self.provider.trim(), env) {
-            ("", Environment::Local) => "dev",
-            ("", Environment::Production) => "none",
-            (p, _) => p,
-        }
-    }
-
-    /// What is unsafe in production, if anything.
-    pub fn production_problem(&self) -> Option<&'static str> {
-        (self.provider_for(Environment::Production) == "dev"
-            && !self.allow_dev_provider_in_production)
-            .then_some(
-                "set MINYI__SMS__PROVIDER to a real provider or `none`: the development SMS provider \
-                 writes login codes to the log (or set sms.allow_dev_provider_in_production = true)",
-            )
     }
 }
 
@@ -306,17 +258,5 @@ mod tests {
         ] {
             assert_eq!(parse_mobile(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn production_refuses_the_dev_provider_unless_allowed() {
-        let mut s = SmsSettings::default();
-        assert_eq!(s.provider_for(Environment::Local), "dev");
-        assert_eq!(s.provider_for(Environment::Production), "none");
-        assert!(s.production_problem().is_none());
-        s.provider = "dev".into();
-        assert!(s.production_problem().is_some());
-        s.allow_dev_provider_in_production = true;
-        assert!(s.production_problem().is_none());
     }
 }

@@ -5,7 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::header::{Column, HeaderMap};
+use super::column::Column;
+use super::header::HeaderMap;
 
 /// Minimum length of the suggestion text, in characters (not bytes).
 pub const TEXT_MIN_CHARS: usize = 5;
