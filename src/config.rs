@@ -111,16 +111,17 @@ impl HallSettings {
     /// The deadline of a topic entering `status` at `now`, if that status has one.
     pub fn due(
         &self,
-        status: &str,
+        status: crate::hall::status::TopicStatus,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Option<chrono::DateTime<chrono::Utc>> {
+        use crate::hall::status::TopicStatus::*;
         let hours = match status {
-            "new" => self.new_hours,
-            "accepted" => self.accepted_hours,
-            "scheduled" => self.scheduled_hours,
-            "decided" => self.decided_hours,
-            "in_progress" => self.in_progress_hours,
-            _ => 0,
+            New => self.new_hours,
+            Accepted => self.accepted_hours,
+            Scheduled => self.scheduled_hours,
+            Decided => self.decided_hours,
+            InProgress => self.in_progress_hours,
+            Resolved | Rejected | Merged => 0,
         };
         (hours > 0).then(|| now + chrono::Duration::hours(hours))
     }

@@ -203,7 +203,7 @@ macro_rules! impl_hall_store {
                 let mut position = max.unwrap_or(0);
                 for id in topics {
                     let Some(t) = Self::topic_tx(tx, *id).await? else { return Ok(Some("unknown_topic")) };
-                    if t.community_id != meeting.community_id || t.status == "merged" {
+                    if t.community_id != meeting.community_id || t.status == $crate::hall::status::TopicStatus::Merged {
                         return Ok(Some("unknown_topic"));
                     }
                     let on: Option<i32> = sqlx::query_scalar("select position from meeting_topic where meeting_id = $1 and topic_id = $2")
@@ -218,11 +218,11 @@ macro_rules! impl_hall_store {
                         sqlx::query("update topic set version = version + 1 where topic_id = $1").bind(id).execute(&mut **tx).await?;
                         let when = meeting.held_at.with_timezone(&$crate::hall::shanghai()).format("%Y-%m-%d %H:%M");
                         let change = $crate::store::StatusChange {
-                            status: "scheduled".into(),
+                            status: $crate::hall::status::TopicStatus::Scheduled,
                             reason: None,
                             due_at: scheduling.due_at,
                             note: Some($crate::store::PublicNote {
-                                kind: "scheduled",
+                                kind: $crate::hall::status::TimelineKind::Scheduled,
                                 body: format!("已列入议事会《{}》，{} 在{}讨论", meeting.title, when, meeting.place),
                                 meeting: Some(meeting.meeting_id),
                                 template: scheduling.template.clone(),
@@ -244,8 +244,8 @@ macro_rules! impl_hall_store {
                 use $crate::store::TopicSort;
                 let mut qb = sqlx::QueryBuilder::<$db>::new($crate::store::sql_hall::TOPIC_SELECT);
                 qb.push(" where community_id = ").push_bind(community);
-                match f.status.as_deref() {
-                    Some(s) => { qb.push(" and status = ").push_bind(s.to_string()); }
+                match f.status {
+                    Some(s) => { qb.push(" and status = ").push_bind(s); }
                     // Merged topics live on in their target; empty new topics (all members moved
                     // away) have nothing to triage.
                     None => { qb.push(" and status <> 'merged' and (member_count > 0 or status <> 'new')"); }
@@ -357,7 +357,7 @@ macro_rules! impl_hall_store {
                 if t.community_id != s.community_id || t.topic_id == s.topic_id {
                     return Ok(Edit::Invalid("unknown_topic"));
                 }
-                if s.status == "merged" || t.status == "merged" {
+                if s.status == $crate::hall::status::TopicStatus::Merged || t.status == $crate::hall::status::TopicStatus::Merged {
                     return Ok(Edit::Invalid("topic_merged"));
                 }
                 // Tell the source's authors and supporters before they move.
@@ -407,7 +407,7 @@ macro_rules! impl_hall_store {
                 let Some(s) = Self::cas_tx(&mut tx, source, version, now).await? else {
                     return Ok(if Self::topic_tx(&mut tx, source).await?.is_some() { Edit::Stale } else { Edit::NotFound });
                 };
-                if s.status != "merged" {
+                if s.status != $crate::hall::status::TopicStatus::Merged {
                     return Ok(Edit::Invalid("not_merged"));
                 }
                 let m: Option<(i64, $crate::domain::ids::TopicId, String, String, String, Option<String>)> = sqlx::query_as(
@@ -452,7 +452,7 @@ macro_rules! impl_hall_store {
                 let Some(t) = Self::cas_tx(&mut tx, topic, version, now).await? else {
                     return Ok(if Self::topic_tx(&mut tx, topic).await?.is_some() { Edit::Stale } else { Edit::NotFound });
                 };
-                if t.status == "merged" {
+                if t.status == $crate::hall::status::TopicStatus::Merged {
                     return Ok(Edit::Invalid("topic_merged"));
                 }
                 let q = format!(
@@ -503,7 +503,7 @@ macro_rules! impl_hall_store {
                 if community != t.community_id || state != "grouped" {
                     return Ok(Edit::Invalid("not_grouped"));
                 }
-                if t.status == "merged" {
+                if t.status == $crate::hall::status::TopicStatus::Merged {
                     return Ok(Edit::Invalid("topic_merged"));
                 }
                 sqlx::query("update suggestion set topic_id = $1, pinned = true, updated_at = $2 where suggestion_id = $3")
@@ -557,7 +557,7 @@ macro_rules! impl_hall_store {
                 let now = chrono::Utc::now();
                 let mut tx = self.write.begin().await?;
                 let Some(t) = Self::topic_tx(&mut tx, topic).await? else { return Ok(Edit::NotFound) };
-                if t.status == "merged" {
+                if t.status == $crate::hall::status::TopicStatus::Merged {
                     return Ok(Edit::Invalid("topic_merged"));
                 }
                 let changed = if on {
@@ -592,7 +592,7 @@ macro_rules! impl_hall_store {
                 // Lock the topic first so two last answers cannot both reopen it.
                 sqlx::query("update topic set updated_at = updated_at where topic_id = $1").bind(topic).execute(&mut *tx).await?;
                 let Some(t) = Self::topic_tx(&mut tx, topic).await? else { return Ok(Edit::NotFound) };
-                if t.status != "resolved" {
+                if t.status != $crate::hall::status::TopicStatus::Resolved {
                     return Ok(Edit::Invalid("not_resolved"));
                 }
                 let round = t.reopened_count;

@@ -250,7 +250,7 @@ macro_rules! impl_intake_store {
                 Ok(WithdrawOutcome::Withdrawn)
             }
 
-            async fn suggestions_in_state(&self, communities: &[$crate::domain::ids::CommunityId], state: &str, limit: i64) -> anyhow::Result<Vec<$crate::store::SuggestionRow>> {
+            async fn suggestions_in_state(&self, communities: &[$crate::domain::ids::CommunityId], state: $crate::hall::status::SuggestionState, limit: i64) -> anyhow::Result<Vec<$crate::store::SuggestionRow>> {
                 let q = format!(
                     "select {} from suggestion where community_id in ({}) and state = $1 order by suggestion_id limit $2",
                     $crate::store::SUGGESTION_COLUMNS,
@@ -262,7 +262,7 @@ macro_rules! impl_intake_store {
             #[tracing::instrument(skip_all)]
             async fn review_suggestion(&self, id: $crate::domain::ids::SuggestionId, approve: bool, reason: Option<&str>, audit: &$crate::store::Audit) -> anyhow::Result<bool> {
                 let mut tx = self.write.begin().await?;
-                let Some(s) = Self::suggestion_tx(&mut tx, id).await?.filter(|s| s.state == "pending_review") else {
+                let Some(s) = Self::suggestion_tx(&mut tx, id).await?.filter(|s| s.state == $crate::hall::status::SuggestionState::PendingReview) else {
                     return Ok(false);
                 };
                 let state = if approve { "queued" } else { "rejected" };
@@ -282,7 +282,7 @@ macro_rules! impl_intake_store {
             #[tracing::instrument(skip_all)]
             async fn retry_suggestion(&self, id: $crate::domain::ids::SuggestionId, audit: &$crate::store::Audit) -> anyhow::Result<bool> {
                 let mut tx = self.write.begin().await?;
-                let Some(s) = Self::suggestion_tx(&mut tx, id).await?.filter(|s| s.state == "failed") else {
+                let Some(s) = Self::suggestion_tx(&mut tx, id).await?.filter(|s| s.state == $crate::hall::status::SuggestionState::Failed) else {
                     return Ok(false);
                 };
                 sqlx::query("update suggestion set state = 'queued', attempts = 0, updated_at = $1 where suggestion_id = $2")
@@ -348,7 +348,7 @@ macro_rules! impl_intake_store {
                 .bind(chrono::Utc::now()).bind(cutoff).bind(limit).fetch_all(&self.write).await?)
             }
 
-            async fn count_in_state(&self, state: &str) -> anyhow::Result<i64> {
+            async fn count_in_state(&self, state: $crate::hall::status::SuggestionState) -> anyhow::Result<i64> {
                 Ok(sqlx::query_scalar("select count(*) from suggestion where state = $1").bind(state).fetch_one(&self.read).await?)
             }
 
@@ -443,7 +443,7 @@ macro_rules! impl_intake_store {
                     }
                 }
                 // New words may belong to another topic: group the entry again.
-                if text_changed && (s.state == "grouped" || s.state == "queued") {
+                if text_changed && matches!(s.state, $crate::hall::status::SuggestionState::Grouped | $crate::hall::status::SuggestionState::Queued) {
                     Self::leave_topic_tx(&mut tx, &s, audit.at).await?;
                     sqlx::query("update suggestion set state = 'queued', group_seq = null where suggestion_id = $1").bind(id).execute(&mut *tx).await?;
                     Self::enqueue_tx(&mut tx, id, s.community_id, audit.at).await?;

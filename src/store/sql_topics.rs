@@ -32,7 +32,7 @@ macro_rules! impl_topic_store {
                     return Ok(AssignOutcome::Stale);
                 };
                 let s = Self::suggestion_tx(&mut tx, a.suggestion_id).await?;
-                let Some(s) = s.filter(|s| s.state == "queued" && s.community_id == a.community_id) else {
+                let Some(s) = s.filter(|s| s.state == $crate::hall::status::SuggestionState::Queued && s.community_id == a.community_id) else {
                     tx.rollback().await?;
                     return Ok(AssignOutcome::NotQueued);
                 };
@@ -144,7 +144,7 @@ macro_rules! impl_topic_store {
                 Ok(BatchOutcome::Done { clock: GroupClock { group_seq: new_seq, group_epoch: expected.group_epoch }, assigned })
             }
 
-            async fn topics(&self, community: $crate::domain::ids::CommunityId, status: Option<&str>, sort: $crate::store::TopicSort, limit: i64, offset: i64) -> anyhow::Result<Vec<$crate::store::TopicRow>> {
+            async fn topics(&self, community: $crate::domain::ids::CommunityId, status: Option<$crate::hall::status::TopicStatus>, sort: $crate::store::TopicSort, limit: i64, offset: i64) -> anyhow::Result<Vec<$crate::store::TopicRow>> {
                 use $crate::store::TopicSort;
                 let order = match sort {
                     TopicSort::Heat => "heat desc, topic_id desc",

@@ -60,7 +60,11 @@ async fn suggestions_about_one_issue_share_a_topic_and_another_issue_gets_its_ow
     )
     .await;
     let done = eventually(30, || async {
-        app.store.count_in_state("queued").await.unwrap() == 0
+        app.store
+            .count_in_state(minyi::hall::status::SuggestionState::Queued)
+            .await
+            .unwrap()
+            == 0
     })
     .await;
     assert!(done, "all grouped");
@@ -176,7 +180,11 @@ async fn residents_see_the_board_and_staff_see_members_only_in_their_community(b
     post(&app, &token, "2号楼楼道的灯坏了一个月了，晚上上楼很危险").await;
     assert!(
         eventually(30, || async {
-            app.store.count_in_state("queued").await.unwrap() == 0
+            app.store
+                .count_in_state(minyi::hall::status::SuggestionState::Queued)
+                .await
+                .unwrap()
+                == 0
         })
         .await
     );

@@ -29,7 +29,11 @@ async fn post(app: &TestApp, token: &str, text: &str) -> i64 {
 
 async fn grouped(app: &TestApp) {
     let done = eventually(30, || async {
-        app.store.count_in_state("queued").await.unwrap() == 0
+        app.store
+            .count_in_state(minyi::hall::status::SuggestionState::Queued)
+            .await
+            .unwrap()
+            == 0
     })
     .await;
     assert!(done, "all grouped");

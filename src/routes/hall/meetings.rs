@@ -4,6 +4,7 @@ use super::{done, etag, if_match, opt_text, text};
 use crate::auth::caller::{Staff, Worker};
 use crate::domain::ids::{CommunityId, MeetingId, TopicId};
 use crate::error::{ApiError, ApiResult};
+use crate::hall::status::{TimelineKind, TopicStatus};
 use crate::routes::admin::audit_of;
 use crate::state::AppState;
 use crate::store::{
@@ -15,7 +16,7 @@ use serde::Deserialize;
 
 fn scheduling(state: &AppState) -> Scheduling {
     Scheduling {
-        due_at: state.settings.hall.due("scheduled", Utc::now()),
+        due_at: state.settings.hall.due(TopicStatus::Scheduled, Utc::now()),
         template: state.settings.hall.template(),
     }
 }
@@ -309,11 +310,11 @@ pub async fn decide(
         },
     };
     let change = StatusChange {
-        status: "decided".into(),
+        status: TopicStatus::Decided,
         reason: None,
-        due_at: state.settings.hall.due("decided", Utc::now()),
+        due_at: state.settings.hall.due(TopicStatus::Decided, Utc::now()),
         note: Some(PublicNote {
-            kind: "decided",
+            kind: TimelineKind::Decided,
             body: format!("议事会《{}》决议：{decision}{tally_text}", m.title),
             meeting: Some(m.meeting_id),
             template: state.settings.hall.template(),

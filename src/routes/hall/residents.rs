@@ -3,6 +3,7 @@
 use super::{done, opt_text, visible_topic};
 use crate::auth::caller::Resident;
 use crate::error::{ApiError, ApiResult};
+use crate::hall::status::{TimelineKind, TopicStatus};
 use crate::state::AppState;
 use crate::store::{PublicNote, StatusChange};
 use actix_web::{delete, post, put, web, HttpResponse};
@@ -83,11 +84,11 @@ pub async fn satisfaction(
     let hall = &state.settings.hall;
     let now = chrono::Utc::now();
     let reopen = StatusChange {
-        status: "in_progress".into(),
+        status: TopicStatus::InProgress,
         reason: Some("居民不满意比例较高，发回重办".into()),
-        due_at: hall.due("in_progress", now),
+        due_at: hall.due(TopicStatus::InProgress, now),
         note: Some(PublicNote {
-            kind: "reopened",
+            kind: TimelineKind::Reopened,
             body: "多数居民对办理结果不满意，议题已发回重办".into(),
             meeting: None,
             template: hall.template(),

@@ -4,6 +4,7 @@ use crate::auth::caller::Staff;
 use crate::domain::ids::{CommunityId, PaperBatchId};
 use crate::domain::text::check;
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::hall::status::SuggestionState;
 use crate::intake::mask::{mask_name, mask_phone};
 use crate::intake::paper::{import as import_rows, missing_serials, ImportReport};
 use crate::paper_import::{parse, Format};
@@ -118,7 +119,9 @@ pub struct EntryView {
     pub title: Option<String>,
     pub building_id: Option<crate::domain::ids::BuildingId>,
     pub place: Option<String>,
-    pub state: String,
+    pub state: SuggestionState,
+    pub state_label: &'static str,
+    pub state_label_en: &'static str,
     /// Masked: `王*`.
     pub name: Option<String>,
     /// Masked: `138****5678`.
@@ -149,6 +152,8 @@ pub async fn detail(
             building_id: s.building_id,
             place: s.place,
             state: s.state,
+            state_label: s.state.label(),
+            state_label_en: s.state.label_en(),
             name: person
                 .as_ref()
                 .and_then(|p| p.name.as_deref())
