@@ -2,7 +2,7 @@
 // and the key figures; XLSX export.
 import { html, useState, useEffect, useRef, ErrorBox, Loading, useLoad } from "../ui.js";
 import { api, openFile } from "../api.js";
-import { t, STATUSES } from "../i18n.js";
+import { t, statuses, statusLabel } from "../i18n.js";
 
 let echartsLoading = null;
 
@@ -90,7 +90,7 @@ export function Stats({ me, communityId }) {
     series: [{
       type: "pie",
       radius: ["35%", "65%"],
-      data: STATUSES.filter((k) => (s.topics_by_status || {})[k]).map((k) => ({ name: t(`status_${k}`), value: s.topics_by_status[k] })),
+      data: statuses().filter((k) => (s.topics_by_status || {})[k]).map((k) => ({ name: statusLabel(k), value: s.topics_by_status[k] })),
     }],
   };
   const answers = s && s.satisfaction

@@ -1,7 +1,7 @@
 // Topic detail: members, quotes, keywords, timeline, audit; corrections with If-Match.
 import { html, useState, useEffect, useCallback, ErrorBox, Notice, Loading, StatusBadge } from "../ui.js";
 import { request, api, items } from "../api.js";
-import { t, formatTime } from "../i18n.js";
+import { t, formatTime, kindLabel, statusLabel } from "../i18n.js";
 
 /** Status changes a worker may make from each status (the API's rule). */
 const TRANSITIONS = {
@@ -246,7 +246,7 @@ function Timeline({ entries }) {
   return html`<ul class="timeline" data-testid="timeline">
     ${entries.map(
       (e) => html`<li key=${e.timeline_entry_id} data-kind=${e.kind}>
-        <strong>${t(`timeline_${e.kind}`)}</strong> <span class="muted">${formatTime(e.created_at)}</span>
+        <strong>${kindLabel(e.kind)}</strong> <span class="muted">${formatTime(e.created_at)}</span>
         ${e.body ? html`<div class="text">${e.body}</div>` : null}
       </li>`,
     )}
@@ -267,7 +267,7 @@ function StatusForm({ topic, busy, onSubmit }) {
     <h3>${t("change_status")}</h3>
     <label for="new-status">${t("new_status")}</label>
     <select id="new-status" value=${status} onChange=${(e) => setStatus(e.target.value)} data-testid="status-select">
-      ${options.map((s) => html`<option key=${s} value=${s}>${t(`status_${s}`)}</option>`)}
+      ${options.map((s) => html`<option key=${s} value=${s}>${statusLabel(s)}</option>`)}
     </select>
     <label for="status-reason">${t("reason")}${status === "rejected" ? "" : t("optional")}</label>
     <textarea id="status-reason" value=${reason} required=${status === "rejected"} onInput=${(e) => setReason(e.target.value)}></textarea>
