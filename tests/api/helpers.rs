@@ -1,6 +1,6 @@
 //! `spawn_app()`: the server on a random port with a fresh database, SQLite or PostgreSQL.
 use minyi::config::{Environment, Settings};
-use minyi::startup::{Application, Roles};
+use minyi::startup::{Application, Parts, Roles};
 use minyi::store::{Bootstrap, BootstrapIds, DynStore};
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -121,6 +121,34 @@ pub struct TestApp {
     /// Kept so the database lives (and is dropped) with the app.
     pub _db: TestDb,
     pub state: Option<actix_web::web::Data<minyi::state::AppState>>,
+    /// The SMS provider of this app: it keeps the codes it was asked to send.
+    pub sms: std::sync::Arc<RecordingSms>,
+}
+
+/// An SMS provider that sends nothing and remembers the last code per phone.
+#[derive(Default)]
+pub struct RecordingSms {
+    sent: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+impl RecordingSms {
+    pub fn last_code(&self, phone: &str) -> Option<String> {
+        self.sent.lock().unwrap().get(phone).cloned()
+    }
+}
+
+#[async_trait::async_trait]
+impl minyi::auth::sms::SmsProvider for RecordingSms {
+    fn name(&self) -> &'static str {
+        "recording"
+    }
+    async fn send(&self, phone: &str, code: &str) -> anyhow::Result<()> {
+        self.sent
+            .lock()
+            .unwrap()
+            .insert(phone.to_string(), code.to_string());
+        Ok(())
+    }
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -297,13 +325,18 @@ pub async fn spawn_custom(
         "pretty",
         &std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into()),
     );
-    let app = Application::build_with(settings, roles, processor)
+    let sms = std::sync::Arc::new(RecordingSms::default());
+    let parts = Parts {
+        processor,
+        sms: Some(sms.clone()),
+    };
+    let app = Application::build_from(settings, roles, parts)
         .await
         .unwrap();
-    finish(app, db).await
+    finish(app, db, sms).await
 }
 
-async fn finish(app: Application, db: TestDb) -> TestApp {
+async fn finish(app: Application, db: TestDb, sms: std::sync::Arc<RecordingSms>) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.state.store.clone();
     let state = app.state.clone();
@@ -335,6 +368,7 @@ async fn finish(app: Application, db: TestDb) -> TestApp {
         ids,
         _db: db,
         state: Some(state),
+        sms,
     }
 }
 

@@ -21,12 +21,9 @@ async fn send(app: &TestApp, phone: &str) -> reqwest::Response {
 }
 
 fn code_of(app: &TestApp, phone: &str) -> String {
-    app.state
-        .as_ref()
-        .unwrap()
-        .sms
-        .last_code_for_test(phone)
-        .expect("the development provider keeps the last code")
+    app.sms
+        .last_code(phone)
+        .expect("a code was sent to this phone")
 }
 
 async fn login(app: &TestApp, phone: &str, code: &str) -> reqwest::Response {
