@@ -28,7 +28,7 @@ pub async fn edit(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: web::Json<EditTopic>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
@@ -65,7 +65,7 @@ pub async fn status(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: web::Json<ChangeStatus>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
@@ -146,7 +146,7 @@ pub async fn merge(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: web::Json<Merge>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
@@ -190,7 +190,7 @@ pub async fn unmerge(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: Option<web::Json<Reason>>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
@@ -223,7 +223,7 @@ pub async fn split(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: web::Json<Split>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
@@ -284,21 +284,16 @@ pub async fn move_suggestion(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<SuggestionId>,
     body: web::Json<Move>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
-    let target = visible_topic(&state, &caller, body.topic_id.0).await?;
+    let target = visible_topic(&state, &caller, body.topic_id).await?;
     let audit = audit_of(&caller, &req, opt_text("reason", &body.reason, 500)?);
     done(
         state
             .store
-            .move_suggestion(
-                SuggestionId(path.into_inner()),
-                target.topic_id,
-                version,
-                &audit,
-            )
+            .move_suggestion(path.into_inner(), target.topic_id, version, &audit)
             .await?,
     )?;
     topic_response(&state, target.topic_id).await
@@ -316,10 +311,10 @@ pub async fn pin(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<SuggestionId>,
     body: web::Json<Pin>,
 ) -> ApiResult<HttpResponse> {
-    let id = SuggestionId(path.into_inner());
+    let id = path.into_inner();
     let s = state
         .store
         .suggestions_by_ids(&[id])
@@ -345,7 +340,7 @@ pub async fn reply(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: web::Json<Reply>,
 ) -> ApiResult<HttpResponse> {
     let t = visible_topic(&state, &caller, path.into_inner()).await?;

@@ -150,10 +150,10 @@ pub struct CallbackQuery {
 pub async fn callbacks(
     state: web::Data<AppState>,
     caller: Staff,
-    path: web::Path<i64>,
+    path: web::Path<CommunityId>,
     q: web::Query<CallbackQuery>,
 ) -> ApiResult<HttpResponse> {
-    let community = caller.community(CommunityId(path.into_inner()))?;
+    let community = caller.community(path.into_inner())?;
     let items = state
         .store
         .callbacks(community, q.done.unwrap_or(false))

@@ -2,6 +2,7 @@
 //! resolved, say whether they are satisfied.
 use super::{done, opt_text, visible_topic};
 use crate::auth::caller::Resident;
+use crate::domain::ids::TopicId;
 use crate::error::{ApiError, ApiResult};
 use crate::hall::status::{TimelineKind, TopicStatus};
 use crate::state::AppState;
@@ -15,7 +16,7 @@ use serde::Deserialize;
 pub async fn support(
     state: web::Data<AppState>,
     caller: Resident,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
 ) -> ApiResult<HttpResponse> {
     let t = visible_topic(&state, &caller, path.into_inner()).await?;
     let n = done(
@@ -33,7 +34,7 @@ pub async fn support(
 pub async fn unsupport(
     state: web::Data<AppState>,
     caller: Resident,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
 ) -> ApiResult<HttpResponse> {
     let t = visible_topic(&state, &caller, path.into_inner()).await?;
     let n = done(
@@ -60,7 +61,7 @@ pub struct Answer {
 pub async fn satisfaction(
     state: web::Data<AppState>,
     caller: Resident,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: web::Json<Answer>,
 ) -> ApiResult<HttpResponse> {
     let t = visible_topic(&state, &caller, path.into_inner()).await?;

@@ -101,10 +101,14 @@ pub async fn list(
 }
 
 /// The batch, or 404 when it is outside the caller's communities.
-pub async fn batch_in_scope(state: &AppState, staff: &Staff, id: i64) -> ApiResult<PaperBatchRow> {
+pub async fn batch_in_scope(
+    state: &AppState,
+    staff: &Staff,
+    id: PaperBatchId,
+) -> ApiResult<PaperBatchRow> {
     let batch = state
         .store
-        .batch(PaperBatchId(id))
+        .batch(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     staff.community(batch.community_id)?;
@@ -134,7 +138,7 @@ pub struct EntryView {
 pub async fn detail(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<i64>,
+    path: web::Path<PaperBatchId>,
 ) -> ApiResult<HttpResponse> {
     let batch = batch_in_scope(&state, &staff, path.into_inner()).await?;
     let rows = state.store.batch_entries(batch.paper_batch_id).await?;
@@ -182,7 +186,7 @@ pub async fn close(
     state: web::Data<AppState>,
     staff: Staff,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<PaperBatchId>,
 ) -> ApiResult<HttpResponse> {
     let batch = batch_in_scope(&state, &staff, path.into_inner()).await?;
     state
@@ -206,7 +210,7 @@ pub async fn import(
     state: web::Data<AppState>,
     staff: Staff,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<PaperBatchId>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let batch = batch_in_scope(&state, &staff, path.into_inner()).await?;

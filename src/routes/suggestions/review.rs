@@ -110,10 +110,10 @@ pub struct Decision {
     pub reason: Option<String>,
 }
 
-async fn in_scope(state: &AppState, worker: &Worker, id: i64) -> ApiResult<SuggestionId> {
+async fn in_scope(state: &AppState, worker: &Worker, id: SuggestionId) -> ApiResult<SuggestionId> {
     let s = state
         .store
-        .suggestion(SuggestionId(id))
+        .suggestion(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     worker.community(s.community_id)?;
@@ -126,7 +126,7 @@ pub async fn decide(
     state: web::Data<AppState>,
     worker: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<SuggestionId>,
     body: web::Json<Decision>,
 ) -> ApiResult<HttpResponse> {
     let id = in_scope(&state, &worker, path.into_inner()).await?;
@@ -165,7 +165,7 @@ pub async fn retry(
     state: web::Data<AppState>,
     worker: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<SuggestionId>,
 ) -> ApiResult<HttpResponse> {
     let id = in_scope(&state, &worker, path.into_inner()).await?;
     if state

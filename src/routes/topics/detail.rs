@@ -41,11 +41,11 @@ pub struct VoiceView {
 pub async fn detail(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
 ) -> ApiResult<HttpResponse> {
     let topic = state
         .store
-        .topic(TopicId(path.into_inner()))
+        .topic(path.into_inner())
         .await?
         .ok_or_else(ApiError::not_found)?;
     caller.community(topic.community_id)?;

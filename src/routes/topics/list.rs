@@ -65,10 +65,10 @@ pub fn day_start(field: &str, s: &str) -> ApiResult<chrono::DateTime<Utc>> {
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<i64>,
+    path: web::Path<CommunityId>,
     q: web::Query<TopicQuery>,
 ) -> ApiResult<HttpResponse> {
-    let community = caller.community(CommunityId(path.into_inner()))?;
+    let community = caller.community(path.into_inner())?;
     let q = q.into_inner();
     let status = match q.status.as_deref() {
         None => None,
