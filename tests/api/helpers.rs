@@ -180,6 +180,85 @@ impl TestApp {
         req.send().await.unwrap()
     }
 
+    /// Any request, with a bearer token, an `If-Match` and a JSON body where given.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(m) = if_match {
+            req = req.header("if-match", m);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// `GET` that must answer 200; its JSON body.
+    pub async fn get_ok(&self, path: &str, token: Option<&str>) -> Value {
+        expect_json(self.get(path, token).await, 200).await
+    }
+
+    /// `POST` that must answer `status`; its JSON body (`null` when empty).
+    pub async fn post_expect(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+        status: u16,
+    ) -> Value {
+        expect_json(self.post(path, token, body).await, status).await
+    }
+
+    /// A resident's suggestion, accepted (202); its id.
+    pub async fn post_suggestion(&self, token: &str, text: &str) -> i64 {
+        let body =
+            json!({"client_id": uuid::Uuid::new_v4().to_string(), "text": text, "show_name": true});
+        self.post_expect("/api/v1/suggestions", Some(token), &body, 202)
+            .await["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Wait until no suggestion is left waiting to be grouped.
+    pub async fn wait_grouped(&self) {
+        let done = eventually(30, || async {
+            self.store
+                .count_in_state(minyi::hall::status::SuggestionState::Queued)
+                .await
+                .unwrap()
+                == 0
+        })
+        .await;
+        assert!(done, "every suggestion was grouped");
+    }
+
+    /// The topic a suggestion is in, if any (from the store).
+    pub async fn topic_of(&self, suggestion: i64) -> Option<i64> {
+        self.store
+            .suggestion(minyi::domain::ids::SuggestionId(suggestion))
+            .await
+            .unwrap()
+            .and_then(|s| s.topic_id)
+            .map(|t| t.0)
+    }
+
+    /// A topic's page as `token` sees it, with its `ETag`.
+    pub async fn topic(&self, token: &str, id: i64) -> (Value, String) {
+        let r = self.get(&format!("/api/v1/topics/{id}"), Some(token)).await;
+        assert_eq!(r.status(), 200);
+        let etag = r.headers()["etag"].to_str().unwrap().to_string();
+        (r.json().await.unwrap(), etag)
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
         self.post(
             "/api/v1/auth/login",
@@ -256,6 +335,18 @@ impl TestApp {
             .await
             .unwrap();
         body["id"].as_i64().unwrap()
+    }
+}
+
+/// Assert the status (showing the body when it differs); the JSON body (`null` when empty).
+pub async fn expect_json(resp: reqwest::Response, status: u16) -> Value {
+    let got = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    assert_eq!(got, status, "unexpected status; body: {text}");
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
     }
 }
 

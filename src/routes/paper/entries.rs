@@ -2,10 +2,10 @@ use super::super::admin::audit_of;
 use super::batches::{batch_closed, batch_in_scope};
 use crate::auth::caller::Staff;
 use crate::domain::ids::{BuildingId, PaperBatchId, SuggestionId};
-use crate::domain::text::{bounded, check, SuggestionText};
+use crate::domain::text::{bounded, check};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::intake::paper::{add_entry, PaperEntry};
-use crate::routes::suggestions::create::{accepted, check_place, optional, title};
+use crate::routes::suggestions::create::{accepted, check_place, optional, text, title};
 use crate::state::AppState;
 use crate::store::EntryPatch;
 use actix_web::{patch, post, web, HttpRequest, HttpResponse};
@@ -69,10 +69,7 @@ pub async fn add(
     let serial = bounded("serial", &b.serial, 1, 32)
         .map_err(|e| errors.push(e))
         .ok();
-    let text = SuggestionText::parse(&b.text)
-        .map(SuggestionText::into_string)
-        .map_err(|e| errors.push(e))
-        .ok();
+    let text = text(&b.text, &mut errors);
     let title = title(&b.title, &mut errors);
     let place = optional("place", &b.place, 100, &mut errors);
     let name = optional("name", &b.name, 32, &mut errors);
@@ -158,10 +155,7 @@ pub async fn correct(
     let b = body.into_inner();
     let mut errors = Vec::new();
     let text = match &b.text {
-        Some(t) => SuggestionText::parse(t)
-            .map(SuggestionText::into_string)
-            .map_err(|e| errors.push(e))
-            .ok(),
+        Some(t) => text(t, &mut errors),
         None => None,
     };
     let patch = EntryPatch {

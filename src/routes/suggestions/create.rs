@@ -135,6 +135,14 @@ pub fn optional(
     }
 }
 
+/// A suggestion's text (`SuggestionText`), collecting its error.
+pub fn text(value: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+    SuggestionText::parse(value)
+        .map(SuggestionText::into_string)
+        .map_err(|e| errors.push(e))
+        .ok()
+}
+
 /// A suggestion's optional title (`SuggestionTitle`), collecting its error.
 pub fn title(value: &Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
     SuggestionTitle::parse(value.as_deref())
@@ -214,10 +222,7 @@ pub async fn create(
     })?;
     rate_limit(&state, &req, &format!("account:{}", caller.account_id))?;
     let mut errors = Vec::new();
-    let text = SuggestionText::parse(&b.text)
-        .map(SuggestionText::into_string)
-        .map_err(|e| errors.push(e))
-        .ok();
+    let text = text(&b.text, &mut errors);
     let title = title(&b.title, &mut errors);
     let place = optional("place", &b.place, 100, &mut errors);
     let category = optional("category", &b.category, 32, &mut errors);
@@ -309,10 +314,7 @@ async fn create_for_resident(
     };
     rate_limit(&state, &req, &format!("account:{}", caller.account_id))?;
     let mut errors = Vec::new();
-    let text = SuggestionText::parse(&b.text)
-        .map(SuggestionText::into_string)
-        .map_err(|e| errors.push(e))
-        .ok();
+    let text = text(&b.text, &mut errors);
     let title = title(&b.title, &mut errors);
     let place = optional("place", &b.place, 100, &mut errors);
     let category = optional("category", &b.category, 32, &mut errors);
