@@ -1,3 +1,4 @@
+pub mod code;
 pub mod ids;
 pub mod role;
 pub mod text;

@@ -3,6 +3,7 @@
 pub mod heat;
 pub mod notify;
 pub mod stats;
+pub mod status;
 pub mod workflow;
 
 use crate::store::SatisfactionCounts;

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod auth;
 pub mod hall;
 pub mod health;
+pub mod labels;
 pub mod me;
 pub mod openapi;
 pub mod paper;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auth::sms::login)
                 .service(auth::refresh::refresh)
                 .service(auth::logout::logout)
+                .service(labels::labels)
                 .service(me::me)
                 .service(me::choose_community)
                 .service(admin::communities::list_communities)

@@ -1,7 +1,7 @@
 // The staff dashboard: login, community choice, navigation and hash routes.
 import { html, render, useState, useEffect, ErrorBox, Loading } from "./ui.js";
 import { api, hasSession, login, logout, onSessionChange, scheduleRefresh } from "./api.js";
-import { t, getLang, setLang, onLangChange } from "./i18n.js";
+import { t, getLang, setLang, onLangChange, loadLabels } from "./i18n.js";
 import { Inbox } from "./views/inbox.js";
 import { TopicPage } from "./views/topic.js";
 import { MeetingList, MeetingPage } from "./views/meetings.js";
@@ -202,5 +202,10 @@ function App() {
 document.documentElement.lang = getLang() === "en" ? "en" : "zh-CN";
 document.title = t("app_title");
 const root = document.getElementById("app");
-root.textContent = "";
-render(html`<${App} />`, root);
+// The labels of statuses and timeline entries come from the server; show nothing raw meanwhile.
+loadLabels()
+  .catch((err) => console.error("labels not loaded", err))
+  .finally(() => {
+    root.textContent = "";
+    render(html`<${App} />`, root);
+  });

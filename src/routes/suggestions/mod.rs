@@ -4,6 +4,8 @@ pub mod review;
 pub mod withdraw;
 
 use crate::domain::ids::*;
+use crate::hall::status::SuggestionState;
+use crate::routes::topics::{TimelineEntryView, TopicBriefView};
 use crate::store::{SuggestionRow, TimelineRow, TopicBrief};
 use serde::Serialize;
 
@@ -11,9 +13,10 @@ use serde::Serialize;
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SuggestionView {
     pub id: SuggestionId,
-    pub state: String,
-    /// The state in Chinese, for display.
-    pub state_label: String,
+    pub state: SuggestionState,
+    /// The state for people, in Chinese (`state_label_en`: in English).
+    pub state_label: &'static str,
+    pub state_label_en: &'static str,
     pub channel: String,
     pub title: Option<String>,
     pub text: String,
@@ -25,20 +28,8 @@ pub struct SuggestionView {
     pub moderation_reason: Option<String>,
     pub photo_ids: Vec<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
-    pub topic: Option<TopicBrief>,
-    pub timeline: Vec<TimelineRow>,
-}
-
-pub fn state_label(state: &str) -> &'static str {
-    match state {
-        "pending_review" => "待审核",
-        "queued" => "已受理，正在归类",
-        "grouped" => "已归入议题",
-        "failed" => "处理失败，等待重试",
-        "withdrawn" => "已撤回",
-        "rejected" => "未通过审核",
-        _ => "未知",
-    }
+    pub topic: Option<TopicBriefView>,
+    pub timeline: Vec<TimelineEntryView>,
 }
 
 impl SuggestionView {
@@ -50,7 +41,8 @@ impl SuggestionView {
     ) -> Self {
         Self {
             id: s.suggestion_id,
-            state_label: state_label(&s.state).into(),
+            state_label: s.state.label(),
+            state_label_en: s.state.label_en(),
             state: s.state,
             channel: s.channel,
             title: s.title,
@@ -62,8 +54,8 @@ impl SuggestionView {
             moderation_reason: s.moderation_reason,
             photo_ids,
             created_at: s.created_at,
-            topic,
-            timeline,
+            topic: topic.map(Into::into),
+            timeline: timeline.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -72,6 +64,6 @@ impl SuggestionView {
 #[derive(Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Accepted {
     pub id: SuggestionId,
-    pub state: String,
+    pub state: SuggestionState,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }

@@ -1,9 +1,8 @@
 // Topic inbox: status tabs with counts, filters, sort, cursor paging and live updates (SSE).
 import { html, useState, useEffect, useRef, useCallback, ErrorBox, Loading, StatusBadge } from "../ui.js";
 import { api, items, followEvents } from "../api.js";
-import { t, formatTime } from "../i18n.js";
+import { t, formatTime, statuses, statusLabel } from "../i18n.js";
 
-const TAB_STATUSES = ["new", "accepted", "scheduled", "decided", "in_progress", "resolved", "rejected", "merged"];
 const EMPTY_FILTERS = { category: "", channel: "", building_id: "", from: "", to: "", q: "", overdue: false };
 
 /** Buildings of a community (for filters and forms). */
@@ -131,10 +130,10 @@ export function Inbox({ communityId }) {
         <button role="tab" class=${status === "" ? "active" : ""} onClick=${() => setStatus("")} data-testid="tab-all">
           ${t("status_all")}<span class="count">${total}</span>
         </button>
-        ${TAB_STATUSES.map(
+        ${statuses().map(
           (s) => html`<button role="tab" key=${s} class=${status === s ? "active" : ""} data-testid=${`tab-${s}`}
             onClick=${() => setStatus(s)}>
-            ${t(`status_${s}`)}<span class="count" data-testid=${`count-${s}`}>${list.counts[s] || 0}</span>
+            ${statusLabel(s)}<span class="count" data-testid=${`count-${s}`}>${list.counts[s] || 0}</span>
           </button>`,
         )}
       </div>

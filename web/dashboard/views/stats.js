@@ -3,7 +3,7 @@
 import { html, useState, useEffect, useRef, ErrorBox, Loading } from "../ui.js";
 import { openFile } from "../api.js";
 import { useResource } from "../resource.js";
-import { t, STATUSES } from "../i18n.js";
+import { t, statuses, statusLabel } from "../i18n.js";
 
 let echartsLoading = null;
 
@@ -91,7 +91,7 @@ export function Stats({ me, communityId }) {
     series: [{
       type: "pie",
       radius: ["35%", "65%"],
-      data: STATUSES.filter((k) => (s.topics_by_status || {})[k]).map((k) => ({ name: t(`status_${k}`), value: s.topics_by_status[k] })),
+      data: statuses().filter((k) => (s.topics_by_status || {})[k]).map((k) => ({ name: statusLabel(k), value: s.topics_by_status[k] })),
     }],
   };
   const answers = s && s.satisfaction
