@@ -85,6 +85,7 @@ pub async fn build_state(
     };
     let intake =
         crate::intake::batcher::Batcher::start(store.clone(), settings.intake.batch_max, in_flight);
+    let guards = crate::auth::guards::Guards::new(&settings)?;
     let blobs = Arc::new(crate::media::LocalDiskStorage::new(
         settings.data_dir.join("uploads"),
     ));
@@ -108,6 +109,7 @@ pub async fn build_state(
         blobs,
         sms,
         intake,
+        guards,
     }))
 }
 

@@ -1,11 +1,13 @@
 //! The store: one async trait, one SQL implementation shared by SQLite and PostgreSQL
 //! (see `sql.rs`), chosen by the URL scheme. Every community-bound query takes the caller's scope.
+mod access;
 mod hall;
 mod intake;
 mod models;
 mod postgres;
 mod sms;
 mod sql;
+pub(crate) mod sql_access;
 pub(crate) mod sql_hall;
 pub(crate) mod sql_intake;
 mod sql_sms;
@@ -13,6 +15,7 @@ mod sql_topics;
 mod sqlite;
 mod topics;
 
+pub use access::*;
 pub use hall::*;
 pub use intake::*;
 pub use models::*;
@@ -46,7 +49,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DynStore
 }
 
 #[async_trait]
-pub trait Store: IntakeStore + TopicStore + HallStore + SmsStore + Send + Sync + 'static {
+pub trait Store:
+    IntakeStore + TopicStore + HallStore + SmsStore + AccessStore + Send + Sync + 'static
+{
     fn backend(&self) -> &'static str;
     async fn migrate(&self) -> anyhow::Result<()>;
     async fn ping(&self) -> anyhow::Result<()>;
@@ -90,11 +95,6 @@ pub trait Store: IntakeStore + TopicStore + HallStore + SmsStore + Send + Sync +
     async fn create_staff(&self, s: &NewStaff, audit: &Audit) -> anyhow::Result<AccountId>;
     async fn account(&self, id: AccountId) -> anyhow::Result<Option<AccountRow>>;
     async fn account_by_username(&self, username: &str) -> anyhow::Result<Option<AccountRow>>;
-    async fn staff_in(
-        &self,
-        communities: &[CommunityId],
-        area: Option<AdminArea>,
-    ) -> anyhow::Result<Vec<AccountRow>>;
     async fn account_communities(&self, id: AccountId) -> anyhow::Result<Vec<CommunityId>>;
     async fn set_disabled(
         &self,
@@ -129,14 +129,7 @@ pub trait Store: IntakeStore + TopicStore + HallStore + SmsStore + Send + Sync +
     ) -> anyhow::Result<()>;
 
     // --- login throttling ------------------------------------------------------------------
-    async fn throttle(&self, key: &str) -> anyhow::Result<Option<ThrottleRow>>;
-    async fn record_login_failure(
-        &self,
-        key: &str,
-        now: DateTime<Utc>,
-        max_failures: i64,
-        lock_for: chrono::Duration,
-    ) -> anyhow::Result<ThrottleRow>;
+    // (reserving attempts: `AccessStore::reserve_login`)
     async fn clear_login_failures(&self, key: &str) -> anyhow::Result<()>;
 
     // --- sessions --------------------------------------------------------------------------

@@ -87,8 +87,8 @@ macro_rules! impl_store {
                 .bind(&b.username).bind(&b.password_hash).bind(district_id).bind(now)
                 .fetch_one(&mut *tx).await
                 .map_err($crate::store::sql::unique_violation("account_username_key", "username already exists"))?;
-                sqlx::query("insert into account_community (account_id, community_id, created_at) values ($1, $2, $3)")
-                    .bind(account_id).bind(community_id).bind(now).execute(&mut *tx).await?;
+                // The district admin's scope is the district: no community membership, which
+                // would make it look like that community's staff to a street admin.
                 let audit = $crate::store::Audit::system("cli");
                 Self::audit_tx(&mut tx, &audit, "bootstrap", "account", &account_id.to_string(), Some(community_id), None,
                     Some(serde_json::json!({"district_id": district_id, "street_id": street_id, "community_id": community_id, "username": b.username}))).await?;
@@ -191,8 +191,10 @@ macro_rules! impl_store {
                     sqlx::query("insert into account_community (account_id, community_id, created_at) values ($1, $2, $3)")
                         .bind(id).bind(c).bind(audit.at).execute(&mut *tx).await?;
                 }
+                sqlx::query($crate::store::sql_access::SET_STAFF_HOME).bind(id).execute(&mut *tx).await?;
                 Self::audit_tx(&mut tx, audit, "account.create", "account", &id.to_string(), s.communities.first().copied(), None,
-                    Some(serde_json::json!({"role": s.role.as_str(), "username": s.username, "communities": s.communities}))).await?;
+                    Some(serde_json::json!({"role": s.role.as_str(), "username": s.username, "communities": s.communities,
+                        "admin_district_id": district, "admin_street_id": street}))).await?;
                 tx.commit().await?;
                 Ok(id)
             }
@@ -205,26 +207,6 @@ macro_rules! impl_store {
             async fn account_by_username(&self, username: &str) -> anyhow::Result<Option<$crate::store::AccountRow>> {
                 let q = format!("select {} from account where username = $1", $crate::store::sql::ACCOUNT_COLUMNS);
                 Ok(sqlx::query_as(&q).bind(username).fetch_optional(&self.read).await?)
-            }
-
-            async fn staff_in(&self, communities: &[$crate::domain::ids::CommunityId], area: Option<$crate::store::AdminArea>) -> anyhow::Result<Vec<$crate::store::AccountRow>> {
-                use $crate::store::AdminArea;
-                // Staff serving one of these communities, plus admins of the area itself.
-                let ids: Vec<String> = communities.iter().map(|c| c.0.to_string()).collect();
-                let in_list = if ids.is_empty() { "null".to_string() } else { ids.join(",") };
-                let (admin_filter, admin_id) = match area {
-                    Some(AdminArea::District(d)) => ("admin_district_id = $1", d.0),
-                    Some(AdminArea::Street(s)) => ("admin_street_id = $1", s.0),
-                    None => ("false", 0),
-                };
-                let q = format!(
-                    "select {} from account where role <> 'resident' and (account_id in \
-                     (select account_id from account_community where community_id in ({in_list})) or {admin_filter}) \
-                     order by account_id",
-                    $crate::store::sql::ACCOUNT_COLUMNS
-                );
-                let q = q.replace("$1", &admin_id.to_string());
-                Ok(sqlx::query_as(&q).fetch_all(&self.read).await?)
             }
 
             async fn account_communities(&self, id: $crate::domain::ids::AccountId) -> anyhow::Result<Vec<$crate::domain::ids::CommunityId>> {
@@ -272,6 +254,7 @@ macro_rules! impl_store {
                     sqlx::query("delete from account_community where account_id = $1 and community_id = $2")
                         .bind(id).bind(community).execute(&mut *tx).await?;
                 }
+                sqlx::query($crate::store::sql_access::SET_STAFF_HOME).bind(id).execute(&mut *tx).await?;
                 let action = if assign { "account.assign_community" } else { "account.unassign_community" };
                 Self::audit_tx(&mut tx, audit, action, "account", &id.to_string(), Some(community), None,
                     Some(serde_json::json!({"community_id": community}))).await?;
@@ -311,30 +294,6 @@ macro_rules! impl_store {
                 sqlx::query("update account set community_id = $1, updated_at = $2 where account_id = $3 and role = 'resident'")
                     .bind(community).bind(chrono::Utc::now()).bind(id).execute(&self.write).await?;
                 Ok(())
-            }
-
-            async fn throttle(&self, key: &str) -> anyhow::Result<Option<$crate::store::ThrottleRow>> {
-                Ok(sqlx::query_as("select failures, locked_until from login_throttle where login_key = $1")
-                    .bind(key).fetch_optional(&self.write).await?)
-            }
-
-            async fn record_login_failure(&self, key: &str, now: chrono::DateTime<chrono::Utc>, max_failures: i64, lock_for: chrono::Duration) -> anyhow::Result<$crate::store::ThrottleRow> {
-                let mut tx = self.write.begin().await?;
-                sqlx::query(
-                    "insert into login_throttle (login_key, failures, updated_at) values ($1, 1, $2) \
-                     on conflict (login_key) do update set failures = login_throttle.failures + 1, updated_at = $2",
-                )
-                .bind(key).bind(now).execute(&mut *tx).await?;
-                let mut row: $crate::store::ThrottleRow = sqlx::query_as("select failures, locked_until from login_throttle where login_key = $1")
-                    .bind(key).fetch_one(&mut *tx).await?;
-                if row.failures >= max_failures && row.failures % max_failures == 0 {
-                    let until = now + lock_for;
-                    sqlx::query("update login_throttle set locked_until = $1 where login_key = $2")
-                        .bind(until).bind(key).execute(&mut *tx).await?;
-                    row.locked_until = Some(until);
-                }
-                tx.commit().await?;
-                Ok(row)
             }
 
             async fn clear_login_failures(&self, key: &str) -> anyhow::Result<()> {
