@@ -37,6 +37,7 @@ DEPLOY = sys.argv[1]
 # The configuration keys minyi reads from the environment (DESIGN.md, "Fixed names").
 CONFIG_KEYS = {
     "MINYI__HTTP__BIND",
+    "MINYI__HTTP__METRICS_BIND",
     "MINYI__DATABASE__URL",
     "MINYI__REDIS__URL",
     "MINYI__DATA_DIR",

@@ -390,6 +390,13 @@ impl Settings {
                 );
             }
             problems.extend(self.sms.production_problem());
+            let metrics_token = self.http.metrics_token.expose_secret();
+            if !metrics_token.is_empty() && metrics_token.len() < 16 {
+                problems.push(
+                    "set MINYI__HTTP__METRICS_TOKEN to a random value of at least 16 characters \
+                     (or leave it empty and serve /metrics on MINYI__HTTP__METRICS_BIND)",
+                );
+            }
             if !problems.is_empty() {
                 bail!(
                     "refusing to start in production:\n  - {}",
@@ -399,6 +406,7 @@ impl Settings {
         } else if secret.is_empty() {
             bail!("auth.jwt_secret is empty: set MINYI__AUTH__JWT_SECRET");
         }
+        crate::auth::client_ip::parse_trusted(&self.http.trusted_proxies)?;
         if !(60..=900).contains(&self.auth.access_ttl_seconds) {
             bail!("auth.access_ttl_seconds must be between 60 and 900 (at most 15 minutes)");
         }
