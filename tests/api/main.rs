@@ -14,6 +14,7 @@ mod jwt;
 mod moderation;
 mod paper;
 mod queue;
+mod security;
 mod sms;
 mod store_contract;
 mod uploads;
