@@ -65,7 +65,7 @@ mod tests {
         h
     }
 
-    fn get<'a>(h: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+    fn get(h: &HeaderMap, name: header::HeaderName) -> Option<&str> {
         h.get(name).map(|v| v.to_str().unwrap())
     }
 
