@@ -141,7 +141,18 @@ async fn check_quota(state: &AppState, caller: &Caller, extra: usize) -> ApiResu
     Ok(())
 }
 
-#[utoipa::path(request_body(content = Vec<u8>, content_type = "multipart/form-data"), responses((status = 201, description = "stored"), (status = 400, body = crate::error::Problem, description = "`malformed_image` or `malformed_body`"), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem, description = "a staff account that serves no community"), (status = 413, body = crate::error::Problem, description = "`upload_too_large`: more than `intake.max_photo_bytes`"), (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem, description = "`image_too_large`: the header declares more than `intake.max_photo_side` pixels a side or `intake.max_photo_pixels` pixels"), (status = 429, body = crate::error::Problem, description = "`rate_limited` (per minute) or `upload_quota_exceeded` (per day), with `Retry-After`")), tag = "uploads", security(("bearer" = [])))]
+/// A stored photo. `upload_id` is what a suggestion lists in `photo_ids` and what
+/// `GET /uploads/{id}` serves.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct UploadView {
+    pub upload_id: String,
+    /// `image/jpeg`, `image/png` or `image/webp`, from the bytes (not the file name).
+    pub content_type: String,
+    /// Size after location data was removed.
+    pub byte_size: i64,
+}
+
+#[utoipa::path(request_body(content = Vec<u8>, content_type = "multipart/form-data"), responses((status = 201, description = "stored", body = UploadView), (status = 400, body = crate::error::Problem, description = "`malformed_image` or `malformed_body`"), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem, description = "a staff account that serves no community"), (status = 413, body = crate::error::Problem, description = "`upload_too_large`: more than `intake.max_photo_bytes`"), (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem, description = "`image_too_large`: the header declares more than `intake.max_photo_side` pixels a side or `intake.max_photo_pixels` pixels"), (status = 429, body = crate::error::Problem, description = "`rate_limited` (per minute) or `upload_quota_exceeded` (per day), with `Retry-After`")), tag = "uploads", security(("bearer" = [])))]
 #[post("/uploads")]
 #[tracing::instrument(skip_all)]
 pub async fn upload(
@@ -185,9 +196,11 @@ pub async fn upload(
         community_id: caller.communities.first().copied(),
     };
     state.store.insert_upload(&row, chrono::Utc::now()).await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({
-        "id": row.upload_id, "content_type": row.content_type, "byte_size": row.byte_size,
-    })))
+    Ok(HttpResponse::Created().json(UploadView {
+        upload_id: row.upload_id,
+        content_type: row.content_type,
+        byte_size: row.byte_size,
+    }))
 }
 
 fn blob_key(row: &UploadRow) -> Option<String> {

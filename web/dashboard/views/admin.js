@@ -1,13 +1,14 @@
 // Administration (admins only): communities, buildings, staff accounts.
-import { html, useState, ErrorBox, Notice, Loading, useLoad } from "../ui.js";
+import { html, useState, ErrorBox, Notice, Loading } from "../ui.js";
 import { api, request, items } from "../api.js";
+import { useLoad, useResource } from "../resource.js";
 import { t } from "../i18n.js";
 
 export function Admin({ me, communityId }) {
   const [error, setError] = useState(null);
   const [notice, setNotice] = useState("");
   const communities = useLoad(() => api("/admin/communities").catch((e) => (e.status === 403 ? { items: me.communities || [] } : Promise.reject(e))), []);
-  const staff = useLoad(() => api("/admin/staff"), []);
+  const staff = useResource("/admin/staff");
 
   async function run(fn, after) {
     setError(null);
@@ -74,7 +75,7 @@ function Communities({ list, loading, error, onCreate, onPremoderate }) {
 }
 
 function Buildings({ communityId, run }) {
-  const list = useLoad(() => api(`/communities/${communityId}/buildings`), [communityId]);
+  const list = useResource(`/communities/${communityId}/buildings`);
   const [name, setName] = useState("");
   return html`<div class="card" data-testid="admin-buildings">
     <h2>${t("buildings")}</h2>
