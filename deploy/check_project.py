@@ -312,8 +312,8 @@ def check_probes(binary):
 
 
 # ------------------------------------------------------------------------------------------
-def bind_port(env):
-    bind = (env or {}).get("MINYI__HTTP__BIND")
+def bind_port(env, key="MINYI__HTTP__BIND"):
+    bind = (env or {}).get(key)
     return int(str(bind).rsplit(":", 1)[1]) if bind and ":" in str(bind) else None
 
 
@@ -364,9 +364,17 @@ def check_ports():
                 if "value" in e:
                     env[e["name"]] = e["value"]
             port = bind_port(env)
+            # /metrics may have its own listener (http.metrics_bind).
+            metrics = bind_port(env, "MINYI__HTTP__METRICS_BIND")
             named = {p.get("name"): p.get("containerPort") for p in c.get("ports", [])}
             for p in c.get("ports", []):
-                check(f"{where}: containerPort {p.get('containerPort')} is where minyi listens ({port})", p.get("containerPort") == port)
+                check(f"{where}: containerPort {p.get('containerPort')} is where minyi listens ({port}, metrics {metrics})",
+                      p.get("containerPort") in (port, metrics))
+            annotations = ((obj.get("spec") or {}).get("template") or {}).get("metadata", {}).get("annotations") or {}
+            if "prometheus.io/port" in annotations:
+                scraped = int(annotations["prometheus.io/port"])
+                check(f"{where}: Prometheus scrapes the port serving /metrics ({metrics or port})",
+                      scraped == (metrics or port), f"scrapes {scraped}")
             for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
                 get = (c.get(probe) or {}).get("httpGet")
                 if get:

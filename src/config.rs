@@ -86,6 +86,8 @@ pub struct HallSettings {
     pub notify_interval_ms: u64,
     /// Live events older than this are trimmed (clients further behind reload).
     pub event_retention_hours: i64,
+    /// Live-event streams one login session may hold open at once (per API process).
+    pub max_streams_per_session: usize,
 }
 
 impl Default for HallSettings {
@@ -103,6 +105,7 @@ impl Default for HallSettings {
             notify_max_attempts: 6,
             notify_interval_ms: 1000,
             event_retention_hours: 72,
+            max_streams_per_session: 4,
         }
     }
 }
@@ -141,6 +144,18 @@ pub struct HttpSettings {
     pub json_limit: usize,
     #[serde(default)]
     pub public_base_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (comma-separated addresses);
+    /// empty: the connection's peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: String,
+    /// Serve `/metrics` on this address only (for example `0.0.0.0:9090`, reachable by
+    /// Prometheus but not published); empty: on `bind`.
+    #[serde(default)]
+    pub metrics_bind: String,
+    /// When set, `/metrics` on `bind` requires `Authorization: Bearer <token>`. In production
+    /// `/metrics` is not served on `bind` without a token (use `metrics_bind` or set one).
+    #[serde(default)]
+    pub metrics_token: SecretString,
 }
 
 #[derive(Clone, Deserialize)]
@@ -195,6 +210,14 @@ pub struct AuthSettings {
     pub audience: String,
     pub max_failed_logins: i64,
     pub lock_minutes: i64,
+    /// Failed logins from one client address, across login names, before the address is
+    /// refused for `lock_minutes` (0: no limit).
+    #[serde(default = "default_failed_logins_per_ip")]
+    pub max_failed_logins_per_ip: i64,
+}
+
+fn default_failed_logins_per_ip() -> i64 {
+    10
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -249,6 +272,14 @@ pub struct IntakeSettings {
     pub posts_per_account_per_hour: usize,
     pub posts_per_ip_per_hour: usize,
     pub max_photo_bytes: usize,
+    /// Longest side of a photo in pixels, read from its header before anything is decoded.
+    pub max_photo_side: u32,
+    /// Most pixels (width × height) of a photo.
+    pub max_photo_pixels: u64,
+    /// Uploads one account may make per minute (0: no limit).
+    pub uploads_per_account_per_minute: usize,
+    /// Bytes one account may upload per 24 hours (0: no quota).
+    pub upload_bytes_per_account_per_day: i64,
     pub max_photos: usize,
     /// Words that hold a suggestion for review (in addition to `sensitive_words_file`).
     pub sensitive_words: Vec<String>,
@@ -267,7 +298,13 @@ impl Default for IntakeSettings {
         Self {
             posts_per_account_per_hour: 30,
             posts_per_ip_per_hour: 300,
-            max_photo_bytes: 10 * 1024 * 1024,
+            // Phone photos are 2–6 MB; 8 MiB leaves room and refuses padded files.
+            max_photo_bytes: 8 * 1024 * 1024,
+            max_photo_side: 16_384,
+            // A 48-megapixel phone photo (8000 × 6000) passes.
+            max_photo_pixels: 50_000_000,
+            uploads_per_account_per_minute: 10,
+            upload_bytes_per_account_per_day: 500 * 1024 * 1024,
             max_photos: 9,
             sensitive_words: Vec::new(),
             sensitive_words_file: String::new(),
@@ -394,6 +431,13 @@ impl Settings {
                 );
             }
             problems.extend(self.sms.production_problem());
+            let metrics_token = self.http.metrics_token.expose_secret();
+            if !metrics_token.is_empty() && metrics_token.len() < 16 {
+                problems.push(
+                    "set MINYI__HTTP__METRICS_TOKEN to a random value of at least 16 characters \
+                     (or leave it empty and serve /metrics on MINYI__HTTP__METRICS_BIND)",
+                );
+            }
             if !problems.is_empty() {
                 bail!(
                     "refusing to start in production:\n  - {}",
@@ -403,6 +447,7 @@ impl Settings {
         } else if secret.is_empty() {
             bail!("auth.jwt_secret is empty: set MINYI__AUTH__JWT_SECRET");
         }
+        crate::auth::client_ip::parse_trusted(&self.http.trusted_proxies)?;
         if !(60..=900).contains(&self.auth.access_ttl_seconds) {
             bail!("auth.access_ttl_seconds must be between 60 and 900 (at most 15 minutes)");
         }

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod paper_import;
 pub mod queue;
 pub mod routes;
+pub mod security_headers;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -9,6 +9,8 @@ pub struct Metrics {
     pub queue_gauge: IntGaugeVec,
     pub queue_events: IntCounterVec,
     pub grouping_latency: HistogramVec,
+    /// Login events: password_check, login_locked, address_throttled.
+    pub auth_events: IntCounterVec,
 }
 
 impl Metrics {
@@ -41,7 +43,15 @@ impl Metrics {
                 .buckets(vec![0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1]),
             &["outcome"],
         )?;
+        let auth_events = IntCounterVec::new(
+            Opts::new(
+                "auth_events_total",
+                "Login events: password_check, login_locked, address_throttled",
+            ),
+            &["event"],
+        )?;
         registry.register(Box::new(http_latency.clone()))?;
+        registry.register(Box::new(auth_events.clone()))?;
         registry.register(Box::new(queue_gauge.clone()))?;
         registry.register(Box::new(queue_events.clone()))?;
         registry.register(Box::new(grouping_latency.clone()))?;
@@ -51,6 +61,7 @@ impl Metrics {
             queue_gauge,
             queue_events,
             grouping_latency,
+            auth_events,
         })
     }
 

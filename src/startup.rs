@@ -14,6 +14,7 @@ use actix_web::dev::{Server, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{web, App, HttpMessage, HttpServer};
 use anyhow::Context;
+use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +39,7 @@ impl Roles {
 
 pub struct Application {
     port: u16,
+    metrics_port: Option<u16>,
     server: Server,
     pub state: web::Data<AppState>,
     pub background: Vec<JoinHandle<()>>,
@@ -113,6 +115,7 @@ pub async fn build_state_from(
     };
     let intake =
         crate::intake::batcher::Batcher::start(store.clone(), settings.intake.batch_max, in_flight);
+    let guards = crate::auth::guards::Guards::new(&settings)?;
     let blobs = Arc::new(crate::media::LocalDiskStorage::new(
         settings.data_dir.join("uploads"),
     ));
@@ -136,6 +139,7 @@ pub async fn build_state_from(
         blobs,
         sms,
         intake,
+        guards,
     }))
 }
 
@@ -275,10 +279,33 @@ impl Application {
         let listener = TcpListener::bind(&bind).with_context(|| format!("binding {bind}"))?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
-        let background = spawn_background(&state, roles);
+        let mut background = spawn_background(&state, roles);
+        let http = &state.settings.http;
+        let metrics_port = if http.metrics_bind.trim().is_empty() {
+            if state.settings.environment == crate::config::Environment::Production
+                && http.metrics_token.expose_secret().is_empty()
+            {
+                tracing::warn!("/metrics is not served: set http.metrics_bind (MINYI__HTTP__METRICS_BIND) or http.metrics_token (MINYI__HTTP__METRICS_TOKEN)");
+            }
+            None
+        } else {
+            let mbind = http.metrics_bind.trim();
+            let listener =
+                TcpListener::bind(mbind).with_context(|| format!("binding {mbind} (metrics)"))?;
+            let mport = listener.local_addr()?.port();
+            let metrics = run_metrics(listener, state.clone())?;
+            background.push(tokio::spawn(async move {
+                if let Err(e) = metrics.await {
+                    tracing::error!(error = %e, "the metrics listener failed");
+                }
+            }));
+            tracing::info!(port = %mport, "metrics listening");
+            Some(mport)
+        };
         tracing::info!(%port, "minyi listening");
         Ok(Self {
             port,
+            metrics_port,
             server,
             state,
             background,
@@ -287,6 +314,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the separate `/metrics` listener, when `http.metrics_bind` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
@@ -298,8 +330,36 @@ impl Application {
     }
 }
 
+/// `/metrics` alone on its own address (`http.metrics_bind`), for Prometheus on a private network.
+fn run_metrics(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
+    let production = state.settings.environment == crate::config::Environment::Production;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap_fn(move |req, srv| {
+                let path = req.path().to_string();
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    crate::security_headers::apply(&path, production, res.headers_mut());
+                    Ok(res)
+                }
+            })
+            .service(crate::routes::health::metrics_listener)
+            .default_service(web::to(|| async {
+                use actix_web::ResponseError;
+                error::ApiError::not_found().error_response()
+            }))
+    })
+    .workers(1)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
 fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
     let json_limit = state.settings.http.json_limit;
+    let production = state.settings.environment == crate::config::Environment::Production;
     let server = HttpServer::new(move || {
         let metrics = state.metrics.clone();
         App::new()
@@ -314,6 +374,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
             .app_data(web::PayloadConfig::default().limit(json_limit))
             .wrap_fn(move |req, srv| {
                 let request_id = req.extensions().get::<RequestId>().map(|r| r.to_string());
+                let path = req.path().to_string();
                 let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
                 let method = req.method().to_string();
                 let started = std::time::Instant::now();
@@ -330,12 +391,16 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
                         res.headers_mut()
                             .insert(HeaderName::from_static("x-request-id"), v);
                     }
+                    crate::security_headers::apply(&path, production, res.headers_mut());
                     Ok(res)
                 }
             })
             .wrap(TracingLogger::<MinyiRootSpan>::new())
             .configure(crate::routes::configure)
     })
+    // A client that closes its side is gone: stop streaming to it at once, so a closed live
+    // stream frees its slot (`hall.max_streams_per_session`) without waiting for a write to fail.
+    .h1_allow_half_closed(false)
     .listen(listener)?
     .run();
     Ok(server)

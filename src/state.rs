@@ -26,6 +26,8 @@ pub struct AppState {
     pub sms: crate::auth::sms::SmsService,
     /// Residents' posts, committed in groups under load (`src/intake/batcher.rs`).
     pub intake: crate::intake::batcher::Batcher,
+    /// Client addresses behind proxies, live streams per session, upload bursts.
+    pub guards: crate::auth::guards::Guards,
 }
 
 impl AppState {

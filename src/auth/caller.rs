@@ -1,7 +1,7 @@
 //! Extractors that carry identity and scope: a handler that takes `Admin` cannot run for a
 //! resident, and `Caller::community` answers 404 for a community outside the caller's scope.
 pub use super::identity::Caller;
-use crate::domain::ids::CommunityId;
+use crate::domain::ids::{AccountId, CommunityId};
 use crate::domain::role::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -10,13 +10,13 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use std::future::Future;
 use std::pin::Pin;
 
-fn bearer(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+/// The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive
+/// (RFC 9110 §11.1), so `bearer` and `BEARER` work too.
+pub fn bearer(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim_start().split_once([' ', '\t'])?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 async fn load(req: HttpRequest) -> Result<Caller, ApiError> {
@@ -29,32 +29,46 @@ async fn load(req: HttpRequest) -> Result<Caller, ApiError> {
         .verify(token)
         .ok_or_else(ApiError::invalid_token)?;
     let account_id = claims.account_id().ok_or_else(ApiError::invalid_token)?;
+    session_caller(state, &claims.sid, account_id)
+        .await?
+        .ok_or_else(ApiError::invalid_token)
+}
+
+/// The caller behind a live session of `account_id` as it stands now, or `None` once the
+/// session is revoked (logout, password reset, reuse of a refresh token) or the account disabled.
+pub async fn session_caller(
+    state: &AppState,
+    session_id: &str,
+    account_id: AccountId,
+) -> Result<Option<Caller>, ApiError> {
     if let Some(c) = state
         .sessions
-        .get(&claims.sid)
+        .get(session_id)
         .filter(|c| c.account_id == account_id)
     {
-        return Ok(c);
+        return Ok(Some(c));
     }
     // The session table makes logins revocable before the token expires.
-    let account = state
+    let Some(account) = state
         .store
-        .session_account(&claims.sid)
+        .session_account(session_id)
         .await?
         .filter(|a| a.account_id == account_id)
-        .ok_or_else(ApiError::invalid_token)?;
+    else {
+        return Ok(None);
+    };
     let role = parse_role(&account.role)?;
     let admin_area = account.admin_area();
     let communities = scope_of(state, &account, role).await?;
     let caller = Caller {
         account_id,
         role,
-        session_id: claims.sid,
+        session_id: session_id.to_string(),
         communities,
         admin_area,
     };
     state.sessions.put(&caller);
-    Ok(caller)
+    Ok(Some(caller))
 }
 
 /// The communities an account may act in, from the store (never from a stale token).
@@ -133,3 +147,37 @@ role_extractor!(
 role_extractor!(
     /// A resident.
     Resident, &[Role::Resident]);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn with(value: &str) -> Option<String> {
+        let req = TestRequest::default()
+            .insert_header((header::AUTHORIZATION, value))
+            .to_http_request();
+        bearer(&req).map(str::to_string)
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive_and_other_schemes_are_not_tokens() {
+        for v in [
+            "Bearer abc.def",
+            "bearer abc.def",
+            "BEARER  abc.def ",
+            "BeArEr\tabc.def",
+        ] {
+            assert_eq!(with(v).as_deref(), Some("abc.def"), "{v:?}");
+        }
+        for v in [
+            "Basic abc.def",
+            "Bearer",
+            "Bearer   ",
+            "Bearerabc.def",
+            "abc.def",
+        ] {
+            assert_eq!(with(v), None, "{v:?}");
+        }
+    }
+}

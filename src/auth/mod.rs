@@ -1,8 +1,12 @@
+pub mod authority;
 pub mod caller;
+pub mod client_ip;
+pub mod guards;
 pub mod identity;
 pub mod jwt;
 pub mod password;
 pub mod session_cache;
 pub mod sms;
+pub mod stream_slots;
 pub mod tokens;
 pub mod wechat;

@@ -15,6 +15,14 @@ pub enum MediaError {
     /// The bytes start like a supported image but the container is broken.
     #[error("malformed image: {0}")]
     Malformed(&'static str),
+    /// The header declares more pixels than allowed (checked before anything is decoded).
+    #[error("image of {width} × {height} pixels exceeds {max_side} pixels a side or {max_pixels} pixels")]
+    TooManyPixels {
+        width: u32,
+        height: u32,
+        max_side: u32,
+        max_pixels: u64,
+    },
 }
 
 impl MediaError {
@@ -24,13 +32,15 @@ impl MediaError {
             MediaError::TooLarge { .. } => "upload_too_large",
             MediaError::UnsupportedType => "unsupported_media_type",
             MediaError::Malformed(_) => "malformed_image",
+            MediaError::TooManyPixels { .. } => "image_too_large",
         }
     }
 
-    /// Suggested HTTP status code (413, 415 or 400).
+    /// Suggested HTTP status code (413, 415, 422 or 400).
     pub fn http_status(&self) -> u16 {
         match self {
             MediaError::TooLarge { .. } => 413,
+            MediaError::TooManyPixels { .. } => 422,
             MediaError::UnsupportedType => 415,
             MediaError::Malformed(_) => 400,
         }

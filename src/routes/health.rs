@@ -1,5 +1,8 @@
+use crate::config::Environment;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use secrecy::ExposeSecret;
 
 /// Alive: the process answers.
 #[utoipa::path(responses((status = 200, description = "alive")), tag = "operations")]
@@ -40,11 +43,46 @@ pub async fn readyz(state: web::Data<AppState>, query: web::Query<ReadyQuery>) -
     }
 }
 
-/// Prometheus metrics.
-#[utoipa::path(responses((status = 200, description = "Prometheus text format")), tag = "operations")]
-#[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+fn render(state: &AppState) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())
+}
+
+/// Equal without an early exit, so response times do not reveal the token.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Prometheus metrics. With `http.metrics_bind` set they are served only there (404 here);
+/// with `http.metrics_token` set only with `Authorization: Bearer <token>`; in production
+/// never without one of the two.
+#[utoipa::path(responses((status = 200, description = "Prometheus text format"), (status = 401, body = crate::error::Problem, description = "`http.metrics_token` is set and was not given"), (status = 404, body = crate::error::Problem, description = "served on `http.metrics_bind`, or production without a token")), tag = "operations", security((), ("metrics_token" = [])))]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let http = &state.settings.http;
+    if !http.metrics_bind.trim().is_empty() {
+        return Err(ApiError::not_found());
+    }
+    let token = http.metrics_token.expose_secret();
+    if token.is_empty() {
+        if state.settings.environment == Environment::Production {
+            return Err(ApiError::not_found());
+        }
+        return Ok(render(&state));
+    }
+    match crate::auth::caller::bearer(&req) {
+        Some(given) if same_secret(given, token) => Ok(render(&state)),
+        _ => Err(ApiError::unauthorized()),
+    }
+}
+
+/// `/metrics` on the separate metrics listener (`http.metrics_bind`), which serves nothing else.
+#[get("/metrics")]
+pub async fn metrics_listener(state: web::Data<AppState>) -> HttpResponse {
+    render(&state)
 }

@@ -54,6 +54,11 @@ impl Modify for BearerAuth {
                         .build(),
                 ),
             );
+            // `/metrics` behind `http.metrics_token`.
+            components.add_security_scheme(
+                "metrics_token",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
         }
     }
 }

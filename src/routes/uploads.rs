@@ -1,9 +1,12 @@
-//! Photos: recognised from their bytes (JPEG, PNG, WebP), at most `intake.max_photo_bytes`,
-//! stripped of EXIF/XMP (location) and stored content-addressed; served only to the uploader
-//! and to staff of the community whose suggestion shows it.
+//! Photos: recognised from their bytes (JPEG, PNG, WebP), at most `intake.max_photo_bytes`
+//! and `intake.max_photo_side` / `intake.max_photo_pixels` (read from the header, nothing
+//! decoded), stripped of EXIF/XMP (location) and stored content-addressed; served only to the
+//! uploader and to staff of the community whose suggestion shows it. Each account may upload
+//! `intake.uploads_per_account_per_minute` photos a minute and
+//! `intake.upload_bytes_per_account_per_day` bytes a day.
 use crate::auth::caller::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::media::{process_upload, ImageKind, MediaError};
+use crate::media::{process_upload, ImageKind, MediaError, UploadLimits};
 use crate::state::AppState;
 use crate::store::UploadRow;
 use actix_web::http::StatusCode;
@@ -23,6 +26,22 @@ fn media_error(e: MediaError) -> ApiError {
             "unsupported_media_type",
             "只支持 JPEG、PNG、WebP 格式的照片",
             "Only JPEG, PNG and WebP photos are accepted",
+        ),
+        MediaError::TooManyPixels {
+            width,
+            height,
+            max_side,
+            max_pixels,
+        } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "image_too_large",
+            format!(
+                "照片尺寸过大（{width}×{height} 像素）：最长边不能超过 {max_side} 像素，总像素不能超过 {} 万",
+                max_pixels / 10_000
+            ),
+            format!(
+                "The image is {width} × {height} pixels; at most {max_side} pixels a side and {max_pixels} pixels are accepted"
+            ),
         ),
         MediaError::Malformed(what) => ApiError::bad_request(
             "malformed_image",
@@ -98,6 +117,30 @@ async fn read_bytes(req: &HttpRequest, payload: web::Payload, max: usize) -> Api
     }
 }
 
+fn quota_exceeded() -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "upload_quota_exceeded",
+        "今天上传的照片已达上限，请明天再试",
+        "This account has reached its upload quota for the last 24 hours",
+    )
+    .with_retry_after(3600)
+}
+
+/// Refuse an upload that would take the account past its daily quota (`extra` bytes more).
+async fn check_quota(state: &AppState, caller: &Caller, extra: usize) -> ApiResult<()> {
+    let quota = state.settings.intake.upload_bytes_per_account_per_day;
+    if quota <= 0 {
+        return Ok(());
+    }
+    let since = chrono::Utc::now() - chrono::Duration::hours(24);
+    let (_, used) = state.store.uploads_since(caller.account_id, since).await?;
+    if used.saturating_add(extra as i64) > quota {
+        return Err(quota_exceeded());
+    }
+    Ok(())
+}
+
 /// A stored photo. `upload_id` is what a suggestion lists in `photo_ids` and what
 /// `GET /uploads/{id}` serves.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -109,7 +152,7 @@ pub struct UploadView {
     pub byte_size: i64,
 }
 
-#[utoipa::path(request_body(content = Vec<u8>, content_type = "multipart/form-data"), responses((status = 201, description = "stored", body = UploadView), (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem)), tag = "uploads", security(("bearer" = [])))]
+#[utoipa::path(request_body(content = Vec<u8>, content_type = "multipart/form-data"), responses((status = 201, description = "stored", body = UploadView), (status = 400, body = crate::error::Problem, description = "`malformed_image` or `malformed_body`"), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem, description = "a staff account that serves no community"), (status = 413, body = crate::error::Problem, description = "`upload_too_large`: more than `intake.max_photo_bytes`"), (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem, description = "`image_too_large`: the header declares more than `intake.max_photo_side` pixels a side or `intake.max_photo_pixels` pixels"), (status = 429, body = crate::error::Problem, description = "`rate_limited` (per minute) or `upload_quota_exceeded` (per day), with `Retry-After`")), tag = "uploads", security(("bearer" = [])))]
 #[post("/uploads")]
 #[tracing::instrument(skip_all)]
 pub async fn upload(
@@ -118,11 +161,27 @@ pub async fn upload(
     req: HttpRequest,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let max = state.settings.intake.max_photo_bytes;
-    let bytes = read_bytes(&req, payload, max).await?;
+    // Staff act only within their communities; one who serves none has nothing to attach to.
+    if caller.role.is_staff() && caller.communities.is_empty() {
+        return Err(ApiError::forbidden());
+    }
+    state
+        .guards
+        .uploads
+        .check(&caller.account_id.to_string())
+        .map_err(ApiError::too_many)?;
+    check_quota(&state, &caller, 1).await?;
+    let intake = &state.settings.intake;
+    let limits = UploadLimits {
+        max_bytes: intake.max_photo_bytes,
+        max_side: intake.max_photo_side,
+        max_pixels: intake.max_photo_pixels,
+    };
+    let bytes = read_bytes(&req, payload, limits.max_bytes).await?;
+    check_quota(&state, &caller, bytes.len()).await?;
     let (kind, clean) = {
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(|| process_upload(&bytes, max)))
+        tokio::task::spawn_blocking(move || span.in_scope(|| process_upload(&bytes, &limits)))
             .await
             .map_err(|e| anyhow::anyhow!("upload task: {e}"))?
             .map_err(media_error)?

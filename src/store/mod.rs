@@ -1,6 +1,7 @@
 //! The store: one async trait per area, gathered in `Store`, and one SQL implementation shared
 //! by SQLite and PostgreSQL (see `sql/mod.rs`), chosen by the URL scheme. Every
 //! community-bound query takes the caller's scope.
+mod access;
 mod batch;
 mod concat;
 mod hall;
@@ -13,6 +14,7 @@ mod sqlite;
 mod topics;
 pub mod unique;
 
+pub use access::*;
 pub use hall::*;
 pub use intake::*;
 pub use models::*;
@@ -65,6 +67,7 @@ pub trait Store:
     + EventStore
     + StatsStore
     + SmsStore
+    + AccessStore
     + Send
     + Sync
     + 'static
@@ -118,11 +121,6 @@ pub trait AccountStore: Send + Sync {
     async fn create_staff(&self, s: &NewStaff, audit: &Audit) -> anyhow::Result<AccountId>;
     async fn account(&self, id: AccountId) -> anyhow::Result<Option<AccountRow>>;
     async fn account_by_username(&self, username: &str) -> anyhow::Result<Option<AccountRow>>;
-    async fn staff_in(
-        &self,
-        communities: &[CommunityId],
-        area: Option<AdminArea>,
-    ) -> anyhow::Result<Vec<AccountRow>>;
     async fn account_communities(&self, id: AccountId) -> anyhow::Result<Vec<CommunityId>>;
     async fn set_disabled(
         &self,
@@ -157,17 +155,9 @@ pub trait AccountStore: Send + Sync {
     ) -> anyhow::Result<()>;
 }
 
-/// Logins: failed-attempt throttling and sessions with their refresh tokens.
+/// Logins: sessions with their refresh tokens (reserving attempts: `AccessStore::reserve_login`).
 #[async_trait]
 pub trait LoginStore: Send + Sync {
-    async fn throttle(&self, key: &str) -> anyhow::Result<Option<ThrottleRow>>;
-    async fn record_login_failure(
-        &self,
-        key: &str,
-        now: DateTime<Utc>,
-        max_failures: i64,
-        lock_for: chrono::Duration,
-    ) -> anyhow::Result<ThrottleRow>;
     async fn clear_login_failures(&self, key: &str) -> anyhow::Result<()>;
 
     async fn create_session(

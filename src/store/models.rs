@@ -121,12 +121,6 @@ impl AccountRow {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ThrottleRow {
-    pub failures: i64,
-    pub locked_until: Option<DateTime<Utc>>,
-}
-
 #[derive(Debug)]
 pub enum RefreshOutcome {
     Rotated {

@@ -8,7 +8,7 @@
 //! that is already grouped is left as it is.
 use crate::domain::ids::{CommunityId, SuggestionId, TopicId};
 use crate::grouping::{prepare, Decision, Engine, EngineConfig};
-use crate::intake::mask::scrub_contacts;
+use crate::intake::mask::{is_contact_keyword, scrub_contacts, scrub_title};
 use crate::metrics::Metrics;
 use crate::queue::processor::Processor;
 use crate::queue::QueueMessage;
@@ -201,14 +201,15 @@ fn provisional_title(title: &Option<String>, body: &str) -> String {
         .collect()
 }
 
-/// Titles and keywords are public: no phone numbers in them.
+/// Titles and keywords are public: no phone numbers, WeChat or QQ ids, ID-card numbers or
+/// licence plates in them, not even the pieces the engine cut them into.
 fn public_label(title: &str, keywords: &[String]) -> (String, Vec<String>) {
     let keywords = keywords
         .iter()
-        .map(|k| scrub_contacts(k))
-        .filter(|k| k != "***")
+        .filter(|k| !is_contact_keyword(k))
+        .cloned()
         .collect();
-    (scrub_contacts(title), keywords)
+    (scrub_title(title), keywords)
 }
 
 /// The engine of one community, driven by `assign_batch` inside its transaction.

@@ -15,6 +15,7 @@ mod labels;
 mod moderation;
 mod paper;
 mod queue;
+mod security;
 mod sms;
 mod store_contract;
 mod uploads;

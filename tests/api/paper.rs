@@ -9,7 +9,64 @@ both_backends!(
     a_corrected_entry_keeps_before_and_after_in_the_audit_log,
     a_batch_imported_twice_and_with_bad_rows_gets_an_exact_report,
     a_tiny_xlsx_claiming_the_whole_grid_is_refused_and_the_server_stays_up,
+    a_closed_batch_refuses_corrections_of_its_entries,
 );
+
+async fn a_closed_batch_refuses_corrections_of_its_entries(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let vol = app
+        .staff_token("volunteer", "zhiyuan.close", &[app.ids.community_id.0])
+        .await;
+    let batch = new_batch(&app, &vol, 1).await;
+    let r = app
+        .post(
+            &format!("/api/v1/paper-batches/{batch}/entries"),
+            Some(&vol),
+            &json!({"serial": "1", "text": "楼道灯坏了，晚上看不见"}),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    let detail: Value = app
+        .get(&format!("/api/v1/paper-batches/{batch}"), Some(&vol))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entry = detail["entries"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/paper-batches/{batch}/entries/{entry}");
+    let patch = |text: &'static str| {
+        app.client
+            .patch(app.url(&path))
+            .bearer_auth(&vol)
+            .json(&json!({"text": text, "reason": "录入错误"}))
+            .send()
+    };
+    assert_eq!(
+        patch("楼道灯坏了，晚上上楼看不见").await.unwrap().status(),
+        204
+    );
+    let closed = app
+        .post(
+            &format!("/api/v1/paper-batches/{batch}/close"),
+            Some(&vol),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(closed.status(), 200);
+    assert_problem(
+        patch("关闭后又改成了别的内容").await.unwrap(),
+        409,
+        "batch_closed",
+    )
+    .await;
+    let after: Value = app
+        .get(&format!("/api/v1/paper-batches/{batch}"), Some(&vol))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["entries"][0]["text"], "楼道灯坏了，晚上上楼看不见");
+}
 
 async fn new_batch(app: &TestApp, token: &str, sheets: i32) -> i64 {
     let resp = app

@@ -4,13 +4,15 @@ use crate::helpers::{Backend, TestDb};
 use minyi::domain::role::Role;
 use minyi::store::unique::{self, UniqueKey, UNIQUE_KEYS};
 use minyi::store::{
-    AdminArea, Audit, Bootstrap, DynStore, NewStaff, RefreshOutcome, UniqueViolation,
+    AdminArea, Audit, Bootstrap, DynStore, LoginCounter, NewStaff, RefreshOutcome, Reservation,
+    StaffHome, UniqueViolation,
 };
 
 both_backends!(
     bootstrap_reuses_areas_and_refuses_a_second_account_of_the_same_name,
     refresh_tokens_rotate_once_even_when_two_refreshes_race,
     login_failures_count_and_lock,
+    parallel_login_reservations_never_exceed_the_limit,
     scope_queries_stay_inside_the_area,
     a_batch_of_posts_commits_together_or_not_at_all,
     the_batcher_answers_every_post_even_when_its_batch_fails,
@@ -124,24 +126,102 @@ async fn login_failures_count_and_lock(backend: Backend) {
     let (store, _db) = store(backend).await;
     let now = chrono::Utc::now();
     let lock = chrono::Duration::minutes(15);
+    let reserve = |key: &'static str, at: chrono::DateTime<chrono::Utc>| {
+        let store = store.clone();
+        async move {
+            store
+                .reserve_login(LoginCounter::Name, key, at, lock, 3, lock)
+                .await
+                .unwrap()
+        }
+    };
     for n in 1..=2 {
-        let t = store
-            .record_login_failure("wang", now, 3, lock)
-            .await
-            .unwrap();
-        assert_eq!((t.failures, t.locked_until), (n, None));
+        assert_eq!(
+            reserve("wang", now).await,
+            Reservation::Granted {
+                attempts: n,
+                locks_at: None
+            }
+        );
     }
-    let t = store
-        .record_login_failure("wang", now, 3, lock)
+    // The third attempt may still check its password, and locks the name behind it.
+    let Reservation::Granted {
+        attempts: 3,
+        locks_at: Some(until),
+    } = reserve("wang", now).await
+    else {
+        panic!("the third attempt is granted and sets the lock");
+    };
+    assert_eq!(until.timestamp(), (now + lock).timestamp());
+    assert!(matches!(
+        reserve("wang", now).await,
+        Reservation::Locked { until: u } if u.timestamp() == until.timestamp()
+    ));
+    // Another name and the per-address counter are separate.
+    assert!(matches!(
+        reserve("li", now).await,
+        Reservation::Granted { attempts: 1, .. }
+    ));
+    assert!(matches!(
+        store
+            .reserve_login(LoginCounter::ClientIp, "wang", now, lock, 3, lock)
+            .await
+            .unwrap(),
+        Reservation::Granted { attempts: 1, .. }
+    ));
+    // When the lock has run out, counting starts again.
+    let later = now + lock + chrono::Duration::seconds(1);
+    assert!(matches!(
+        reserve("wang", later).await,
+        Reservation::Granted { attempts: 1, .. }
+    ));
+    store.clear_login_failures("wang").await.unwrap();
+    assert!(matches!(
+        reserve("wang", later).await,
+        Reservation::Granted { attempts: 1, .. }
+    ));
+    // Releasing gives an attempt back and lifts the lock it set.
+    for _ in 0..2 {
+        reserve("zhao", now).await;
+    }
+    store
+        .release_login(LoginCounter::Name, "zhao", 3)
         .await
         .unwrap();
-    assert_eq!(
-        t.locked_until.unwrap().timestamp(),
-        (now + lock).timestamp()
-    );
-    assert_eq!(store.throttle("wang").await.unwrap().unwrap().failures, 3);
-    store.clear_login_failures("wang").await.unwrap();
-    assert!(store.throttle("wang").await.unwrap().is_none());
+    assert!(matches!(
+        reserve("zhao", now).await,
+        Reservation::Granted {
+            attempts: 2,
+            locks_at: None
+        }
+    ));
+    // Old failures outside the window are forgotten.
+    assert!(matches!(
+        reserve("zhao", later).await,
+        Reservation::Granted { attempts: 1, .. }
+    ));
+}
+
+async fn parallel_login_reservations_never_exceed_the_limit(backend: Backend) {
+    let (store, _db) = store(backend).await;
+    let now = chrono::Utc::now();
+    let lock = chrono::Duration::minutes(15);
+    let tries = (0..30).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .reserve_login(LoginCounter::Name, "target", now, lock, 5, lock)
+                .await
+                .unwrap()
+        })
+    });
+    let mut granted = 0;
+    for t in tries {
+        if matches!(t.await.unwrap(), Reservation::Granted { .. }) {
+            granted += 1;
+        }
+    }
+    assert_eq!(granted, 5, "exactly the limit, however the 30 interleave");
 }
 
 async fn scope_queries_stay_inside_the_area(backend: Backend) {
@@ -169,19 +249,45 @@ async fn scope_queries_stay_inside_the_area(backend: Backend) {
         )
         .await
         .unwrap();
-    let in_a = store
-        .staff_in(&[a.community_id], Some(AdminArea::District(a.district_id)))
+    let street_admin = store
+        .create_staff(
+            &NewStaff {
+                role: Role::Admin,
+                username: "s".into(),
+                password_hash: "x".into(),
+                display_name: "s".into(),
+                admin_area: Some(AdminArea::Street(a.street_id)),
+                communities: vec![],
+            },
+            &audit,
+        )
         .await
         .unwrap();
-    let ids: Vec<_> = in_a.iter().map(|s| s.account_id).collect();
-    assert_eq!(ids, [a.account_id, worker]);
-    let in_b = store
-        .staff_in(&[b.community_id], Some(AdminArea::District(b.district_id)))
-        .await
-        .unwrap();
+    let ids_in = |area| {
+        let store = store.clone();
+        async move {
+            store
+                .staff_candidates(area)
+                .await
+                .unwrap()
+                .iter()
+                .map(|s| s.account_id)
+                .collect::<Vec<_>>()
+        }
+    };
+    // The district admin is nobody's candidate: not even its own district's.
     assert_eq!(
-        in_b.iter().map(|s| s.account_id).collect::<Vec<_>>(),
-        [b.account_id]
+        ids_in(AdminArea::District(a.district_id)).await,
+        [worker, street_admin]
+    );
+    assert_eq!(ids_in(AdminArea::Street(a.street_id)).await, [worker]);
+    assert!(ids_in(AdminArea::District(b.district_id)).await.is_empty());
+    assert_eq!(
+        store.staff_home(worker).await.unwrap(),
+        StaffHome {
+            home_street_id: Some(a.street_id),
+            home_district_id: Some(a.district_id)
+        }
     );
     assert_eq!(
         store
@@ -207,11 +313,22 @@ async fn scope_queries_stay_inside_the_area(backend: Backend) {
         store.account_communities(worker).await.unwrap(),
         [a.community_id]
     );
+    // Without any community the worker stays a candidate of the street it last served.
+    store
+        .assign_community(worker, a.community_id, false, &audit)
+        .await
+        .unwrap();
+    assert!(store.account_communities(worker).await.unwrap().is_empty());
+    assert_eq!(ids_in(AdminArea::Street(a.street_id)).await, [worker]);
+    assert_eq!(
+        store.staff_home(worker).await.unwrap().home_street_id,
+        Some(a.street_id)
+    );
     let trail = store
         .audit_entries("account", &worker.to_string())
         .await
         .unwrap();
-    assert_eq!(trail.len(), 3);
+    assert_eq!(trail.len(), 4);
 }
 
 fn post(ids: &minyi::store::BootstrapIds, key: &str, text: &str) -> minyi::store::NewSuggestion {

@@ -132,6 +132,52 @@ test("administration: an admin sees staff and adds a building", async () => {
   await page.context().close();
 });
 
+test("administration: a district admin creates a street admin, who manages only its street", async () => {
+  const token = await staffToken(ADMIN);
+  const communities = (await call(token, "GET", "/admin/communities")).data.items;
+  const street = communities.find((c) => c.community_id === COMMUNITY_ID).street_id;
+  const page = await newPage(browser);
+  await login(page, ADMIN);
+  await page.click('[data-testid="nav-admin"]');
+  await page.waitForSelector('[data-testid="admin-staff"] [data-testid="staff-row"]');
+  const who = { username: `jiedao${RUN}`, password: `pw-${RUN}-street-admin` };
+  await page.fill("#st-user", who.username);
+  await page.fill("#st-pass", who.password);
+  await page.fill("#st-name", "街道管理员");
+  await page.selectOption("#st-role", "admin");
+  await page.selectOption("#st-street", String(street));
+  await page.click('[data-testid="admin-staff"] button[type="submit"]:has-text("添加工作人员")');
+  await page.waitForSelector(`[data-testid="staff-row"]:has-text("${who.username}")`);
+  const created = (await call(token, "GET", "/admin/staff")).data.items.find((x) => x.username === who.username);
+  assert.equal(created.role, "admin");
+  assert.equal(created.admin_street_id, street);
+  // The street admin cannot touch the district admin who created it.
+  const streetToken = (await call(null, "POST", "/auth/login", who)).data.access_token;
+  const me = (await call(token, "GET", "/me")).data;
+  await assert.rejects(
+    call(streetToken, "POST", `/admin/staff/${me.account_id}/reset-password`, { password: "taken-over-password" }),
+    (e) => e.status === 404,
+  );
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("the API docs run under their content security policy", async () => {
+  const page = await newPage(browser);
+  const response = await page.goto(`${BASE}/api/docs/`);
+  assert.match(response.headers()["content-security-policy"], /script-src 'self'/);
+  // Swagger UI's 1.4 MB bundle takes a while to start on a busy machine.
+  await page.waitForSelector(".swagger-ui .info .title", { timeout: 60000 });
+  assert.ok((await page.locator(".swagger-ui .opblock").count()) > 10, "operations listed");
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(
+    page.consoleErrors.filter((m) => /Content Security Policy/i.test(m)),
+    [],
+    "nothing refused by the policy",
+  );
+  await page.context().close();
+});
+
 test("login errors show the API's message", async () => {
   const page = await newPage(browser);
   await page.goto(`${BASE}/`);

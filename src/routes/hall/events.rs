@@ -1,10 +1,13 @@
 //! The dashboard's live stream: server-sent events of one community (new suggestions, new or
 //! changed topics, status changes), replayed after `Last-Event-ID`. Events come from the store's
 //! event log, written in the same transactions as the changes, so every API process and
-//! worker sees the same stream; an open stream polls the log once a second.
-use crate::auth::caller::Staff;
-use crate::domain::ids::CommunityId;
-use crate::error::ApiResult;
+//! worker sees the same stream; an open stream polls the log twice a second. A stream ends when
+//! its login session ends (logout, revocation, a disabled account) or the community leaves the
+//! caller's scope, and one session holds at most `hall.max_streams_per_session` streams.
+use crate::auth::caller::{session_caller, Staff};
+use crate::auth::stream_slots::StreamSlot;
+use crate::domain::ids::{AccountId, CommunityId};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -21,6 +24,11 @@ pub struct EventQuery {
 struct Stream {
     state: web::Data<AppState>,
     community: CommunityId,
+    session_id: String,
+    account_id: AccountId,
+    next_session_check: Instant,
+    /// Held while the stream is open; dropping the stream frees it.
+    _slot: StreamSlot,
     last: i64,
     buffer: VecDeque<Bytes>,
     until: Instant,
@@ -30,12 +38,39 @@ struct Stream {
 
 const HEARTBEAT: Duration = Duration::from_secs(15);
 const POLL: Duration = Duration::from_millis(500);
+const SESSION_CHECK: Duration = Duration::from_secs(1);
+
+impl Stream {
+    /// Whether the caller's session is still live and the community still in their scope.
+    async fn session_live(&self) -> bool {
+        match session_caller(&self.state, &self.session_id, self.account_id).await {
+            Ok(Some(caller)) => caller.in_scope(self.community),
+            Ok(None) => false,
+            Err(e) => {
+                // The store is unreachable: keep the stream; the next check decides.
+                tracing::warn!(error = %e, "checking a live stream's session failed");
+                true
+            }
+        }
+    }
+}
+
+fn too_many_streams() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        "too_many_streams",
+        "此登录已打开过多实时连接，请关闭其他页面后再试",
+        "This login already has the most live streams open; close another page first",
+    )
+    .with_retry_after(5)
+}
 
 /// Live events of a community, as `text/event-stream`. Each event has an `id` to resume from,
 /// an `event` kind (`suggestion.created`, `topic.created`, `topic.updated`, `topic.status`) and
 /// JSON `data`. The stream ends when the access token would expire; reconnect with a fresh token
-/// and `Last-Event-ID`.
-#[utoipa::path(params(("id" = i64, Path), EventQuery), responses((status = 200, content_type = "text/event-stream"), (status = 404, body = crate::error::Problem)), tag = "hall", security(("bearer" = [])))]
+/// and `Last-Event-ID`. It ends at once (after an `event: session.ended`) when the login session
+/// ends or the community leaves the caller's scope.
+#[utoipa::path(params(("id" = i64, Path), EventQuery), responses((status = 200, content_type = "text/event-stream"), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem, description = "`too_many_streams`: this session already holds `hall.max_streams_per_session` streams")), tag = "hall", security(("bearer" = [])))]
 #[get("/communities/{id}/events")]
 pub async fn stream(
     state: web::Data<AppState>,
@@ -54,10 +89,22 @@ pub async fn stream(
         Some(id) => id.max(0),
         None => state.store.last_event_id(community).await?,
     };
+    let slot = state
+        .guards
+        .streams
+        .try_open(
+            &caller.session_id,
+            state.settings.hall.max_streams_per_session,
+        )
+        .ok_or_else(too_many_streams)?;
     let ttl = Duration::from_secs(state.settings.auth.access_ttl_seconds.clamp(30, 3600) as u64);
     let s = Stream {
         state: state.clone(),
         community,
+        session_id: caller.session_id.clone(),
+        account_id: caller.account_id,
+        next_session_check: Instant::now() + SESSION_CHECK,
+        _slot: slot,
         last,
         buffer: VecDeque::new(),
         until: Instant::now() + ttl,
@@ -80,6 +127,17 @@ pub async fn stream(
             }
             if Instant::now() >= s.until {
                 return None;
+            }
+            if Instant::now() >= s.next_session_check {
+                if !s.session_live().await {
+                    // Ends the stream after this last message.
+                    s.until = Instant::now();
+                    return Some((
+                        Ok(Bytes::from_static(b"event: session.ended\ndata: {}\n\n")),
+                        s,
+                    ));
+                }
+                s.next_session_check = Instant::now() + SESSION_CHECK;
             }
             match s.state.store.events_after(s.community, s.last, 100).await {
                 Ok(events) if !events.is_empty() => {

@@ -134,8 +134,9 @@ pub struct Correction {
     pub reason: Option<String>,
 }
 
-/// Correct a typed-in entry; the audit log keeps before and after (contacts masked).
-#[utoipa::path(params(("id" = i64, Path), ("entry_id" = i64, Path)), request_body = Correction, responses((status = 204), (status = 404, body = crate::error::Problem)), tag = "paper", security(("bearer" = [])))]
+/// Correct a typed-in entry of an open batch; the audit log keeps before and after (contacts
+/// masked). A closed batch refuses it (`409 batch_closed`).
+#[utoipa::path(params(("id" = i64, Path), ("entry_id" = i64, Path)), request_body = Correction, responses((status = 204), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem, description = "`batch_closed`"), (status = 422, body = crate::error::Problem)), tag = "paper", security(("bearer" = [])))]
 #[patch("/paper-batches/{id}/entries/{entry_id}")]
 pub async fn correct(
     state: web::Data<AppState>,
@@ -146,6 +147,10 @@ pub async fn correct(
 ) -> ApiResult<HttpResponse> {
     let (batch_id, entry_id) = path.into_inner();
     let batch = batch_in_scope(&state, &staff, batch_id).await?;
+    // A closed batch was checked against its sheets; its entries no longer change.
+    if batch.status != "open" {
+        return Err(batch_closed());
+    }
     let entry = state
         .store
         .suggestion(entry_id)

@@ -1,8 +1,8 @@
 //! Staff and resident accounts.
+use super::access::SET_STAFF_HOME;
 use super::{audit, SqlStore, Tx};
 use crate::domain::ids::{AccountId, CommunityId};
 use crate::store::concat::const_concat;
-use crate::store::splice::with_ids;
 use crate::store::unique::{self, on_unique};
 use crate::store::{AccountRow, AccountStore, AdminArea, Audit, NewStaff};
 use anyhow::Result;
@@ -30,20 +30,6 @@ const ACCOUNT_BY_OPENID: &str = const_concat!(
     ACCOUNT_COLUMNS,
     " from account where wechat_openid = $1"
 );
-/// Staff serving one of the listed communities, plus the admins of the area itself (`$1` a
-/// district, `$2` a street; either may be null).
-const STAFF_IN: &str = const_concat!(
-    "select ",
-    ACCOUNT_COLUMNS,
-    " from account
-    where role <> 'resident'
-        and (account_id in (select account_id from account_community
-                where community_id in ({ids}))
-            or admin_district_id = $1
-            or admin_street_id = $2)
-    order by account_id"
-);
-
 const INSERT_STAFF: &str = "insert into account (role, username, password_hash, display_name,
         admin_district_id, admin_street_id, created_at, updated_at)
     values ($1, $2, $3, $4, $5, $6, $7, $7)
@@ -132,10 +118,16 @@ impl AccountStore for SqlStore {
         for c in &s.communities {
             add_to_community(&mut tx, id, *c, audit.at).await?;
         }
+        sqlx::query(SET_STAFF_HOME)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let after = json!({
             "role": s.role.as_str(),
             "username": s.username,
             "communities": s.communities,
+            "admin_district_id": district,
+            "admin_street_id": street,
         });
         let community = s.communities.first().copied();
         audit::entry("account.create", "account", id)
@@ -154,21 +146,6 @@ impl AccountStore for SqlStore {
     async fn account_by_username(&self, username: &str) -> Result<Option<AccountRow>> {
         let query = sqlx::query_as(ACCOUNT_BY_USERNAME).bind(username);
         Ok(query.fetch_optional(&self.read).await?)
-    }
-
-    async fn staff_in(
-        &self,
-        communities: &[CommunityId],
-        area: Option<AdminArea>,
-    ) -> Result<Vec<AccountRow>> {
-        let (district, street) = match area {
-            Some(AdminArea::District(d)) => (Some(d), None),
-            Some(AdminArea::Street(s)) => (None, Some(s)),
-            None => (None, None),
-        };
-        let sql = with_ids(STAFF_IN, communities);
-        let query = sqlx::query_as(&sql).bind(district).bind(street);
-        Ok(query.fetch_all(&self.read).await?)
     }
 
     async fn account_communities(&self, id: AccountId) -> Result<Vec<CommunityId>> {
@@ -242,6 +219,10 @@ impl AccountStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
         }
+        sqlx::query(SET_STAFF_HOME)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let action = if assign {
             "account.assign_community"
         } else {

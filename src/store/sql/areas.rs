@@ -1,5 +1,5 @@
 //! The area tree: districts, streets, communities and buildings, and the first admin.
-use super::{accounts, audit, SqlStore};
+use super::{audit, SqlStore};
 use crate::domain::ids::*;
 use crate::store::concat::const_concat;
 use crate::store::unique::{self, on_unique};
@@ -99,7 +99,8 @@ impl AreaStore for SqlStore {
             .fetch_one(&mut *tx)
             .await
             .map_err(on_unique(&unique::ACCOUNT_USERNAME))?;
-        accounts::add_to_community(&mut tx, account_id, community_id, now).await?;
+        // The district admin's scope is the district: no community membership, which would
+        // make it look like that community's staff to a street admin.
         let audit = Audit::system("cli");
         let after = json!({
             "district_id": district_id,

@@ -1,19 +1,13 @@
-//! Logins: failed-attempt throttling, sessions and their refresh tokens.
+//! Logins: clearing failed-attempt counters, sessions and their refresh tokens.
 use super::accounts::ACCOUNT_COLUMNS;
 use super::SqlStore;
 use crate::domain::ids::AccountId;
 use crate::store::concat::const_concat;
-use crate::store::{AccountRow, LoginStore, RefreshOutcome, ThrottleRow};
+use crate::store::{AccountRow, LoginStore, RefreshOutcome};
 use anyhow::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-const THROTTLE_OF: &str = "select failures, locked_until from login_throttle where login_key = $1";
-const COUNT_LOGIN_FAILURE: &str = "insert into login_throttle (login_key, failures, updated_at)
-    values ($1, 1, $2)
-    on conflict (login_key) do update
-        set failures = login_throttle.failures + 1, updated_at = $2";
-const LOCK_LOGIN: &str = "update login_throttle set locked_until = $1 where login_key = $2";
 const CLEAR_LOGIN_FAILURES: &str = "delete from login_throttle where login_key = $1";
 
 const INSERT_SESSION: &str =
@@ -43,41 +37,6 @@ const ACCOUNT_OF_LIVE_SESSION: &str = const_concat!(
 
 #[async_trait]
 impl LoginStore for SqlStore {
-    async fn throttle(&self, key: &str) -> Result<Option<ThrottleRow>> {
-        let query = sqlx::query_as(THROTTLE_OF).bind(key);
-        Ok(query.fetch_optional(&self.write).await?)
-    }
-
-    async fn record_login_failure(
-        &self,
-        key: &str,
-        now: DateTime<Utc>,
-        max_failures: i64,
-        lock_for: chrono::Duration,
-    ) -> Result<ThrottleRow> {
-        let mut tx = self.write.begin().await?;
-        sqlx::query(COUNT_LOGIN_FAILURE)
-            .bind(key)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let mut row: ThrottleRow = sqlx::query_as(THROTTLE_OF)
-            .bind(key)
-            .fetch_one(&mut *tx)
-            .await?;
-        if row.failures >= max_failures && row.failures % max_failures == 0 {
-            let until = now + lock_for;
-            sqlx::query(LOCK_LOGIN)
-                .bind(until)
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
-            row.locked_until = Some(until);
-        }
-        tx.commit().await?;
-        Ok(row)
-    }
-
     async fn clear_login_failures(&self, key: &str) -> Result<()> {
         sqlx::query(CLEAR_LOGIN_FAILURES)
             .bind(key)

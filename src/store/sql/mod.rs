@@ -10,6 +10,7 @@
 //!
 //! Each file implements one of the store's traits and starts with its statements: lowercase
 //! SQL in constants named for what they do.
+mod access;
 mod accounts;
 mod areas;
 mod audit;

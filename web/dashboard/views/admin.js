@@ -93,8 +93,16 @@ function Buildings({ communityId, run }) {
 }
 
 function Staff({ me, list, error, communities, nameOf, run, reload }) {
-  const [form, setForm] = useState({ username: "", password: "", display_name: "", role: "worker", community_ids: [] });
+  const empty = { username: "", password: "", display_name: "", role: "worker", community_ids: [], street_id: "" };
+  const [form, setForm] = useState(empty);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
+  // Street admins are created by district admins for one of the district's streets; workers and
+  // volunteers for communities. The server refuses anything wider than the caller's authority.
+  const streets = [...new Map(communities.map((c) => [c.street_id, c.street_name || `#${c.street_id}`])).entries()];
+  const body = () => {
+    const { street_id, community_ids, ...rest } = form;
+    return form.role === "admin" ? { ...rest, street_id: Number(street_id) } : { ...rest, community_ids };
+  };
   return html`<div class="card" data-testid="admin-staff">
     <h2>${t("staff")}</h2>
     <${ErrorBox} error=${error} />
@@ -109,8 +117,8 @@ function Staff({ me, list, error, communities, nameOf, run, reload }) {
     <h3>${t("add_staff")}</h3>
     <form class="row" onSubmit=${async (e) => {
       e.preventDefault();
-      if (await run(() => request("/admin/staff", { method: "POST", body: form }), reload)) {
-        setForm({ username: "", password: "", display_name: "", role: "worker", community_ids: [] });
+      if (await run(() => request("/admin/staff", { method: "POST", body: body() }), reload)) {
+        setForm(empty);
       }
     }}>
       <div><label for="st-user">${t("username")}</label><input id="st-user" required value=${form.username} onInput=${set("username")} /></div>
@@ -118,16 +126,22 @@ function Staff({ me, list, error, communities, nameOf, run, reload }) {
       <div><label for="st-name">${t("display_name")}</label><input id="st-name" required value=${form.display_name} onInput=${set("display_name")} /></div>
       <div><label for="st-role">${t("role")}</label>
         <select id="st-role" value=${form.role} onChange=${set("role")}>
-          ${["worker", "volunteer", "admin"].map((r) => html`<option key=${r} value=${r}>${t(`role_${r}`)}</option>`)}
+          ${(me.admin_district_id ? ["worker", "volunteer", "admin"] : ["worker", "volunteer"]).map((r) => html`<option key=${r} value=${r}>${t(`role_${r}`)}</option>`)}
         </select></div>
-      <div>
-        <span>${t("communities")}</span>
-        ${communities.map((c) => html`<label key=${c.community_id}><input type="checkbox" checked=${form.community_ids.includes(c.community_id)}
-          onChange=${(e) => setForm({
-            ...form,
-            community_ids: e.target.checked ? [...form.community_ids, c.community_id] : form.community_ids.filter((x) => x !== c.community_id),
-          })} /> ${c.name}</label>`)}
-      </div>
+      ${form.role === "admin"
+        ? html`<div><label for="st-street">${t("admin_street")}</label>
+            <select id="st-street" required value=${form.street_id} onChange=${set("street_id")}>
+              <option value="">—</option>
+              ${streets.map(([id, name]) => html`<option key=${id} value=${id}>${name}</option>`)}
+            </select></div>`
+        : html`<div>
+            <span>${t("communities")}</span>
+            ${communities.map((c) => html`<label key=${c.community_id}><input type="checkbox" checked=${form.community_ids.includes(c.community_id)}
+              onChange=${(e) => setForm({
+                ...form,
+                community_ids: e.target.checked ? [...form.community_ids, c.community_id] : form.community_ids.filter((x) => x !== c.community_id),
+              })} /> ${c.name}</label>`)}
+          </div>`}
       <button type="submit">${t("add_staff")}</button>
     </form>
   </div>`;
@@ -143,7 +157,10 @@ function StaffRow({ s, self, communities, nameOf, run, reload }) {
       ${s.disabled ? html` <span class="badge">${t("disabled")}</span>` : null}</td>
     <td>${(s.communities || []).map((c) => html`<span key=${c} class="kw">${nameOf(c)}
       <button class="small link-button" onClick=${() => run(() => request(`/admin/staff/${s.account_id}/communities/${c}`, { method: "DELETE" }), reload)}>${t("unassign")}</button></span>`)}
-      ${others.length
+      ${s.role === "admin" && s.admin_street_id
+        ? html`<span class="kw">${(communities.find((c) => c.street_id === s.admin_street_id) || {}).street_name || `#${s.admin_street_id}`}</span>`
+        : null}
+      ${others.length && s.role !== "admin"
         ? html`<form class="row" onSubmit=${(e) => {
             e.preventDefault();
             if (assign) run(() => request(`/admin/staff/${s.account_id}/communities/${assign}`, { method: "PUT" }), reload);
@@ -162,7 +179,9 @@ function StaffRow({ s, self, communities, nameOf, run, reload }) {
         : s.disabled
         ? html`<button class="small" onClick=${() => run(() => request(`/admin/staff/${s.account_id}/enable`, { method: "POST" }), reload)}>${t("enable")}</button>`
         : html`<button class="small secondary" onClick=${() => run(() => request(`/admin/staff/${s.account_id}/disable`, { method: "POST", body: {} }), reload)}>${t("disable")}</button>`}
-      ${resetting
+      ${self
+        ? null
+        : resetting
         ? html`<form class="row" onSubmit=${async (e) => {
             e.preventDefault();
             if (await run(() => request(`/admin/staff/${s.account_id}/reset-password`, { method: "POST", body: { password } }))) {
