@@ -26,6 +26,11 @@ pub struct AppState {
     pub sms: crate::auth::sms::SmsService,
     /// Residents' posts, committed in groups under load (`src/intake/batcher.rs`).
     pub intake: crate::intake::batcher::Batcher,
+    /// Signs and checks communities' join codes (their QR posters).
+    pub join_codes: crate::auth::join_code::JoinCodes,
+    /// Each community's moderation words (configured, district and community lists), rebuilt
+    /// when older than 2 s.
+    pub community_words: crate::intake::moderation::CommunityWords,
 }
 
 impl AppState {

@@ -1,4 +1,5 @@
 pub mod caller;
+pub mod join_code;
 pub mod jwt;
 pub mod password;
 pub mod session_cache;

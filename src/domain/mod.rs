@@ -1,3 +1,4 @@
+pub mod audit_labels;
 pub mod ids;
 pub mod role;
 pub mod text;

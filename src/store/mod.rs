@@ -1,11 +1,13 @@
 //! The store: one async trait, one SQL implementation shared by SQLite and PostgreSQL
 //! (see `sql.rs`), chosen by the URL scheme. Every community-bound query takes the caller's scope.
+mod first_use;
 mod hall;
 mod intake;
 mod models;
 mod postgres;
 mod sms;
 mod sql;
+pub(crate) mod sql_first_use;
 pub(crate) mod sql_hall;
 pub(crate) mod sql_intake;
 mod sql_sms;
@@ -13,6 +15,7 @@ mod sql_topics;
 mod sqlite;
 mod topics;
 
+pub use first_use::*;
 pub use hall::*;
 pub use intake::*;
 pub use models::*;
@@ -46,7 +49,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DynStore
 }
 
 #[async_trait]
-pub trait Store: IntakeStore + TopicStore + HallStore + SmsStore + Send + Sync + 'static {
+pub trait Store:
+    IntakeStore + TopicStore + HallStore + SmsStore + FirstUseStore + Send + Sync + 'static
+{
     fn backend(&self) -> &'static str;
     async fn migrate(&self) -> anyhow::Result<()>;
     async fn ping(&self) -> anyhow::Result<()>;

@@ -1,5 +1,6 @@
 //! PostgreSQL backend: one pool serves reads and writes.
 use super::sql::impl_store;
+use super::sql_first_use::impl_first_use_store;
 use super::sql_hall::impl_hall_store;
 use super::sql_intake::impl_intake_store;
 use super::sql_sms::impl_sms_store;
@@ -97,3 +98,4 @@ impl_intake_store!(PgStore, sqlx::Postgres);
 impl_topic_store!(PgStore, sqlx::Postgres);
 impl_hall_store!(PgStore, sqlx::Postgres);
 impl_sms_store!(PgStore, sqlx::Postgres);
+impl_first_use_store!(PgStore, sqlx::Postgres);

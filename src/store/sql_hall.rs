@@ -385,6 +385,9 @@ macro_rules! impl_hall_store {
                 )
                 .bind(target).bind(audit.reason.as_deref()).bind(now).bind(source).execute(&mut *tx).await?;
                 sqlx::query("update topic set version = version + 1 where topic_id = $1").bind(target).execute(&mut *tx).await?;
+                // The merge no longer stands: its public entry goes, and residents are told.
+                sqlx::query($crate::store::sql_first_use::HIDE_MERGE_ENTRIES).bind(source).execute(&mut *tx).await?;
+                Self::note_tx(&mut tx, source, s.community_id, note, audit.actor, now).await?;
                 Self::recount_tx(&mut tx, source, now).await?;
                 Self::recount_tx(&mut tx, target, now).await?;
                 Self::epoch_tx(&mut tx, s.community_id).await?;
@@ -400,7 +403,7 @@ macro_rules! impl_hall_store {
                 Ok(Edit::Done(()))
             }
 
-            async fn unmerge_topic(&self, source: $crate::domain::ids::TopicId, version: i32, audit: &$crate::store::Audit) -> anyhow::Result<$crate::store::Edit<$crate::domain::ids::TopicId>> {
+            async fn unmerge_topic(&self, source: $crate::domain::ids::TopicId, version: i32, note: &$crate::store::PublicNote, audit: &$crate::store::Audit) -> anyhow::Result<$crate::store::Edit<$crate::domain::ids::TopicId>> {
                 use $crate::store::Edit;
                 let now = audit.at;
                 let mut tx = self.write.begin().await?;
@@ -432,6 +435,9 @@ macro_rules! impl_hall_store {
                 )
                 .bind(&status).bind(reason.as_deref()).bind(now).bind(source).execute(&mut *tx).await?;
                 sqlx::query("update topic set version = version + 1 where topic_id = $1").bind(target).execute(&mut *tx).await?;
+                // The merge no longer stands: its public entry goes, and residents are told.
+                sqlx::query($crate::store::sql_first_use::HIDE_MERGE_ENTRIES).bind(source).execute(&mut *tx).await?;
+                Self::note_tx(&mut tx, source, s.community_id, note, audit.actor, now).await?;
                 Self::recount_tx(&mut tx, source, now).await?;
                 Self::recount_tx(&mut tx, target, now).await?;
                 Self::epoch_tx(&mut tx, s.community_id).await?;

@@ -54,6 +54,9 @@ macro_rules! impl_topic_store {
                 .bind(paper).bind(now).bind(topic).fetch_one(&mut *tx).await?;
                 sqlx::query("update topic set heat = $1 where topic_id = $2")
                     .bind($crate::hall::heat::score(members, supporters, now)).bind(topic).execute(&mut *tx).await?;
+                if let Some(c) = s.category.as_deref().filter(|c| !c.trim().is_empty()) {
+                    sqlx::query($crate::store::sql_first_use::TOPIC_CATEGORY_FROM_MEMBER).bind(c).bind(topic).execute(&mut *tx).await?;
+                }
                 Self::event_tx(&mut tx, a.community_id, "suggestion.created", Some(topic), Some(a.suggestion_id),
                     serde_json::json!({"topic_id": topic, "suggestion_id": a.suggestion_id, "opened": a.topic.is_none(), "channel": s.channel}), now).await?;
                 if a.topic.is_none() {
@@ -127,6 +130,9 @@ macro_rules! impl_topic_store {
                     .bind(paper).bind(now).bind(title).bind(keywords).bind(rep).bind(topic).fetch_one(&mut *tx).await?;
                     sqlx::query("update topic set heat = $1 where topic_id = $2")
                         .bind($crate::hall::heat::score(members, supporters, now)).bind(topic).execute(&mut *tx).await?;
+                    if let Some(c) = s.category.as_deref().filter(|c| !c.trim().is_empty()) {
+                        sqlx::query($crate::store::sql_first_use::TOPIC_CATEGORY_FROM_MEMBER).bind(c).bind(topic).execute(&mut *tx).await?;
+                    }
                     let opened = plan.topic.is_none();
                     Self::event_tx(&mut tx, community, "suggestion.created", Some(topic), Some(s.suggestion_id),
                         serde_json::json!({"topic_id": topic, "suggestion_id": s.suggestion_id, "opened": opened, "channel": s.channel}), now).await?;

@@ -1,6 +1,7 @@
 //! SQLite backend: WAL, a busy timeout, foreign keys on; one writer connection (SQLite allows
 //! one writer at a time, so queueing writes in the pool avoids busy errors) and a read pool.
 use super::sql::impl_store;
+use super::sql_first_use::impl_first_use_store;
 use super::sql_hall::impl_hall_store;
 use super::sql_intake::impl_intake_store;
 use super::sql_sms::impl_sms_store;
@@ -127,3 +128,4 @@ impl_intake_store!(SqliteStore, sqlx::Sqlite);
 impl_topic_store!(SqliteStore, sqlx::Sqlite);
 impl_hall_store!(SqliteStore, sqlx::Sqlite);
 impl_sms_store!(SqliteStore, sqlx::Sqlite);
+impl_first_use_store!(SqliteStore, sqlx::Sqlite);

@@ -202,6 +202,17 @@ async fn a_topic_goes_from_new_to_resolved_and_its_residents_hear_every_step(bac
     let meeting: Value = r.json().await.unwrap();
     let m = meeting["meeting_id"].as_i64().unwrap();
     assert_eq!(meeting["agenda"][0]["status"], "scheduled");
+    // Attendance first: a tally cannot exceed it.
+    let r = send(
+        &app,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/meetings/{m}"),
+        &worker,
+        Some(&format!("\"{}\"", meeting["version"])),
+        &json!({"attendance_count": 26}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let r = app
         .post(
             &format!("/api/v1/meetings/{m}/decisions"),
@@ -913,7 +924,7 @@ async fn statistics_have_one_definition_in_json_and_xlsx(backend: Backend) {
     let sheet = wb.worksheet_range("概览").unwrap();
     let total = sheet
         .rows()
-        .find(|r| r[0].to_string().starts_with("收到建议"))
+        .find(|r| r[0].to_string().starts_with("收到的建议"))
         .unwrap()[1]
         .to_string();
     assert_eq!(total, "2");
@@ -991,10 +1002,10 @@ mod notices {
             "/api/v1/me/community",
             &wang,
             None,
-            &json!({"community_id": c}),
+            &json!({"code": app.join_code(c).await}),
         )
         .await;
-        assert_eq!(r.status(), 204);
+        assert_eq!(r.status(), 200);
         let wang = app
             .post("/api/v1/auth/wechat", None, &json!({"code": "c2"}))
             .await
