@@ -216,6 +216,8 @@ async function joinView(code) {
     try {
       await api.joinCommunity(code);
       localStorage.removeItem(JOIN_KEY);
+      // The new community's board (without a hashchange: start() routes).
+      history.replaceState(null, '', location.pathname + '#/board');
       await start();
     } catch (e) {
       yes.disabled = false;
