@@ -261,8 +261,9 @@ pub struct StatsSuggestion {
     pub category: Option<String>,
 }
 
+/// The hall's reading of topics: the inbox and a topic's members, meetings and supporters.
 #[async_trait]
-pub trait HallStore: Send + Sync {
+pub trait InboxStore: Send + Sync {
     async fn inbox(
         &self,
         community: CommunityId,
@@ -284,8 +285,11 @@ pub trait HallStore: Send + Sync {
         account: AccountId,
         ids: &[TopicId],
     ) -> anyhow::Result<Vec<TopicId>>;
+}
 
-    // --- corrections and workflow (compare-and-set on the topic's version) -----------------
+/// Workers' corrections and the status workflow, each a compare-and-set on the topic's version.
+#[async_trait]
+pub trait CorrectionStore: Send + Sync {
     async fn edit_topic(
         &self,
         topic: TopicId,
@@ -349,8 +353,11 @@ pub trait HallStore: Send + Sync {
         note: &PublicNote,
         audit: &Audit,
     ) -> anyhow::Result<Edit<()>>;
+}
 
-    // --- residents -------------------------------------------------------------------------
+/// Residents taking part: support and satisfaction.
+#[async_trait]
+pub trait ParticipationStore: Send + Sync {
     /// Support or withdraw support; the topic's supporter count after.
     async fn set_support(
         &self,
@@ -379,8 +386,11 @@ pub trait HallStore: Send + Sync {
         topic: TopicId,
         account: AccountId,
     ) -> anyhow::Result<Option<(String, Option<String>)>>;
+}
 
-    // --- meetings --------------------------------------------------------------------------
+/// Meetings (议事会): agenda, decisions and follow-up actions.
+#[async_trait]
+pub trait MeetingStore: Send + Sync {
     async fn create_meeting(
         &self,
         m: &NewMeeting,
@@ -425,8 +435,11 @@ pub trait HallStore: Send + Sync {
         audit: &Audit,
     ) -> anyhow::Result<Edit<MeetingId>>;
     async fn action_meeting(&self, action: i64) -> anyhow::Result<Option<MeetingId>>;
+}
 
-    // --- notifications ---------------------------------------------------------------------
+/// Notifications: in-app, WeChat subscribe messages and the call-back list.
+#[async_trait]
+pub trait NotificationStore: Send + Sync {
     async fn notifications(
         &self,
         account: AccountId,
@@ -458,8 +471,11 @@ pub trait HallStore: Send + Sync {
     ) -> anyhow::Result<Vec<CallbackRow>>;
     async fn callback_community(&self, id: i64) -> anyhow::Result<Option<CommunityId>>;
     async fn callback_done(&self, id: i64, audit: &Audit) -> anyhow::Result<()>;
+}
 
-    // --- live events -----------------------------------------------------------------------
+/// The live event log behind the dashboard's event stream.
+#[async_trait]
+pub trait EventStore: Send + Sync {
     async fn events_after(
         &self,
         community: CommunityId,
@@ -468,8 +484,11 @@ pub trait HallStore: Send + Sync {
     ) -> anyhow::Result<Vec<EventRow>>;
     async fn last_event_id(&self, community: CommunityId) -> anyhow::Result<i64>;
     async fn trim_events(&self, before: DateTime<Utc>) -> anyhow::Result<u64>;
+}
 
-    // --- statistics ------------------------------------------------------------------------
+/// The raw figures behind statistics.
+#[async_trait]
+pub trait StatsStore: Send + Sync {
     async fn stats_data(
         &self,
         communities: &[CommunityId],

@@ -81,10 +81,6 @@ pub struct SuggestionRow {
     pub processed_at: Option<DateTime<Utc>>,
 }
 
-pub const SUGGESTION_COLUMNS: &str = "suggestion_id, community_id, channel, author_account_id, author_person_id, \
-    entered_by_account_id, title, body, building_id, place, category, show_author, paper_batch_id, paper_serial, \
-    state, moderation_reason, topic_id, pinned, attempts, last_error, request_hash, created_at, updated_at, processed_at";
-
 impl SuggestionRow {
     /// The row a batched insert wrote for `s` (queued, not yet grouped).
     pub fn batched(id: SuggestionId, s: &NewSuggestion, now: DateTime<Utc>) -> Self {
@@ -215,6 +211,7 @@ pub enum WithdrawOutcome {
     AlreadyClosed,
 }
 
+/// Residents' suggestions: creation, reading, withdrawal, moderation and processing state.
 #[async_trait]
 pub trait IntakeStore: Send + Sync {
     /// Commit a suggestion (and, unless held for review, its outbox row) in one transaction.
@@ -224,10 +221,10 @@ pub trait IntakeStore: Send + Sync {
         audit: Option<&Audit>,
     ) -> anyhow::Result<CreateOutcome>;
     /// Commit many residents' own suggestions (see [`NewSuggestion::batchable`]) in one
-    /// transaction, with one outbox row that names them all. The answer is in the batch's order: the inserted row, or
-    /// `None` where the author's key is already taken (the caller answers that one through
-    /// [`IntakeStore::create_suggestion`], which finds the original). All or nothing: an error
-    /// commits none of them.
+    /// transaction, with one outbox row that names them all. The answer is in the batch's
+    /// order: the inserted row, or `None` where the author's key is already taken (the caller
+    /// answers that one through [`IntakeStore::create_suggestion`], which finds the original).
+    /// All or nothing: an error commits none of them.
     async fn create_suggestions(
         &self,
         batch: &[NewSuggestion],
@@ -271,8 +268,16 @@ pub trait IntakeStore: Send + Sync {
     async fn record_attempt(&self, id: SuggestionId, error: &str) -> anyhow::Result<()>;
     /// Test-processor and fallback step: `queued` → `grouped` without a topic. True if it changed.
     async fn mark_processed(&self, id: SuggestionId) -> anyhow::Result<bool>;
+}
 
-    // --- outbox and sweeper ----------------------------------------------------------------
+/// The kind of outbox row that sends a suggestion to grouping.
+pub const SUGGESTION_ACCEPTED: &str = "suggestion.accepted";
+/// The kind of outbox row that tells grouping a suggestion was withdrawn.
+pub const SUGGESTION_WITHDRAWN: &str = "suggestion.withdrawn";
+
+/// The outbox the relay publishes from, and what the sweeper and metrics read.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
     /// Lease up to `limit` unpublished outbox rows until `lease_until`.
     async fn claim_outbox(
         &self,
@@ -291,8 +296,11 @@ pub trait IntakeStore: Send + Sync {
         limit: i64,
     ) -> anyhow::Result<Vec<(SuggestionId, CommunityId)>>;
     async fn count_in_state(&self, state: &str) -> anyhow::Result<i64>;
+}
 
-    // --- paper batches ---------------------------------------------------------------------
+/// Paper forms: batches, their entries and the people who wrote them.
+#[async_trait]
+pub trait PaperStore: Send + Sync {
     async fn create_batch(&self, b: &NewPaperBatch, audit: &Audit) -> anyhow::Result<PaperBatchId>;
     async fn batch(&self, id: PaperBatchId) -> anyhow::Result<Option<PaperBatchRow>>;
     async fn batches(&self, community: CommunityId) -> anyhow::Result<Vec<PaperBatchRow>>;
@@ -305,8 +313,11 @@ pub trait IntakeStore: Send + Sync {
         audit: &Audit,
     ) -> anyhow::Result<()>;
     async fn person(&self, id: PersonId) -> anyhow::Result<Option<PersonRow>>;
+}
 
-    // --- uploads ---------------------------------------------------------------------------
+/// Uploaded photos.
+#[async_trait]
+pub trait UploadStore: Send + Sync {
     async fn insert_upload(&self, u: &UploadRow, now: DateTime<Utc>) -> anyhow::Result<()>;
     async fn upload(&self, id: &str) -> anyhow::Result<Option<UploadRow>>;
     /// Suggestions that show this upload.

@@ -1,19 +1,18 @@
-//! The store: one async trait, one SQL implementation shared by SQLite and PostgreSQL
-//! (see `sql.rs`), chosen by the URL scheme. Every community-bound query takes the caller's scope.
+//! The store: one async trait per area, gathered in `Store`, and one SQL implementation shared
+//! by SQLite and PostgreSQL (see `sql/mod.rs`), chosen by the URL scheme. Every
+//! community-bound query takes the caller's scope.
+mod batch;
+mod concat;
 mod first_use;
 mod hall;
 mod intake;
 mod models;
 mod postgres;
 mod sms;
-mod sql;
-pub(crate) mod sql_first_use;
-pub(crate) mod sql_hall;
-pub(crate) mod sql_intake;
-mod sql_sms;
-mod sql_topics;
+mod splice;
 mod sqlite;
 mod topics;
+pub mod unique;
 
 pub use first_use::*;
 pub use hall::*;
@@ -21,10 +20,9 @@ pub use intake::*;
 pub use models::*;
 pub use postgres::PgStore;
 pub use sms::SmsStore;
-pub use sql::UniqueViolation;
-pub use sql_intake::SUGGESTION_ACCEPTED;
 pub use sqlite::SqliteStore;
 pub use topics::*;
+pub use unique::UniqueViolation;
 
 use crate::domain::ids::*;
 use crate::domain::role::Role;
@@ -48,15 +46,40 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DynStore
     }
 }
 
+/// Everything the service keeps, one trait per area (each implemented in its own file of
+/// `sql/`).
 #[async_trait]
 pub trait Store:
-    IntakeStore + TopicStore + HallStore + SmsStore + FirstUseStore + Send + Sync + 'static
+    AreaStore
+    + AccountStore
+    + LoginStore
+    + AuditStore
+    + IntakeStore
+    + OutboxStore
+    + PaperStore
+    + UploadStore
+    + TopicStore
+    + InboxStore
+    + CorrectionStore
+    + ParticipationStore
+    + MeetingStore
+    + NotificationStore
+    + EventStore
+    + StatsStore
+    + SmsStore
+    + FirstUseStore
+    + Send
+    + Sync
+    + 'static
 {
     fn backend(&self) -> &'static str;
     async fn migrate(&self) -> anyhow::Result<()>;
     async fn ping(&self) -> anyhow::Result<()>;
+}
 
-    // --- area tree -------------------------------------------------------------------------
+/// The area tree: districts, streets, communities and their buildings.
+#[async_trait]
+pub trait AreaStore: Send + Sync {
     /// Create (or find) district, street and community and the first admin, in one transaction.
     async fn bootstrap(&self, b: &Bootstrap) -> anyhow::Result<BootstrapIds>;
     async fn account_count(&self) -> anyhow::Result<i64>;
@@ -90,8 +113,11 @@ pub trait Store:
         on: bool,
         audit: &Audit,
     ) -> anyhow::Result<()>;
+}
 
-    // --- accounts --------------------------------------------------------------------------
+/// Staff and resident accounts.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
     async fn create_staff(&self, s: &NewStaff, audit: &Audit) -> anyhow::Result<AccountId>;
     async fn account(&self, id: AccountId) -> anyhow::Result<Option<AccountRow>>;
     async fn account_by_username(&self, username: &str) -> anyhow::Result<Option<AccountRow>>;
@@ -132,8 +158,11 @@ pub trait Store:
         id: AccountId,
         community: CommunityId,
     ) -> anyhow::Result<()>;
+}
 
-    // --- login throttling ------------------------------------------------------------------
+/// Logins: failed-attempt throttling and sessions with their refresh tokens.
+#[async_trait]
+pub trait LoginStore: Send + Sync {
     async fn throttle(&self, key: &str) -> anyhow::Result<Option<ThrottleRow>>;
     async fn record_login_failure(
         &self,
@@ -144,7 +173,6 @@ pub trait Store:
     ) -> anyhow::Result<ThrottleRow>;
     async fn clear_login_failures(&self, key: &str) -> anyhow::Result<()>;
 
-    // --- sessions --------------------------------------------------------------------------
     async fn create_session(
         &self,
         account: AccountId,
@@ -170,8 +198,11 @@ pub trait Store:
     ) -> anyhow::Result<()>;
     /// The live session's account, or `None` when the session is revoked or the account disabled.
     async fn session_account(&self, session_id: &str) -> anyhow::Result<Option<AccountRow>>;
+}
 
-    // --- audit -----------------------------------------------------------------------------
+/// The audit log, read back.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
     async fn audit_entries(
         &self,
         entity_type: &str,

@@ -162,12 +162,6 @@ pub trait TopicStore: Send + Sync {
     /// Topics per status in a community.
     async fn topic_counts(&self, community: CommunityId) -> anyhow::Result<Vec<(String, i64)>>;
     async fn topic(&self, id: TopicId) -> anyhow::Result<Option<TopicRow>>;
-    /// A topic's current members, oldest first.
-    async fn topic_members(
-        &self,
-        id: TopicId,
-        limit: i64,
-    ) -> anyhow::Result<Vec<crate::store::SuggestionRow>>;
     /// Refresh the algorithm's label of a topic (unless a worker set the title).
     async fn relabel(
         &self,

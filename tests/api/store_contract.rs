@@ -2,6 +2,7 @@
 use crate::both_backends;
 use crate::helpers::{Backend, TestDb};
 use minyi::domain::role::Role;
+use minyi::store::unique::{self, UniqueKey, UNIQUE_KEYS};
 use minyi::store::{
     AdminArea, Audit, Bootstrap, DynStore, NewStaff, RefreshOutcome, UniqueViolation,
 };
@@ -13,6 +14,8 @@ both_backends!(
     scope_queries_stay_inside_the_area,
     a_batch_of_posts_commits_together_or_not_at_all,
     the_batcher_answers_every_post_even_when_its_batch_fails,
+    each_unique_violation_names_the_key_it_broke_and_no_other,
+    a_second_account_of_the_same_username_is_a_username_conflict,
 );
 
 async fn store(backend: Backend) -> (DynStore, TestDb) {
@@ -350,4 +353,133 @@ async fn the_batcher_answers_every_post_even_when_its_batch_fails(backend: Backe
     }
     assert_eq!(bodies(&store, &ids).await.len(), 30);
     assert_eq!(store.outbox_pending().await.unwrap(), 30);
+}
+
+/// Run `sql` (text parameters `binds`) on the test database directly: rows no store call
+/// writes on purpose, to break each unique key in turn.
+async fn execute(db: &TestDb, backend: Backend, sql: &str, binds: &[&str]) -> sqlx::Result<()> {
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&db.url).await?;
+            let query = binds.iter().fold(sqlx::query(sql), |q, b| q.bind(*b));
+            let result = query.execute(&pool).await.map(|_| ());
+            pool.close().await;
+            result
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&db.url).await?;
+            let query = binds.iter().fold(sqlx::query(sql), |q, b| q.bind(*b));
+            let result = query.execute(&pool).await.map(|_| ());
+            pool.close().await;
+            result
+        }
+    }
+}
+
+/// The names of the keys that claim `e` as their violation.
+fn claimed_by(e: &sqlx::Error) -> Vec<&'static str> {
+    UNIQUE_KEYS
+        .iter()
+        .filter(|k| k.violated_by(e))
+        .map(|k| k.name)
+        .collect()
+}
+
+async fn each_unique_violation_names_the_key_it_broke_and_no_other(backend: Backend) {
+    let (store, db) = store(backend).await;
+    let ids = store
+        .bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin"))
+        .await
+        .unwrap();
+    let at = "'2024-05-01T08:00:00Z'";
+
+    // Three unique keys on `account`: username, WeChat openid, phone.
+    let account = format!(
+        "insert into account (role, username, display_name, wechat_openid, phone, created_at,
+            updated_at)
+        values ('resident', $1, '居民', $2, $3, {at}, {at})"
+    );
+    execute(&db, backend, &account, &["u1", "o1", "13800000001"])
+        .await
+        .unwrap();
+    let cases: [(&[&str], &UniqueKey); 3] = [
+        (&["u1", "o2", "13800000002"], &unique::ACCOUNT_USERNAME),
+        (&["u2", "o1", "13800000002"], &unique::ACCOUNT_OPENID),
+        (&["u2", "o2", "13800000001"], &unique::ACCOUNT_PHONE),
+    ];
+    for (binds, key) in cases {
+        let e = execute(&db, backend, &account, binds).await.unwrap_err();
+        assert_eq!(claimed_by(&e), [key.name], "{e}");
+    }
+
+    // Two on `suggestion`: a resident's own key, and a volunteer's for someone without an
+    // account (a partial unique index).
+    let suggestion = |author: &str, entered_by: &str| {
+        format!(
+            "insert into suggestion (community_id, client_id, channel, author_account_id,
+                entered_by_account_id, body, state, created_at, updated_at)
+            values ({}, $1, 'h5', {author}, {entered_by}, '电梯坏了', 'queued', {at}, {at})",
+            ids.community_id
+        )
+    };
+    let own = suggestion(&ids.account_id.to_string(), "null");
+    let assisted = suggestion("null", &ids.account_id.to_string());
+    for sql in [&own, &assisted] {
+        execute(&db, backend, sql, &["k1"]).await.unwrap();
+    }
+    let e = execute(&db, backend, &own, &["k1"]).await.unwrap_err();
+    assert_eq!(claimed_by(&e), [unique::SUGGESTION_CLIENT_ID.name], "{e}");
+    let e = execute(&db, backend, &assisted, &["k1"]).await.unwrap_err();
+    assert_eq!(claimed_by(&e), [unique::SUGGESTION_ASSIST.name], "{e}");
+
+    // Not a unique violation at all: no key claims it.
+    let e = execute(
+        &db,
+        backend,
+        &format!(
+            "insert into account_community (account_id, community_id, created_at)
+            values ({}, 999999, {at})",
+            ids.account_id
+        ),
+        &[],
+    )
+    .await
+    .unwrap_err();
+    assert!(claimed_by(&e).is_empty(), "{e}");
+}
+
+async fn a_second_account_of_the_same_username_is_a_username_conflict(backend: Backend) {
+    let (store, _db) = store(backend).await;
+    let ids = store
+        .bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin"))
+        .await
+        .unwrap();
+    let staff = |username: &str| NewStaff {
+        role: Role::Worker,
+        username: username.into(),
+        password_hash: "x".into(),
+        display_name: "张社工".into(),
+        admin_area: None,
+        communities: vec![ids.community_id],
+    };
+    let audit = Audit::system("test");
+    store.create_staff(&staff("zhang"), &audit).await.unwrap();
+    let err = store
+        .create_staff(&staff("zhang"), &audit)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<UniqueViolation>().unwrap().constraint,
+        "account_username_key"
+    );
+    // The same name elsewhere in the area tree is another key: a community of that name in
+    // the same street.
+    let err = store
+        .create_community(ids.street_id, "昆香苑社区", &audit)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<UniqueViolation>().unwrap().constraint,
+        "community_name_key"
+    );
 }

@@ -13,14 +13,35 @@ fn area(admin: &Admin) -> ApiResult<AdminArea> {
     admin.admin_area.ok_or_else(ApiError::forbidden)
 }
 
+/// A unique violation from creating an area or an account becomes 409 `already_exists`, told
+/// in words: the constraint's name is for logs, never for people.
 pub fn conflict_from(e: anyhow::Error) -> ApiError {
     match e.downcast_ref::<UniqueViolation>() {
-        Some(u) => ApiError::conflict(
-            "already_exists",
-            format!("已存在（{}）", u.constraint),
-            u.message,
-        ),
+        Some(u) => {
+            let (zh, en) = already_exists(u.constraint);
+            ApiError::conflict("already_exists", zh, en)
+        }
         None => ApiError::Unexpected(e),
+    }
+}
+
+/// What each unique key the admin routes can violate means, in Chinese and English.
+fn already_exists(constraint: &str) -> (&'static str, &'static str) {
+    match constraint {
+        "street_name_key" => (
+            "该区已有同名街道",
+            "A street of this name already exists in this district",
+        ),
+        "community_name_key" => (
+            "该街道已有同名社区",
+            "A community of this name already exists in this street",
+        ),
+        "building_name_key" => (
+            "该社区已有同名楼栋",
+            "A building of this name already exists in this community",
+        ),
+        "account_username_key" => ("该用户名已被使用", "This username is already taken"),
+        _ => ("已存在同名记录", "A record of this name already exists"),
     }
 }
 
@@ -106,4 +127,45 @@ pub async fn create_street(
         .map_err(conflict_from)?;
     state.sessions.clear();
     Ok(HttpResponse::Created().json(Created { id: id.0 }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::unique;
+
+    #[test]
+    fn a_conflict_is_told_in_words_never_by_the_constraint_name() {
+        let keys = [
+            &unique::STREET_NAME,
+            &unique::COMMUNITY_NAME,
+            &unique::BUILDING_NAME,
+            &unique::ACCOUNT_USERNAME,
+            &unique::ACCOUNT_PHONE,
+        ];
+        let mut messages = std::collections::HashSet::new();
+        for key in keys {
+            let e = anyhow::Error::new(UniqueViolation {
+                constraint: key.name,
+            });
+            let ApiError::Problem { code, zh, en, .. } = conflict_from(e) else {
+                panic!("{} became a 500", key.name);
+            };
+            assert_eq!(code, "already_exists");
+            assert!(
+                !zh.contains(key.name) && !en.contains(key.name),
+                "{zh} / {en}"
+            );
+            assert!(!zh.contains("_key") && !en.contains("_key"), "{zh} / {en}");
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{zh}"
+            );
+            messages.insert(zh);
+        }
+        // Each key the admin routes can violate has its own words; others share the fallback.
+        assert_eq!(messages.len(), keys.len());
+        let other = conflict_from(anyhow::anyhow!("disk full"));
+        assert!(matches!(other, ApiError::Unexpected(_)));
+    }
 }

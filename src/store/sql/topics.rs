@@ -1,0 +1,395 @@
+//! Topics as grouping writes them: each community's grouping clock, assignments (one, or a
+//! batch in one transaction), labels, and the plain topic lists.
+use super::suggestions::{self, SELECT_SUGGESTION};
+use super::{audit, events, SqlStore, Tx};
+use crate::domain::ids::*;
+use crate::store::concat::const_concat;
+use crate::store::splice::with_ids;
+use crate::store::{AssignOutcome, Assignment, Audit, BatchGrouper, BatchOutcome, GroupClock};
+use crate::store::{GroupedDoc, SuggestionRow, TopicRow, TopicSort, TopicStore};
+use anyhow::Result;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// `topic` columns plus the latest meeting decision, for queries on `topic` without an alias.
+pub(super) const SELECT_TOPIC: &str = "select topic_id, community_id, title, summary, keywords,
+        category, status, status_reason, merged_into_topic_id, representative_suggestion_id,
+        member_count, paper_count, supporter_count, heat, version, created_at, updated_at,
+        status_changed_at, last_activity_at, due_at, flagged, reopened_count,
+        (select mt.decision from meeting_topic mt
+            where mt.topic_id = topic.topic_id and mt.decision is not null
+            order by mt.meeting_id desc
+            limit 1) as decision
+    from topic";
+pub(super) const TOPIC_BY_ID: &str = const_concat!(SELECT_TOPIC, " where topic_id = $1");
+
+pub(super) const ORDER_BY_HEAT: &str = " order by heat desc, topic_id desc";
+pub(super) const ORDER_BY_NEWEST: &str = " order by created_at desc, topic_id desc";
+/// Longest in its current status first.
+pub(super) const ORDER_BY_WAITING: &str = " order by status_changed_at asc, topic_id asc";
+/// A community's topics (`$2`: of this status, or any) but merged ones.
+/// A topic without a category takes the one its member came with (a paper form's 类别 column,
+/// a resident's choice); a worker's category is never replaced. $1 category, $2 topic.
+const TOPIC_CATEGORY_FROM_MEMBER: &str =
+    "update topic set category = $1 where topic_id = $2 and category is null";
+const TOPICS_OF_COMMUNITY: &str = const_concat!(
+    SELECT_TOPIC,
+    " where community_id = $1 and (cast($2 as text) is null or status = $2)
+        and status <> 'merged'"
+);
+const PAGE: &str = " limit $3 offset $4";
+const TOPICS_BY_HEAT: &str = const_concat!(TOPICS_OF_COMMUNITY, ORDER_BY_HEAT, PAGE);
+const TOPICS_NEWEST: &str = const_concat!(TOPICS_OF_COMMUNITY, ORDER_BY_NEWEST, PAGE);
+const TOPICS_WAITING: &str = const_concat!(TOPICS_OF_COMMUNITY, ORDER_BY_WAITING, PAGE);
+/// Topics per status; empty new topics (every member moved away) do not count.
+const TOPIC_COUNTS: &str = "select status, count(*) from topic
+    where community_id = $1 and (member_count > 0 or status <> 'new')
+    group by status
+    order by status";
+
+const GROUP_CLOCK: &str = "select group_seq, group_epoch from community where community_id = $1";
+/// Compare-and-set on the community's clock: `$1` more suggestions grouped, if nobody else
+/// grouped (or rebuilt) since the clock `$3`/`$4` the decisions were made at.
+const ADVANCE_GROUP_CLOCK: &str = "update community set group_seq = group_seq + $1
+    where community_id = $2 and group_seq = $3 and group_epoch = $4
+    returning group_seq";
+/// Membership changed other than by appending: workers rebuild their engine.
+const BUMP_GROUP_EPOCH: &str =
+    "update community set group_epoch = group_epoch + 1 where community_id = $1";
+const GROUPED_SINCE: &str = "select suggestion_id, group_seq, title, body, topic_id, pinned
+    from suggestion
+    where community_id = $1 and group_seq > $2 and topic_id is not null and state = 'grouped'
+    order by group_seq";
+const SUGGESTIONS_BY_IDS: &str = const_concat!(
+    SELECT_SUGGESTION,
+    " where suggestion_id in ({ids}) order by suggestion_id"
+);
+const QUEUED_AMONG: &str = const_concat!(
+    SELECT_SUGGESTION,
+    " where suggestion_id in ({ids}) and state = 'queued' and community_id = $1
+    order by suggestion_id"
+);
+
+const OPEN_TOPIC: &str = "insert into topic (community_id, title, keywords,
+        representative_suggestion_id, created_at, updated_at, status_changed_at,
+        last_activity_at, first_suggestion_at, due_at)
+    values ($1, $2, $3, $4, $5, $5, $5, $5, $6, $7)
+    returning topic_id";
+/// One more member (`$1`: one more paper member); the label `$3`–`$5` where given, the title
+/// unless a worker set it. Counts change, the worker-editable state (`version`) does not.
+const ADD_MEMBER: &str = "update topic set member_count = member_count + 1,
+        paper_count = paper_count + $1,
+        last_activity_at = $2,
+        updated_at = $2,
+        title = case when title_locked or cast($3 as text) is null then title else $3 end,
+        keywords = coalesce($4, keywords),
+        representative_suggestion_id = coalesce($5, representative_suggestion_id)
+    where topic_id = $6
+    returning member_count, supporter_count";
+const SET_HEAT: &str = "update topic set heat = $1 where topic_id = $2";
+const SET_GROUPED: &str = "update suggestion set topic_id = $1, state = 'grouped',
+        group_seq = $2, processed_at = $3, updated_at = $3
+    where suggestion_id = $4";
+/// The algorithm's label, unless a worker set the title.
+const RELABEL: &str = "update topic set title = case when title_locked then title else $1 end,
+        keywords = $2,
+        representative_suggestion_id = coalesce($3, representative_suggestion_id)
+    where topic_id = $4";
+
+/// Membership of `community` changed other than by appending.
+pub(super) async fn bump_epoch(tx: &mut Tx<'_>, community: CommunityId) -> Result<()> {
+    sqlx::query(BUMP_GROUP_EPOCH)
+        .bind(community)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Refresh a topic's heat from its counts.
+pub(super) async fn set_heat(
+    tx: &mut Tx<'_>,
+    topic: TopicId,
+    (members, supporters): (i32, i32),
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(SET_HEAT)
+        .bind(crate::hall::heat::score(members, supporters, now))
+        .bind(topic)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Open a topic for `s`, its first member.
+async fn open_topic(
+    tx: &mut Tx<'_>,
+    s: &SuggestionRow,
+    title: &str,
+    keywords: &[String],
+    due_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<TopicId> {
+    let query = sqlx::query_scalar(OPEN_TOPIC)
+        .bind(s.community_id)
+        .bind(title)
+        .bind(serde_json::to_string(keywords)?)
+        .bind(s.suggestion_id)
+        .bind(now)
+        .bind(s.created_at)
+        .bind(due_at);
+    Ok(query.fetch_one(&mut **tx).await?)
+}
+
+/// Where grouping put one suggestion.
+struct Placement {
+    topic: TopicId,
+    opened: bool,
+    group_seq: i64,
+    similarity: Option<f32>,
+    duplicate_of: Option<SuggestionId>,
+}
+
+/// Make `s` a member of its topic: counts and heat, the live events, the suggestion's state
+/// and position, and the algorithm's audit record. `label`: the topic's new label, if any.
+async fn place(
+    tx: &mut Tx<'_>,
+    s: &SuggestionRow,
+    p: &Placement,
+    label: Option<&(String, Vec<String>, Option<SuggestionId>)>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let paper = if s.channel == "paper" { 1 } else { 0 };
+    let (title, keywords, representative) = match label {
+        Some((t, k, r)) => (Some(t.as_str()), Some(serde_json::to_string(k)?), *r),
+        None => (None, None, None),
+    };
+    let counts: (i32, i32) = sqlx::query_as(ADD_MEMBER)
+        .bind(paper)
+        .bind(now)
+        .bind(title)
+        .bind(keywords)
+        .bind(representative)
+        .bind(p.topic)
+        .fetch_one(&mut **tx)
+        .await?;
+    set_heat(tx, p.topic, counts, now).await?;
+    if let Some(c) = s.category.as_deref().filter(|c| !c.trim().is_empty()) {
+        sqlx::query(TOPIC_CATEGORY_FROM_MEMBER)
+            .bind(c)
+            .bind(p.topic)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let created = json!({
+        "topic_id": p.topic,
+        "suggestion_id": s.suggestion_id,
+        "opened": p.opened,
+        "channel": s.channel,
+    });
+    let (community, member) = (s.community_id, Some(s.suggestion_id));
+    events::record(
+        tx,
+        community,
+        "suggestion.created",
+        Some(p.topic),
+        member,
+        created,
+        now,
+    )
+    .await?;
+    if p.opened {
+        events::of_topic(tx, community, "topic.created", p.topic, None, now).await?;
+    }
+    sqlx::query(SET_GROUPED)
+        .bind(p.topic)
+        .bind(p.group_seq)
+        .bind(now)
+        .bind(s.suggestion_id)
+        .execute(&mut **tx)
+        .await?;
+    let action = if p.opened { "topic.open" } else { "topic.join" };
+    let after = json!({
+        "topic_id": p.topic,
+        "similarity": p.similarity,
+        "duplicate_of": p.duplicate_of,
+    });
+    let audit = Audit::system("algorithm");
+    audit::entry(action, "suggestion", s.suggestion_id)
+        .community(community)
+        .after(after)
+        .record(tx, &audit)
+        .await
+}
+
+/// Advance `community`'s clock by `n` if it still is `expected`; the new sequence number.
+async fn advance_clock(
+    tx: &mut Tx<'_>,
+    community: CommunityId,
+    expected: GroupClock,
+    n: i64,
+) -> Result<Option<i64>> {
+    let query = sqlx::query_scalar(ADVANCE_GROUP_CLOCK)
+        .bind(n)
+        .bind(community)
+        .bind(expected.group_seq)
+        .bind(expected.group_epoch);
+    Ok(query.fetch_optional(&mut **tx).await?)
+}
+
+#[async_trait]
+impl TopicStore for SqlStore {
+    async fn group_clock(&self, community: CommunityId) -> Result<GroupClock> {
+        let query = sqlx::query_as(GROUP_CLOCK).bind(community);
+        Ok(query.fetch_one(&self.write).await?)
+    }
+
+    async fn grouped_since(
+        &self,
+        community: CommunityId,
+        after_seq: i64,
+    ) -> Result<Vec<GroupedDoc>> {
+        let query = sqlx::query_as(GROUPED_SINCE)
+            .bind(community)
+            .bind(after_seq);
+        Ok(query.fetch_all(&self.write).await?)
+    }
+
+    #[tracing::instrument(skip_all, fields(suggestion_id = %a.suggestion_id))]
+    async fn assign(&self, a: &Assignment) -> Result<AssignOutcome> {
+        let now = chrono::Utc::now();
+        let mut tx = self.write.begin().await?;
+        // Compare-and-set on the community's clock serialises grouping per community
+        // across every worker and process, whatever the queue.
+        let Some(seq) = advance_clock(&mut tx, a.community_id, a.expected, 1).await? else {
+            tx.rollback().await?;
+            return Ok(AssignOutcome::Stale);
+        };
+        let s = suggestions::suggestion_tx(&mut tx, a.suggestion_id).await?;
+        let Some(s) = s.filter(|s| s.state == "queued" && s.community_id == a.community_id) else {
+            tx.rollback().await?;
+            return Ok(AssignOutcome::NotQueued);
+        };
+        let topic = match a.topic {
+            Some(t) => t,
+            None => open_topic(&mut tx, &s, &a.title, &a.keywords, a.due_at, now).await?,
+        };
+        let placement = Placement {
+            topic,
+            opened: a.topic.is_none(),
+            group_seq: seq,
+            similarity: a.similarity,
+            duplicate_of: a.duplicate_of,
+        };
+        place(&mut tx, &s, &placement, None, now).await?;
+        tx.commit().await?;
+        Ok(AssignOutcome::Assigned {
+            topic,
+            group_seq: seq,
+        })
+    }
+
+    async fn suggestions_by_ids(&self, ids: &[SuggestionId]) -> Result<Vec<SuggestionRow>> {
+        let sql = with_ids(SUGGESTIONS_BY_IDS, ids);
+        let query = sqlx::query_as(&sql);
+        Ok(query.fetch_all(&self.write).await?)
+    }
+
+    #[tracing::instrument(skip_all, fields(community = %community, n = ids.len()))]
+    async fn assign_batch(
+        &self,
+        community: CommunityId,
+        expected: GroupClock,
+        ids: &[SuggestionId],
+        grouper: &mut dyn BatchGrouper,
+    ) -> Result<BatchOutcome> {
+        let now = chrono::Utc::now();
+        let mut tx = self.write.begin().await?;
+        let n = ids.len() as i64;
+        let Some(new_seq) = advance_clock(&mut tx, community, expected, n).await? else {
+            tx.rollback().await?;
+            return Ok(BatchOutcome::Stale);
+        };
+        let rows: Vec<SuggestionRow> = sqlx::query_as(&with_ids(QUEUED_AMONG, ids))
+            .bind(community)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut assigned = Vec::with_capacity(rows.len());
+        for (i, s) in rows.iter().enumerate() {
+            let plan = grouper.decide(s);
+            let topic = match plan.topic {
+                Some(t) => t,
+                None => {
+                    open_topic(&mut tx, s, &plan.title, &plan.keywords, plan.due_at, now).await?
+                }
+            };
+            let label = grouper.applied(s, topic);
+            let placement = Placement {
+                topic,
+                opened: plan.topic.is_none(),
+                group_seq: expected.group_seq + 1 + i as i64,
+                similarity: plan.similarity,
+                duplicate_of: plan.duplicate_of,
+            };
+            place(&mut tx, s, &placement, label.as_ref(), now).await?;
+            assigned.push((s.suggestion_id, topic));
+        }
+        tx.commit().await?;
+        Ok(BatchOutcome::Done {
+            clock: GroupClock {
+                group_seq: new_seq,
+                group_epoch: expected.group_epoch,
+            },
+            assigned,
+        })
+    }
+
+    async fn topics(
+        &self,
+        community: CommunityId,
+        status: Option<&str>,
+        sort: TopicSort,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<TopicRow>> {
+        let sql = match sort {
+            TopicSort::Heat => TOPICS_BY_HEAT,
+            TopicSort::Newest => TOPICS_NEWEST,
+            TopicSort::Waiting => TOPICS_WAITING,
+        };
+        Ok(sqlx::query_as(sql)
+            .bind(community)
+            .bind(status)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    async fn topic_counts(&self, community: CommunityId) -> Result<Vec<(String, i64)>> {
+        let query = sqlx::query_as(TOPIC_COUNTS).bind(community);
+        Ok(query.fetch_all(&self.read).await?)
+    }
+
+    async fn topic(&self, id: TopicId) -> Result<Option<TopicRow>> {
+        let query = sqlx::query_as(TOPIC_BY_ID).bind(id);
+        Ok(query.fetch_optional(&self.read).await?)
+    }
+
+    async fn relabel(
+        &self,
+        topic: TopicId,
+        title: &str,
+        keywords: &[String],
+        representative: Option<SuggestionId>,
+    ) -> Result<()> {
+        sqlx::query(RELABEL)
+            .bind(title)
+            .bind(serde_json::to_string(keywords)?)
+            .bind(representative)
+            .bind(topic)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+}
