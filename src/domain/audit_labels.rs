@@ -152,12 +152,13 @@ mod tests {
                 ]
                 .iter()
                 .any(|p| piece.starts_with(p));
-            // Live-event kinds share the shape but never reach the audit log.
+            // Live-event and outbox kinds share the shape but never reach the audit log.
             let event = [
                 "topic.updated",
                 "topic.created",
                 "suggestion.created",
                 "suggestion.accepted",
+                "suggestion.withdrawn",
             ]
             .contains(&piece);
             if looks_like_action && !event {

@@ -32,6 +32,12 @@ pub struct CallbackView {
     entries: Vec<i64>,
 }
 
+/// The call-back list as sent.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CallbackList {
+    pub items: Vec<CallbackView>,
+}
+
 /// Group notices (oldest first) into one row per person and topic, newest rows first.
 pub fn group(rows: Vec<CallbackNoticeRow>) -> Vec<CallbackView> {
     let mut out: Vec<(String, CallbackView)> = Vec::new();

@@ -28,6 +28,12 @@ pub struct AuditView {
     pub after_json: Option<String>,
 }
 
+/// A list of audit records as sent.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditList {
+    pub items: Vec<AuditView>,
+}
+
 /// Names and labels for audit rows, in their order.
 pub async fn audit_views(state: &AppState, rows: Vec<AuditRow>) -> ApiResult<Vec<AuditView>> {
     let mut ids: Vec<AccountId> = rows.iter().filter_map(|r| r.actor_account_id).collect();

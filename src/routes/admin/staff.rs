@@ -252,7 +252,7 @@ pub async fn unassign(
 }
 
 /// The audit trail of one staff account.
-#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = Vec<crate::routes::audit_view::AuditView>)), tag = "admin", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = crate::routes::audit_view::AuditList)), tag = "admin", security(("bearer" = [])))]
 #[get("/admin/staff/{id}/audit")]
 pub async fn staff_audit(
     state: web::Data<AppState>,
@@ -265,5 +265,5 @@ pub async fn staff_audit(
         .audit_entries("account", &target.account_id.to_string())
         .await?;
     let items = crate::routes::audit_view::audit_views(&state, items).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(crate::routes::audit_view::AuditList { items }))
 }

@@ -111,7 +111,7 @@ pub struct CallbackQuery {
 /// Paper submitters without an account to call back about their topic's progress: one row per
 /// person and topic, with every notice since the last call. Their phone number is shown in full
 /// here only, to staff of that community, because calling needs it.
-#[utoipa::path(params(("id" = i64, Path), CallbackQuery), responses((status = 200, body = Vec<crate::hall::callbacks::CallbackView>), (status = 404, body = crate::error::Problem)), tag = "hall", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path), CallbackQuery), responses((status = 200, body = crate::hall::callbacks::CallbackList), (status = 404, body = crate::error::Problem)), tag = "hall", security(("bearer" = [])))]
 #[get("/communities/{id}/callbacks")]
 pub async fn callbacks(
     state: web::Data<AppState>,
@@ -128,7 +128,7 @@ pub async fn callbacks(
     );
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
-        .json(serde_json::json!({ "items": items })))
+        .json(crate::hall::callbacks::CallbackList { items }))
 }
 
 /// Mark a call-back made: every open notice of that person about that topic.
