@@ -47,7 +47,11 @@ export function usePage(title) {
     document.title = `${title} · ${t("brand")}`;
     if (focusPending) {
       const heading = document.querySelector("main h1");
-      if (heading) {
+      const active = document.activeElement;
+      // A page that put the focus in its own form (the paper entry form) keeps it there.
+      const placed = active && active.closest && active.closest("main") && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
+      if (placed) focusPending = false;
+      else if (heading) {
         focusPending = false;
         focusEl(heading);
       }
