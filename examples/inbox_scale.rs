@@ -25,7 +25,9 @@ fn arg(name: &str, default: &str) -> String {
 }
 
 /// Every status but `merged`.
-const STATUSES: &[&str] = minyi::hall::workflow::STATUSES.split_at(7).0;
+/// Every status but `merged` (merged topics are not in inboxes).
+const STATUSES: &[minyi::hall::status::TopicStatus] =
+    minyi::hall::status::TopicStatus::ALL.split_at(7).0;
 const PHRASES: [&str; 8] = [
     "电梯又坏了，老人上下楼很困难",
     "垃圾桶满了溢出来，臭味很大",
@@ -67,7 +69,7 @@ macro_rules! load {
             let mut rows = Vec::with_capacity($topics_per);
             for i in 0..$topics_per {
                 let age = (next() % 365) as i64;
-                let status = STATUSES[(next() % 7) as usize];
+                let status = STATUSES[(next() % 7) as usize].as_str();
                 let members = $per_topic as i32;
                 let supporters = (next() % 20) as i32;
                 let created = now - Duration::days(age) - Duration::minutes((next() % 1440) as i64);

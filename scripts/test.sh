@@ -68,6 +68,9 @@ ensure_redis
 say "deploy/ checks"
 bash deploy/check.sh
 
+say "module graph (no import cycles, no rule module importing routes/)"
+python3 scripts/module-cycles.py
+
 say "format and lints"
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings

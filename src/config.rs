@@ -56,7 +56,7 @@ pub struct Settings {
     pub hall: HallSettings,
     /// SMS login for the mobile web version.
     #[serde(default)]
-    pub sms: crate::auth::sms::SmsSettings,
+    pub sms: SmsSettings,
     #[serde(skip, default = "default_env")]
     pub environment: Environment,
 }
@@ -111,16 +111,17 @@ impl HallSettings {
     /// The deadline of a topic entering `status` at `now`, if that status has one.
     pub fn due(
         &self,
-        status: &str,
+        status: crate::hall::status::TopicStatus,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Option<chrono::DateTime<chrono::Utc>> {
+        use crate::hall::status::TopicStatus::*;
         let hours = match status {
-            "new" => self.new_hours,
-            "accepted" => self.accepted_hours,
-            "scheduled" => self.scheduled_hours,
-            "decided" => self.decided_hours,
-            "in_progress" => self.in_progress_hours,
-            _ => 0,
+            New => self.new_hours,
+            Accepted => self.accepted_hours,
+            Scheduled => self.scheduled_hours,
+            Decided => self.decided_hours,
+            InProgress => self.in_progress_hours,
+            Resolved | Rejected | Merged => 0,
         };
         (hours > 0).then(|| now + chrono::Duration::hours(hours))
     }
@@ -152,7 +153,10 @@ pub struct DatabaseSettings {
 impl std::fmt::Debug for DatabaseSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DatabaseSettings")
-            .field("url", &redact_url(self.url.expose_secret()))
+            .field(
+                "url",
+                &crate::telemetry::redact_url(self.url.expose_secret()),
+            )
             .field("max_connections", &self.max_connections)
             .finish()
     }
@@ -166,7 +170,7 @@ pub struct RedisSettings {
 
 impl std::fmt::Debug for RedisSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let url = self.url().map(redact_url);
+        let url = self.url().map(crate::telemetry::redact_url);
         f.debug_struct("RedisSettings").field("url", &url).finish()
     }
 }
@@ -274,15 +278,52 @@ impl Default for IntakeSettings {
     }
 }
 
-/// Hide the password part of a connection URL.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let creds = &url[scheme_end + 3..at];
-            let user = creds.split(':').next().unwrap_or("");
-            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+/// `sms.*` settings.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct SmsSettings {
+    /// `dev` (code in the log), `none` (SMS login off); empty: `dev` locally, `none` in production.
+    pub provider: String,
+    /// Production refuses the development provider unless this is set.
+    pub allow_dev_provider_in_production: bool,
+    pub code_ttl_seconds: i64,
+    pub max_attempts: i64,
+    pub per_phone_per_minute: i64,
+    pub per_phone_per_day: i64,
+    pub per_ip_per_hour: usize,
+}
+
+impl Default for SmsSettings {
+    fn default() -> Self {
+        Self {
+            provider: String::new(),
+            allow_dev_provider_in_production: false,
+            code_ttl_seconds: 300,
+            max_attempts: 5,
+            per_phone_per_minute: 1,
+            per_phone_per_day: 10,
+            per_ip_per_hour: 30,
         }
-        _ => url.to_string(),
+    }
+}
+
+impl SmsSettings {
+    pub fn provider_for(&self, env: Environment) -> &str {
+        match (self.provider.trim(), env) {
+            ("", Environment::Local) => "dev",
+            ("", Environment::Production) => "none",
+            (p, _) => p,
+        }
+    }
+
+    /// What is unsafe in production, if anything.
+    pub fn production_problem(&self) -> Option<&'static str> {
+        (self.provider_for(Environment::Production) == "dev"
+            && !self.allow_dev_provider_in_production)
+            .then_some(
+                "set MINYI__SMS__PROVIDER to a real provider or `none`: the development SMS provider \
+                 writes login codes to the log (or set sms.allow_dev_provider_in_production = true)",
+            )
     }
 }
 
@@ -401,7 +442,7 @@ mod tests {
     #[test]
     fn urls_are_redacted_in_debug_output() {
         assert_eq!(
-            redact_url("postgres://minyi:s3cret@db:5432/minyi"),
+            crate::telemetry::redact_url("postgres://minyi:s3cret@db:5432/minyi"),
             "postgres://minyi:***@db:5432/minyi"
         );
         let s = DatabaseSettings {
@@ -409,5 +450,17 @@ mod tests {
             max_connections: 1,
         };
         assert!(!format!("{s:?}").contains("pw"));
+    }
+
+    #[test]
+    fn production_refuses_the_dev_provider_unless_allowed() {
+        let mut s = SmsSettings::default();
+        assert_eq!(s.provider_for(Environment::Local), "dev");
+        assert_eq!(s.provider_for(Environment::Production), "none");
+        assert!(s.production_problem().is_none());
+        s.provider = "dev".into();
+        assert!(s.production_problem().is_some());
+        s.allow_dev_provider_in_production = true;
+        assert!(s.production_problem().is_none());
     }
 }

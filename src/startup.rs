@@ -43,11 +43,36 @@ pub struct Application {
     pub background: Vec<JoinHandle<()>>,
 }
 
+/// Parts that can be replaced when building the application (tests do); `None` follows the
+/// settings.
+#[derive(Default, Clone)]
+pub struct Parts {
+    /// What processes a suggestion from the queue (default: the grouping step).
+    pub processor: Option<Arc<dyn Processor>>,
+    /// Who sends SMS login codes (default: `sms.provider`).
+    pub sms: Option<Arc<dyn crate::auth::sms::SmsProvider>>,
+}
+
 /// Everything the roles share: settings, store, queue, metrics.
 pub async fn build_state(
     settings: Settings,
     processor: Option<Arc<dyn Processor>>,
 ) -> anyhow::Result<web::Data<AppState>> {
+    build_state_from(
+        settings,
+        Parts {
+            processor,
+            ..Parts::default()
+        },
+    )
+    .await
+}
+
+pub async fn build_state_from(
+    settings: Settings,
+    parts: Parts,
+) -> anyhow::Result<web::Data<AppState>> {
+    let processor = parts.processor;
     settings.check()?;
     let url = settings.database_url();
     let store = crate::store::connect(&url, settings.database.max_connections).await?;
@@ -77,7 +102,10 @@ pub async fn build_state(
     });
     let limits = crate::intake::Limits::new(&settings.intake);
     let words = crate::intake::sensitive_words(&settings.intake)?;
-    let sms = crate::auth::sms::SmsService::new(&settings, store.clone())?;
+    let mut sms = crate::auth::sms::SmsService::new(&settings, store.clone())?;
+    if let Some(provider) = parts.sms {
+        sms = sms.with_provider(provider);
+    }
     let in_flight = match settings.intake.batch_in_flight {
         0 if store.backend() == "postgres" => 4,
         0 => 1,
@@ -222,11 +250,27 @@ impl Application {
         roles: Roles,
         processor: Option<Arc<dyn Processor>>,
     ) -> anyhow::Result<Self> {
+        Self::build_from(
+            settings,
+            roles,
+            Parts {
+                processor,
+                ..Parts::default()
+            },
+        )
+        .await
+    }
+
+    pub async fn build_from(
+        settings: Settings,
+        roles: Roles,
+        parts: Parts,
+    ) -> anyhow::Result<Self> {
         if !roles.workers && roles.relay && settings.redis.url().is_none() {
             anyhow::bail!("`serve --no-workers` needs a shared queue: set redis.url (MINYI__REDIS__URL), or run `minyi serve` with workers");
         }
         let bind = settings.http.bind.clone();
-        let state = build_state(settings, processor).await?;
+        let state = build_state_from(settings, parts).await?;
         if state.store.account_count().await? == 0 {
             let msg = "the store has no accounts yet. Create the first district, community and admin with:\n  \
                  MINYI_ADMIN_PASSWORD='…' minyi admin bootstrap --district 津南区 --street 双新街道 --community 昆香苑社区 --username admin";

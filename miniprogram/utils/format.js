@@ -1,12 +1,6 @@
-// Labels and times for display (Asia/Shanghai).
-const STATUS = {
-  new: '待分拣', accepted: '已受理', scheduled: '议事中', decided: '已决议',
-  in_progress: '落实中', resolved: '已办结', rejected: '未采纳', merged: '已合并',
-};
-const KIND = {
-  accepted: '已受理', scheduled: '列入议事会', decided: '议事会决议', in_progress: '开始落实',
-  resolved: '已办结', rejected: '未采纳', merged: '已合并', reply: '社区回复', reopened: '发回重办',
-};
+// Times for display (Asia/Shanghai) and the satisfaction answers. Status, state and timeline
+// labels are not kept here: the server sends them with each item (`status_label`,
+// `state_label`, `kind_label`), the one source for every client.
 const ANSWERS = [
   { value: 'satisfied', label: '满意' },
   { value: 'basically_satisfied', label: '基本满意' },
@@ -26,17 +20,13 @@ function when(iso) {
     pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
 }
 
-function statusLabel(s) {
-  return STATUS[s] || s;
-}
-
 function timeline(entries) {
   return (entries || []).map((e) => ({
     id: e.timeline_entry_id,
-    kind: KIND[e.kind] || e.kind,
+    kind: e.kind_label,
     body: e.body,
     time: when(e.created_at),
   }));
 }
 
-module.exports = { STATUS, KIND, ANSWERS, when, statusLabel, timeline };
+module.exports = { ANSWERS, when, timeline };

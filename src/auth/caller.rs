@@ -1,37 +1,14 @@
 //! Extractors that carry identity and scope: a handler that takes `Admin` cannot run for a
 //! resident, and `Caller::community` answers 404 for a community outside the caller's scope.
-use crate::domain::ids::{AccountId, CommunityId};
+pub use super::identity::Caller;
+use crate::domain::ids::CommunityId;
 use crate::domain::role::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{parse_role, AdminArea};
+use crate::store::parse_role;
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use std::future::Future;
 use std::pin::Pin;
-
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub account_id: AccountId,
-    pub role: Role,
-    pub session_id: String,
-    /// Communities the caller may act in (staff: assigned; admins: their area; residents: home).
-    pub communities: Vec<CommunityId>,
-    pub admin_area: Option<AdminArea>,
-}
-
-impl Caller {
-    pub fn in_scope(&self, community: CommunityId) -> bool {
-        self.communities.contains(&community)
-    }
-    /// `Ok` when the caller may act in `community`; otherwise 404, so ids are not confirmed.
-    pub fn community(&self, community: CommunityId) -> Result<CommunityId, ApiError> {
-        if self.in_scope(community) {
-            Ok(community)
-        } else {
-            Err(ApiError::not_found())
-        }
-    }
-}
 
 fn bearer(req: &HttpRequest) -> Option<&str> {
     req.headers()

@@ -1,4 +1,5 @@
 pub mod caller;
+pub mod identity;
 pub mod join_code;
 pub mod jwt;
 pub mod password;

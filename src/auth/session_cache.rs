@@ -1,7 +1,7 @@
 //! A short-lived cache of checked sessions, so a busy client does not cost two store queries per
 //! request. Any revocation, disabling or scope change made through this process clears it at
 //! once; one made through another process takes effect within `TTL`.
-use super::caller::Caller;
+use super::identity::Caller;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

@@ -6,7 +6,8 @@
 //! exact across API processes) and per IP (per process, like the posting limits).
 //!
 //! The SQL is in the store (`store::SmsStore`), like every other query.
-use crate::config::{Environment, Settings};
+use crate::config::Settings;
+pub use crate::config::SmsSettings;
 use crate::domain::ids::{AccountId, CommunityId, SuggestionId};
 use crate::error::ApiError;
 use crate::intake::mask::mask_phone;
@@ -18,8 +19,7 @@ use chrono::Utc;
 use rand::Rng;
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Sends a login code to a phone.
@@ -27,17 +27,11 @@ use std::time::Duration;
 pub trait SmsProvider: Send + Sync {
     fn name(&self) -> &'static str;
     async fn send(&self, phone: &str, code: &str) -> anyhow::Result<()>;
-    /// The last code sent to `phone`, for tests; only the development provider knows it.
-    fn last_code_for_test(&self, _phone: &str) -> Option<String> {
-        None
-    }
 }
 
-/// Development provider: writes the code to the log (phone masked) and remembers it.
+/// Development provider: writes the code to the log (phone masked).
 #[derive(Default)]
-pub struct DevSmsProvider {
-    last: Mutex<HashMap<String, String>>,
-}
+pub struct DevSmsProvider;
 
 #[async_trait]
 impl SmsProvider for DevSmsProvider {
@@ -47,68 +41,7 @@ impl SmsProvider for DevSmsProvider {
     async fn send(&self, phone: &str, code: &str) -> anyhow::Result<()> {
         // The code is in the log on purpose: this provider exists so people can log in locally.
         tracing::info!(phone = %mask_phone(phone), %code, "development SMS provider: login code");
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if last.len() > 10_000 {
-            last.clear();
-        }
-        last.insert(phone.to_string(), code.to_string());
         Ok(())
-    }
-    fn last_code_for_test(&self, phone: &str) -> Option<String> {
-        self.last
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(phone)
-            .cloned()
-    }
-}
-
-/// `sms.*` settings.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(default)]
-pub struct SmsSettings {
-    /// `dev` (code in the log), `none` (SMS login off); empty: `dev` locally, `none` in production.
-    pub provider: String,
-    /// Production refuses the development provider unless this is set.
-    pub allow_dev_provider_in_production: bool,
-    pub code_ttl_seconds: i64,
-    pub max_attempts: i64,
-    pub per_phone_per_minute: i64,
-    pub per_phone_per_day: i64,
-    pub per_ip_per_hour: usize,
-}
-
-impl Default for SmsSettings {
-    fn default() -> Self {
-        Self {
-            provider: String::new(),
-            allow_dev_provider_in_production: false,
-            code_ttl_seconds: 300,
-            max_attempts: 5,
-            per_phone_per_minute: 1,
-            per_phone_per_day: 10,
-            per_ip_per_hour: 30,
-        }
-    }
-}
-
-impl SmsSettings {
-    pub fn provider_for(&self, env: Environment) -> &str {
-        match (self.provider.trim(), env) {
-            ("", Environment::Local) => "dev",
-            ("", Environment::Production) => "none",
-            (p, _) => p,
-        }
-    }
-
-    /// What is unsafe in production, if anything.
-    pub fn production_problem(&self) -> Option<&'static str> {
-        (self.provider_for(Environment::Production) == "dev"
-            && !self.allow_dev_provider_in_production)
-            .then_some(
-                "set MINYI__SMS__PROVIDER to a real provider or `none`: the development SMS provider \
-                 writes login codes to the log (or set sms.allow_dev_provider_in_production = true)",
-            )
     }
 }
 
@@ -156,7 +89,7 @@ impl SmsService {
     pub fn new(settings: &Settings, store: crate::store::DynStore) -> anyhow::Result<Self> {
         let sms = settings.sms.clone();
         let provider: Option<Arc<dyn SmsProvider>> = match sms.provider_for(settings.environment) {
-            "dev" => Some(Arc::new(DevSmsProvider::default())),
+            "dev" => Some(Arc::new(DevSmsProvider)),
             "none" => None,
             other => anyhow::bail!("unknown sms.provider `{other}` (use `dev` or `none`)"),
         };
@@ -169,8 +102,11 @@ impl SmsService {
         })
     }
 
-    pub fn last_code_for_test(&self, phone: &str) -> Option<String> {
-        self.provider.as_ref()?.last_code_for_test(phone)
+    /// Send codes with `provider` instead of the one the settings name (tests record codes
+    /// with one of their own).
+    pub fn with_provider(mut self, provider: Arc<dyn SmsProvider>) -> Self {
+        self.provider = Some(provider);
+        self
     }
 
     fn phone_key(&self, phone: &str) -> String {
@@ -306,17 +242,5 @@ mod tests {
         ] {
             assert_eq!(parse_mobile(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn production_refuses_the_dev_provider_unless_allowed() {
-        let mut s = SmsSettings::default();
-        assert_eq!(s.provider_for(Environment::Local), "dev");
-        assert_eq!(s.provider_for(Environment::Production), "none");
-        assert!(s.production_problem().is_none());
-        s.provider = "dev".into();
-        assert!(s.production_problem().is_some());
-        s.allow_dev_provider_in_production = true;
-        assert!(s.production_problem().is_none());
     }
 }

@@ -1,4 +1,5 @@
 pub mod audit_labels;
+pub mod code;
 pub mod ids;
 pub mod role;
 pub mod text;

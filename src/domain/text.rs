@@ -39,6 +39,45 @@ pub fn bounded(field: &str, value: &str, min: usize, max: usize) -> Result<Strin
     Ok(v.to_string())
 }
 
+/// A suggestion's text, parsed at the edge: trimmed, 5–2,000 characters (not bytes), no control
+/// characters. The one limit for residents' posts, assisted posts, paper entries and the
+/// paper-form importer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuggestionText(String);
+
+impl SuggestionText {
+    pub const MIN_CHARS: usize = 5;
+    pub const MAX_CHARS: usize = 2_000;
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        bounded("text", s, Self::MIN_CHARS, Self::MAX_CHARS).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A suggestion's optional title: at most 60 characters; blank is no title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuggestionTitle(String);
+
+impl SuggestionTitle {
+    pub const MAX_CHARS: usize = 60;
+
+    pub fn parse(s: Option<&str>) -> Result<Option<Self>, FieldError> {
+        match s.map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => bounded("title", v, 1, Self::MAX_CHARS).map(|t| Some(Self(t))),
+        }
+    }
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 /// A staff login name: 3–32 of ASCII letters, digits, `_ . -`; compared case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
@@ -113,6 +152,41 @@ mod tests {
         assert_eq!(
             bounded("text", &"楼".repeat(11), 5, 10).unwrap_err().code,
             "too_long"
+        );
+    }
+
+    #[test]
+    fn a_suggestion_text_is_five_to_two_thousand_characters() {
+        assert_eq!(
+            SuggestionText::parse(" 电梯坏了啊 ").unwrap().as_str(),
+            "电梯坏了啊"
+        );
+        let max = "楼".repeat(SuggestionText::MAX_CHARS);
+        assert_eq!(SuggestionText::parse(&max).unwrap().into_string(), max);
+        let long = SuggestionText::parse(&"楼".repeat(SuggestionText::MAX_CHARS + 1));
+        assert_eq!(long.unwrap_err().code, "too_long");
+        let short = SuggestionText::parse("电梯坏了");
+        assert_eq!(short.unwrap_err().code, "too_short");
+        assert_eq!(
+            SuggestionText::parse("电梯\u{7}坏了啊").unwrap_err().code,
+            "invalid_characters"
+        );
+    }
+
+    #[test]
+    fn a_blank_title_is_no_title_and_a_long_one_is_refused() {
+        assert_eq!(SuggestionTitle::parse(None).unwrap(), None);
+        assert_eq!(SuggestionTitle::parse(Some("  ")).unwrap(), None);
+        let title = SuggestionTitle::parse(Some(" 东门路灯 ")).unwrap().unwrap();
+        assert_eq!(title.into_string(), "东门路灯");
+        let long = "灯".repeat(SuggestionTitle::MAX_CHARS + 1);
+        assert_eq!(
+            SuggestionTitle::parse(Some(&long)).unwrap_err().code,
+            "too_long"
+        );
+        assert_eq!(
+            SuggestionTitle::parse(Some(&long)).unwrap_err().field,
+            "title"
         );
     }
 

@@ -4,6 +4,7 @@ pub mod callbacks;
 pub mod heat;
 pub mod notify;
 pub mod stats;
+pub mod status;
 pub mod workflow;
 pub mod xlsx;
 

@@ -40,7 +40,7 @@ impl Notifier {
             };
             let data = serde_json::json!({
                 "thing1": {"value": cut(&m.topic_title, 20)},
-                "phrase2": {"value": cut(crate::routes::topics::status_label_of_kind(&m.kind), 5)},
+                "phrase2": {"value": cut(m.kind.label(), 5)},
                 "thing3": {"value": cut(&m.body, 20)},
                 "time4": {"value": m.created_at.with_timezone(&super::shanghai()).format("%Y-%m-%d %H:%M").to_string()},
             });

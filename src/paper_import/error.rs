@@ -2,7 +2,7 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use super::header::Column;
+use super::column::Column;
 
 /// Why a whole file was refused. Row-level problems are never reported here;
 /// they end up in [`super::Parsed::errors`].

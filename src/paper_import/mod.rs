@@ -5,6 +5,7 @@
 //!
 //! Entry points: [`parse`] and [`Format::detect`].
 
+mod column;
 mod csv;
 mod error;
 mod format;
@@ -17,9 +18,9 @@ mod xlsx;
 #[cfg(test)]
 mod tests;
 
+pub use column::Column;
 pub use error::ImportError;
 pub use format::{parse, Format};
-pub use header::Column;
 pub use report::Parsed;
 pub use row::{
     PaperRow, RowError, SERIAL_MAX_CHARS, TEXT_MAX_CHARS, TEXT_MIN_CHARS, TITLE_MAX_CHARS,

@@ -5,14 +5,17 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::header::{Column, HeaderMap};
+use super::column::Column;
+use super::header::HeaderMap;
+use crate::domain::text::{SuggestionText, SuggestionTitle};
 
-/// Minimum length of the suggestion text, in characters (not bytes).
-pub const TEXT_MIN_CHARS: usize = 5;
+/// Minimum length of the suggestion text, in characters (not bytes): `SuggestionText`'s, the
+/// same for every way a suggestion comes in.
+pub const TEXT_MIN_CHARS: usize = SuggestionText::MIN_CHARS;
 /// Maximum length of the suggestion text, in characters (not bytes).
-pub const TEXT_MAX_CHARS: usize = 2_000;
+pub const TEXT_MAX_CHARS: usize = SuggestionText::MAX_CHARS;
 /// Maximum length of the optional title, in characters.
-pub const TITLE_MAX_CHARS: usize = 60;
+pub const TITLE_MAX_CHARS: usize = SuggestionTitle::MAX_CHARS;
 /// Maximum length of the form serial, in characters.
 pub const SERIAL_MAX_CHARS: usize = 32;
 

@@ -736,7 +736,7 @@ mod properties {
             Err(e) => {
                 // Every refusal is a file-level error with a bilingual message.
                 assert!(!e.code().is_empty());
-                assert!(e.to_string().contains(" / "), "{e}");
+                assert!(e.to_string().contains("/ "), "{e}");
             }
         }
     }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod hall;
 pub mod health;
 pub mod join;
+pub mod labels;
 pub mod me;
 pub mod moderation_words;
 pub mod openapi;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auth::sms::login)
                 .service(auth::refresh::refresh)
                 .service(auth::logout::logout)
+                .service(labels::labels)
                 .service(me::me)
                 .service(join::choose_community)
                 .service(join::join_code)

@@ -11,7 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
         super::auth::login::login, super::auth::wechat::wechat_login, super::auth::dev_login::dev_login,
         super::auth::sms::send, super::auth::sms::login,
         super::auth::refresh::refresh, super::auth::logout::logout,
-        super::me::me, super::join::choose_community,
+        super::labels::labels, super::me::me, super::join::choose_community,
         super::join::join_code, super::join::rotate, super::join::qr, super::join::poster, super::join::preview,
         super::admin::communities::list_communities, super::admin::communities::create_community,
         super::admin::communities::create_street, super::admin::communities::list_streets,

@@ -2,6 +2,7 @@
 //! compare-and-set on the topic's version), meetings, residents' support and satisfaction,
 //! notifications, the live event log and the raw figures behind statistics.
 use crate::domain::ids::*;
+use crate::hall::status::{TimelineKind, TopicStatus};
 use crate::store::{Audit, TopicRow};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -21,7 +22,7 @@ pub enum Edit<T> {
 /// Which topics an inbox shows.
 #[derive(Debug, Clone, Default)]
 pub struct InboxFilter {
-    pub status: Option<String>,
+    pub status: Option<TopicStatus>,
     pub category: Option<String>,
     /// `online` or `paper`: topics with at least one member from that channel.
     pub channel: Option<String>,
@@ -38,7 +39,7 @@ pub struct InboxFilter {
 /// authors and supporters.
 #[derive(Debug, Clone)]
 pub struct PublicNote {
-    pub kind: &'static str,
+    pub kind: TimelineKind,
     pub body: String,
     pub meeting: Option<MeetingId>,
     /// The subscribe-message template for this kind, when one is configured.
@@ -49,7 +50,7 @@ pub struct PublicNote {
 /// read).
 #[derive(Debug, Clone)]
 pub struct StatusChange {
-    pub status: String,
+    pub status: TopicStatus,
     pub reason: Option<String>,
     /// The new status's deadline, if it has one.
     pub due_at: Option<DateTime<Utc>>,
@@ -108,7 +109,7 @@ pub struct MeetingRow {
 pub struct AgendaRow {
     pub topic_id: TopicId,
     pub title: String,
-    pub status: String,
+    pub status: TopicStatus,
     pub position: i32,
     pub decision: Option<String>,
     pub decision_mode: Option<String>,
@@ -178,7 +179,7 @@ pub struct NotificationRow {
     pub notification_id: i64,
     pub topic_id: TopicId,
     pub title: String,
-    pub kind: String,
+    pub kind: TimelineKind,
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub read: bool,
@@ -192,7 +193,7 @@ pub struct OutgoingMessage {
     pub openid: Option<String>,
     pub topic_id: TopicId,
     pub topic_title: String,
-    pub kind: String,
+    pub kind: TimelineKind,
     pub body: String,
     pub created_at: DateTime<Utc>,
 }

@@ -69,7 +69,7 @@ pub struct SuggestionRow {
     pub show_author: bool,
     pub paper_batch_id: Option<PaperBatchId>,
     pub paper_serial: Option<String>,
-    pub state: String,
+    pub state: crate::hall::status::SuggestionState,
     pub moderation_reason: Option<String>,
     pub topic_id: Option<TopicId>,
     pub pinned: bool,
@@ -99,7 +99,7 @@ impl SuggestionRow {
             show_author: s.show_author,
             paper_batch_id: None,
             paper_serial: None,
-            state: "queued".into(),
+            state: crate::hall::status::SuggestionState::Queued,
             moderation_reason: None,
             topic_id: None,
             pinned: false,
@@ -187,7 +187,7 @@ pub struct UploadRow {
 pub struct TimelineRow {
     pub timeline_entry_id: i64,
     pub topic_id: TopicId,
-    pub kind: String,
+    pub kind: crate::hall::status::TimelineKind,
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
@@ -196,7 +196,7 @@ pub struct TimelineRow {
 pub struct TopicBrief {
     pub topic_id: TopicId,
     pub title: String,
-    pub status: String,
+    pub status: crate::hall::status::TopicStatus,
     pub status_reason: Option<String>,
     pub member_count: i32,
     pub supporter_count: i32,
@@ -251,7 +251,7 @@ pub trait IntakeStore: Send + Sync {
     async fn suggestions_in_state(
         &self,
         communities: &[CommunityId],
-        state: &str,
+        state: crate::hall::status::SuggestionState,
         limit: i64,
     ) -> anyhow::Result<Vec<SuggestionRow>>;
     /// Approve (queue) or reject a suggestion held for review.
@@ -295,7 +295,10 @@ pub trait OutboxStore: Send + Sync {
         cutoff: DateTime<Utc>,
         limit: i64,
     ) -> anyhow::Result<Vec<(SuggestionId, CommunityId)>>;
-    async fn count_in_state(&self, state: &str) -> anyhow::Result<i64>;
+    async fn count_in_state(
+        &self,
+        state: crate::hall::status::SuggestionState,
+    ) -> anyhow::Result<i64>;
 }
 
 /// Paper forms: batches, their entries and the people who wrote them.

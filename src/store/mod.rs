@@ -41,7 +41,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DynStore
     } else {
         anyhow::bail!(
             "database.url must start with sqlite:// or postgres:// (got `{}`)",
-            crate::config::redact_url(url)
+            crate::telemetry::redact_url(url)
         )
     }
 }

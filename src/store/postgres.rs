@@ -53,7 +53,7 @@ impl PgStore {
             .with_context(|| {
                 format!(
                     "connecting to PostgreSQL at {}",
-                    crate::config::redact_url(url)
+                    crate::telemetry::redact_url(url)
                 )
             })?;
         Ok(Self {

@@ -58,7 +58,7 @@ pub struct TopicRow {
     /// JSON array of keywords.
     pub keywords: String,
     pub category: Option<String>,
-    pub status: String,
+    pub status: crate::hall::status::TopicStatus,
     pub status_reason: Option<String>,
     pub merged_into_topic_id: Option<TopicId>,
     pub representative_suggestion_id: Option<i64>,
@@ -154,7 +154,7 @@ pub trait TopicStore: Send + Sync {
     async fn topics(
         &self,
         community: CommunityId,
-        status: Option<&str>,
+        status: Option<crate::hall::status::TopicStatus>,
         sort: TopicSort,
         limit: i64,
         offset: i64,

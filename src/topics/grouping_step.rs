@@ -108,7 +108,7 @@ impl GroupingStep {
         let Some(s) = self.store.suggestion(message.suggestion_id).await? else {
             return Ok(());
         };
-        if s.state != "queued" {
+        if s.state != crate::hall::status::SuggestionState::Queued {
             return Ok(());
         }
         let started = std::time::Instant::now();
@@ -295,7 +295,10 @@ impl GroupingStep {
     ) -> anyhow::Result<()> {
         let started = std::time::Instant::now();
         let rows = self.store.suggestions_by_ids(&ids).await?;
-        let queued: Vec<_> = rows.into_iter().filter(|s| s.state == "queued").collect();
+        let queued: Vec<_> = rows
+            .into_iter()
+            .filter(|s| s.state == crate::hall::status::SuggestionState::Queued)
+            .collect();
         if queued.is_empty() {
             return Ok(());
         }

@@ -98,13 +98,7 @@ async fn phone_resident(app: &TestApp) -> String {
         .post("/api/v1/auth/sms/send", None, &json!({"phone": phone}))
         .await;
     assert_eq!(r.status(), 202);
-    let code = app
-        .state
-        .as_ref()
-        .unwrap()
-        .sms
-        .last_code_for_test(&phone)
-        .unwrap();
+    let code = app.sms.last_code(&phone).unwrap();
     let r = app
         .post(
             "/api/v1/auth/sms/login",
@@ -297,13 +291,7 @@ async fn a_resident_joins_a_community_only_through_its_qr_code(backend: Backend)
     let phone = format!("137{:08}", rand_digits());
     app.post("/api/v1/auth/sms/send", None, &json!({"phone": phone}))
         .await;
-    let sms = app
-        .state
-        .as_ref()
-        .unwrap()
-        .sms
-        .last_code_for_test(&phone)
-        .unwrap();
+    let sms = app.sms.last_code(&phone).unwrap();
     let r = app
         .post(
             "/api/v1/auth/sms/login",
@@ -1179,7 +1167,7 @@ async fn admins_keep_moderation_words_per_community_and_district(backend: Backen
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.state, "pending_review");
+    assert_eq!(row.state.as_str(), "pending_review");
     assert!(row.moderation_reason.unwrap().contains("传销"));
     // The district's list applies to its communities; only district admins change it.
     let me: Value = app
@@ -1208,7 +1196,7 @@ async fn admins_keep_moderation_words_per_community_and_district(backend: Backen
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.state, "pending_review");
+    assert_eq!(row.state.as_str(), "pending_review");
     assert_problem(
         app.get(
             &format!("/api/v1/districts/{}/moderation-words", d + 1000),

@@ -1,12 +1,12 @@
 //! The grouping step in the service: same issue joins, another issue opens a topic, and
 //! concurrent workers never open two topics for one issue.
 use crate::both_backends;
-use crate::helpers::{eventually, spawn_custom, Backend, TestApp};
+use crate::helpers::{spawn_custom, Backend};
 use minyi::queue::processor::Processor;
 use minyi::queue::QueueMessage;
 use minyi::startup::Roles;
 use minyi::topics::grouping_step::GroupingStep;
-use serde_json::{json, Value};
+
 use std::sync::Arc;
 
 both_backends!(
@@ -15,59 +15,31 @@ both_backends!(
     residents_see_the_board_and_staff_see_members_only_in_their_community,
 );
 
-async fn post(app: &TestApp, token: &str, text: &str) -> i64 {
-    let r = app
-        .post(
-            "/api/v1/suggestions",
-            Some(token),
-            &json!({"client_id": uuid::Uuid::new_v4().to_string(), "text": text}),
-        )
-        .await;
-    assert_eq!(r.status(), 202);
-    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
-async fn topic_of(app: &TestApp, id: i64) -> Option<i64> {
-    app.store
-        .suggestion(minyi::domain::ids::SuggestionId(id))
-        .await
-        .unwrap()
-        .and_then(|s| s.topic_id)
-        .map(|t| t.0)
-}
-
 async fn suggestions_about_one_issue_share_a_topic_and_another_issue_gets_its_own(
     backend: Backend,
 ) {
     let app = spawn_custom(backend, Roles::ALL, None, |_| {}).await;
     let token = app.resident_token("居民", app.ids.community_id.0).await;
-    let a = post(
-        &app,
-        &token,
-        "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了",
-    )
-    .await;
-    let b = post(
-        &app,
-        &token,
-        "3号楼电梯坏了一个星期了还没修好，老人上下楼很困难",
-    )
-    .await;
-    let c = post(
-        &app,
-        &token,
-        "小区东门外的垃圾桶每天都满了溢出来，臭味很大，希望增加清运次数",
-    )
-    .await;
-    let done = eventually(30, || async {
-        app.store.count_in_state("queued").await.unwrap() == 0
-    })
-    .await;
-    assert!(done, "all grouped");
+    let a = app
+        .post_suggestion(
+            &token,
+            "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了",
+        )
+        .await;
+    let b = app
+        .post_suggestion(&token, "3号楼电梯坏了一个星期了还没修好，老人上下楼很困难")
+        .await;
+    let c = app
+        .post_suggestion(
+            &token,
+            "小区东门外的垃圾桶每天都满了溢出来，臭味很大，希望增加清运次数",
+        )
+        .await;
+    app.wait_grouped().await;
     let (ta, tb, tc) = (
-        topic_of(&app, a).await.unwrap(),
-        topic_of(&app, b).await.unwrap(),
-        topic_of(&app, c).await.unwrap(),
+        app.topic_of(a).await.unwrap(),
+        app.topic_of(b).await.unwrap(),
+        app.topic_of(c).await.unwrap(),
     );
     assert_eq!(ta, tb, "the same issue in other words joins");
     assert_ne!(ta, tc, "another issue opens its own topic");
@@ -132,7 +104,7 @@ async fn two_workers_grouping_one_community_never_open_two_topics_for_one_issue(
     ];
     let mut ids = Vec::new();
     for t in texts {
-        ids.push(post(&app, &token, t).await);
+        ids.push(app.post_suggestion(&token, t).await);
     }
     let one = Arc::new(GroupingStep::new(
         app.store.clone(),
@@ -159,7 +131,7 @@ async fn two_workers_grouping_one_community_never_open_two_topics_for_one_issue(
     }
     let mut topics = std::collections::HashSet::new();
     for id in &ids {
-        topics.insert(topic_of(&app, *id).await.expect("grouped"));
+        topics.insert(app.topic_of(*id).await.expect("grouped"));
     }
     assert_eq!(
         topics.len(),
@@ -172,20 +144,14 @@ async fn residents_see_the_board_and_staff_see_members_only_in_their_community(b
     let app = spawn_custom(backend, Roles::ALL, None, |_| {}).await;
     let c = app.ids.community_id.0;
     let token = app.resident_token("居民", c).await;
-    post(&app, &token, "我家电话13811112222，2号楼楼道的灯坏了一个月").await;
-    post(&app, &token, "2号楼楼道的灯坏了一个月了，晚上上楼很危险").await;
-    assert!(
-        eventually(30, || async {
-            app.store.count_in_state("queued").await.unwrap() == 0
-        })
-        .await
-    );
-    let board: Value = app
-        .get(&format!("/api/v1/communities/{c}/topics"), Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    app.post_suggestion(&token, "我家电话13811112222，2号楼楼道的灯坏了一个月")
+        .await;
+    app.post_suggestion(&token, "2号楼楼道的灯坏了一个月了，晚上上楼很危险")
+        .await;
+    app.wait_grouped().await;
+    let board = app
+        .get_ok(&format!("/api/v1/communities/{c}/topics"), Some(&token))
+        .await;
     let first = &board["items"][0];
     assert_eq!(first["status"], "new");
     assert_eq!(first["status_label"], "待分拣");
@@ -194,24 +160,18 @@ async fn residents_see_the_board_and_staff_see_members_only_in_their_community(b
         board["items"].as_array().unwrap().len() as i64
     );
     let id = first["id"].as_i64().unwrap();
-    let public: Value = app
-        .get(&format!("/api/v1/topics/{id}"), Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let public = app
+        .get_ok(&format!("/api/v1/topics/{id}"), Some(&token))
+        .await;
     assert!(
         public.get("members").is_none(),
         "residents see no member texts"
     );
     assert!(!public.to_string().contains("13811112222"), "{public}");
     let worker = app.staff_token("worker", "shegong.board", &[c]).await;
-    let staff: Value = app
-        .get(&format!("/api/v1/topics/{id}"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let staff = app
+        .get_ok(&format!("/api/v1/topics/{id}"), Some(&worker))
+        .await;
     assert!(!staff["members"].as_array().unwrap().is_empty());
     assert!(staff["audit"]
         .as_array()

@@ -6,7 +6,9 @@ use crate::helpers::{assert_problem, eventually, spawn_app_with, Backend, TestAp
 use serde_json::{json, Value};
 
 both_backends!(
-    a_topic_goes_from_new_to_resolved_and_its_residents_hear_every_step,
+    a_new_topic_waits_in_the_inbox_and_shortcuts_are_refused,
+    a_meeting_decision_reaches_the_residents_timeline_notices_and_print,
+    satisfaction_comes_after_resolution_and_unsatisfied_participants_reopen_it,
     merge_and_unmerge_restore_members_and_supporters_and_are_audited,
     split_move_and_filters_of_the_inbox,
     concurrent_edits_are_detected_never_lost,
@@ -15,109 +17,85 @@ both_backends!(
     statistics_have_one_definition_in_json_and_xlsx,
 );
 
-async fn post(app: &TestApp, token: &str, text: &str) -> i64 {
+async fn status(app: &TestApp, token: &str, id: i64, to: &str, reason: Option<&str>) -> Value {
+    let (_, etag) = app.topic(token, id).await;
     let r = app
-        .post(
-            "/api/v1/suggestions",
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/topics/{id}/status"),
             Some(token),
-            &json!({"client_id": uuid::Uuid::new_v4().to_string(), "text": text, "show_name": true}),
+            Some(&etag),
+            Some(&json!({"status": to, "reason": reason})),
         )
         .await;
-    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
-    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
-async fn grouped(app: &TestApp) {
-    let done = eventually(30, || async {
-        app.store.count_in_state("queued").await.unwrap() == 0
-    })
-    .await;
-    assert!(done, "all grouped");
-}
-
-async fn topic_of(app: &TestApp, suggestion: i64) -> i64 {
-    app.store
-        .suggestion(minyi::domain::ids::SuggestionId(suggestion))
-        .await
-        .unwrap()
-        .and_then(|s| s.topic_id)
-        .unwrap()
-        .0
-}
-
-async fn topic(app: &TestApp, token: &str, id: i64) -> (Value, String) {
-    let r = app.get(&format!("/api/v1/topics/{id}"), Some(token)).await;
-    assert_eq!(r.status(), 200);
-    let etag = r.headers()["etag"].to_str().unwrap().to_string();
-    (r.json().await.unwrap(), etag)
-}
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    if_match: Option<&str>,
-    body: &Value,
-) -> reqwest::Response {
-    let mut req = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(token)
-        .json(body);
-    if let Some(m) = if_match {
-        req = req.header("if-match", m);
-    }
-    req.send().await.unwrap()
-}
-
-async fn status(app: &TestApp, token: &str, id: i64, to: &str, reason: Option<&str>) -> Value {
-    let (_, etag) = topic(app, token, id).await;
-    let r = send(
-        app,
-        reqwest::Method::POST,
-        &format!("/api/v1/topics/{id}/status"),
-        token,
-        Some(&etag),
-        &json!({"status": to, "reason": reason}),
-    )
-    .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     r.json().await.unwrap()
 }
 
-async fn a_topic_goes_from_new_to_resolved_and_its_residents_hear_every_step(backend: Backend) {
+/// Two neighbours' suggestions about one lift, grouped into one new topic, and its worker.
+struct LiftTopic {
+    app: TestApp,
+    c: i64,
+    worker: String,
+    wang: String,
+    zhao: String,
+    t: i64,
+}
+
+async fn two_neighbours_report_the_same_broken_lift(backend: Backend) -> LiftTopic {
     let app = spawn_app_with(backend, |s| s.hall.reopen_min_answers = 2).await;
     let c = app.ids.community_id.0;
     let worker = app.staff_token("worker", "shegong.li", &[c]).await;
     let wang = app.resident_token("王大爷", c).await;
     let zhao = app.resident_token("赵阿姨", c).await;
-    let s1 = post(
-        &app,
-        &wang,
-        "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了",
-    )
-    .await;
-    let s2 = post(
-        &app,
-        &zhao,
-        "3号楼电梯坏了一个星期了还没修好，老人上下楼很困难",
-    )
-    .await;
-    grouped(&app).await;
-    let t = topic_of(&app, s1).await;
-    assert_eq!(t, topic_of(&app, s2).await);
+    let s1 = app
+        .post_suggestion(
+            &wang,
+            "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了",
+        )
+        .await;
+    let s2 = app
+        .post_suggestion(&zhao, "3号楼电梯坏了一个星期了还没修好，老人上下楼很困难")
+        .await;
+    app.wait_grouped().await;
+    let t = app.topic_of(s1).await.unwrap();
+    assert_eq!(t, app.topic_of(s2).await.unwrap());
+    LiftTopic {
+        app,
+        c,
+        worker,
+        wang,
+        zhao,
+        t,
+    }
+}
 
+/// The kinds of a timeline, in order.
+fn kinds(timeline: &Value) -> Vec<&str> {
+    timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect()
+}
+
+async fn a_new_topic_waits_in_the_inbox_and_shortcuts_are_refused(backend: Backend) {
+    let LiftTopic {
+        app,
+        c,
+        worker,
+        zhao,
+        t,
+        ..
+    } = two_neighbours_report_the_same_broken_lift(backend).await;
     // The inbox shows it as new with a triage deadline, not yet overdue.
-    let inbox: Value = app
-        .get(
+    let inbox = app
+        .get_ok(
             &format!("/api/v1/communities/{c}/topics?status=new"),
             Some(&worker),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let item = inbox["items"]
         .as_array()
         .unwrap()
@@ -130,66 +108,78 @@ async fn a_topic_goes_from_new_to_resolved_and_its_residents_hear_every_step(bac
     assert_eq!(inbox["counts"]["new"], 1);
 
     // Without If-Match: 428; a shortcut: 409 with a clear code.
-    let r = send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/topics/{t}/status"),
-        &worker,
-        None,
-        &json!({"status": "accepted"}),
-    )
-    .await;
+    let r = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/topics/{t}/status"),
+            Some(&worker),
+            None,
+            Some(&json!({"status": "accepted"})),
+        )
+        .await;
     assert_problem(r, 428, "if_match_required").await;
-    let (_, etag) = topic(&app, &worker, t).await;
-    let r = send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/topics/{t}/status"),
-        &worker,
-        Some(&etag),
-        &json!({"status": "resolved"}),
-    )
-    .await;
+    let (_, etag) = app.topic(&worker, t).await;
+    let r = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/topics/{t}/status"),
+            Some(&worker),
+            Some(&etag),
+            Some(&json!({"status": "resolved"})),
+        )
+        .await;
     let p = assert_problem(r, 409, "invalid_transition").await;
     assert!(p["message"].as_str().unwrap().contains("待分拣"));
-    let r = send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/topics/{t}/status"),
-        &worker,
-        Some(&etag),
-        &json!({"status": "rejected"}),
-    )
-    .await;
+    let r = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/topics/{t}/status"),
+            Some(&worker),
+            Some(&etag),
+            Some(&json!({"status": "rejected"})),
+        )
+        .await;
     assert_problem(r, 422, "validation_failed").await;
 
     status(&app, &worker, t, "accepted", None).await;
     // A resident supports it; an author's support counts once.
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        &format!("/api/v1/topics/{t}/support"),
-        &zhao,
-        None,
-        &json!({}),
-    )
-    .await;
+    // A resident supports it; an author's support counts once.
+    let r = app
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/topics/{t}/support"),
+            Some(&zhao),
+            None,
+            Some(&json!({})),
+        )
+        .await;
     assert_eq!(r.json::<Value>().await.unwrap()["supporter_count"], 1);
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        &format!("/api/v1/topics/{t}/support"),
-        &zhao,
-        None,
-        &json!({}),
-    )
-    .await;
+    let r = app
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/topics/{t}/support"),
+            Some(&zhao),
+            None,
+            Some(&json!({})),
+        )
+        .await;
     assert_eq!(
         r.json::<Value>().await.unwrap()["supporter_count"],
         1,
         "once per resident"
     );
+}
 
+async fn a_meeting_decision_reaches_the_residents_timeline_notices_and_print(backend: Backend) {
+    let LiftTopic {
+        app,
+        c,
+        worker,
+        wang,
+        zhao,
+        t,
+    } = two_neighbours_report_the_same_broken_lift(backend).await;
+    status(&app, &worker, t, "accepted", None).await;
     // A meeting schedules it; its decision reaches the residents' own suggestions.
     let r = app
         .post(
@@ -203,15 +193,15 @@ async fn a_topic_goes_from_new_to_resolved_and_its_residents_hear_every_step(bac
     let m = meeting["meeting_id"].as_i64().unwrap();
     assert_eq!(meeting["agenda"][0]["status"], "scheduled");
     // Attendance first: a tally cannot exceed it.
-    let r = send(
-        &app,
-        reqwest::Method::PATCH,
-        &format!("/api/v1/meetings/{m}"),
-        &worker,
-        Some(&format!("\"{}\"", meeting["version"])),
-        &json!({"attendance_count": 26}),
-    )
-    .await;
+    let r = app
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/meetings/{m}"),
+            Some(&worker),
+            Some(&format!("\"{}\"", meeting["version"])),
+            Some(&json!({"attendance_count": 26})),
+        )
+        .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let r = app
         .post(
@@ -237,20 +227,10 @@ async fn a_topic_goes_from_new_to_resolved_and_its_residents_hear_every_step(bac
         )
         .await;
     assert_eq!(r.status(), 201);
-    let mine: Value = app
-        .get("/api/v1/me/suggestions", Some(&wang))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = app.get_ok("/api/v1/me/suggestions", Some(&wang)).await;
     let item = &mine["items"][0];
     assert_eq!(item["topic"]["status"], "decided");
-    let kinds: Vec<&str> = item["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = kinds(&item["timeline"]);
     assert_eq!(kinds, ["accepted", "scheduled", "decided"]);
     assert!(item["timeline"][2]["body"]
         .as_str()
@@ -261,7 +241,7 @@ async fn a_topic_goes_from_new_to_resolved_and_its_residents_hear_every_step(bac
         .unwrap()
         .contains("赞成 23"));
     // Meetings and topics link both ways.
-    let (detail, _) = topic(&app, &worker, t).await;
+    let (detail, _) = app.topic(&worker, t).await;
     assert_eq!(detail["meetings"][0]["meeting_id"], m);
     assert_eq!(
         detail["topic"]["decision"],
@@ -269,24 +249,22 @@ async fn a_topic_goes_from_new_to_resolved_and_its_residents_hear_every_step(bac
     );
 
     // Every public step is an in-app notice for authors and supporters.
-    let notes: Value = app
-        .get("/api/v1/me/notifications", Some(&zhao))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let notes = app.get_ok("/api/v1/me/notifications", Some(&zhao)).await;
     assert_eq!(notes["unread"], 3, "{notes}");
     let r = app
         .post("/api/v1/me/notifications/read", Some(&zhao), &json!({}))
         .await;
     assert_eq!(r.status(), 204);
-    let notes: Value = app
-        .get("/api/v1/me/notifications", Some(&zhao))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let notes = app.get_ok("/api/v1/me/notifications", Some(&zhao)).await;
     assert_eq!(notes["unread"], 0);
+    // Each code comes with the server's labels (the clients keep no tables).
+    assert_eq!(item["topic"]["status_label"], "已决议");
+    assert_eq!(item["topic"]["status_label_en"], "Decided");
+    assert_eq!(item["state_label"], "已归入议题");
+    assert_eq!(item["timeline"][1]["kind_label"], "列入议事会");
+    let notes = app.get_ok("/api/v1/me/notifications", Some(&zhao)).await;
+    assert_eq!(notes["items"][0]["kind"], "decided");
+    assert_eq!(notes["items"][0]["kind_label"], "议事会决议");
 
     // Printable page and XLSX of the meeting.
     let page = app
@@ -303,7 +281,22 @@ async fn a_topic_goes_from_new_to_resolved_and_its_residents_hear_every_step(bac
         .await
         .unwrap();
     assert_eq!(&xlsx[..2], b"PK");
+}
 
+async fn satisfaction_comes_after_resolution_and_unsatisfied_participants_reopen_it(
+    backend: Backend,
+) {
+    let LiftTopic {
+        app,
+        c,
+        worker,
+        wang,
+        zhao,
+        t,
+    } = two_neighbours_report_the_same_broken_lift(backend).await;
+    status(&app, &worker, t, "accepted", None).await;
+    status(&app, &worker, t, "scheduled", None).await;
+    status(&app, &worker, t, "decided", None).await;
     // Resolved; satisfaction only then, only from those who took part; 不满意 reopens.
     let other = app.resident_token("路人", c).await;
     let r = app
@@ -354,15 +347,10 @@ async fn a_topic_goes_from_new_to_resolved_and_its_residents_hear_every_step(bac
         .await
         .unwrap();
     assert_eq!(r["reopened"], true);
-    let (detail, _) = topic(&app, &worker, t).await;
+    let (detail, _) = app.topic(&worker, t).await;
     assert_eq!(detail["topic"]["status"], "in_progress");
     assert_eq!(detail["topic"]["reopened"], true);
-    let kinds: Vec<&str> = detail["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = kinds(&detail["timeline"]);
     assert_eq!(kinds.last(), Some(&"reopened"));
     // Every transition is in the audit trail.
     let actions: Vec<&str> = detail["audit"]
@@ -376,6 +364,10 @@ async fn a_topic_goes_from_new_to_resolved_and_its_residents_hear_every_step(bac
         6,
         "{actions:?}"
     );
+    assert_eq!(
+        detail["timeline"].as_array().unwrap().last().unwrap()["kind_label"],
+        "发回重办"
+    );
 }
 
 async fn merge_and_unmerge_restore_members_and_supporters_and_are_audited(backend: Backend) {
@@ -384,104 +376,99 @@ async fn merge_and_unmerge_restore_members_and_supporters_and_are_audited(backen
     let worker = app.staff_token("worker", "shegong.li", &[c]).await;
     let a = app.resident_token("居民甲", c).await;
     let b = app.resident_token("居民乙", c).await;
-    let s1 = post(
-        &app,
-        &a,
-        "小区东门外的垃圾桶每天都满了溢出来，臭味很大，希望增加清运次数",
-    )
-    .await;
-    let s2 = post(
-        &app,
-        &b,
-        "5号楼楼下晚上广场舞音响声音太大，影响老人和孩子休息",
-    )
-    .await;
-    grouped(&app).await;
-    let (t1, t2) = (topic_of(&app, s1).await, topic_of(&app, s2).await);
+    let s1 = app
+        .post_suggestion(
+            &a,
+            "小区东门外的垃圾桶每天都满了溢出来，臭味很大，希望增加清运次数",
+        )
+        .await;
+    let s2 = app
+        .post_suggestion(&b, "5号楼楼下晚上广场舞音响声音太大，影响老人和孩子休息")
+        .await;
+    app.wait_grouped().await;
+    let (t1, t2) = (
+        app.topic_of(s1).await.unwrap(),
+        app.topic_of(s2).await.unwrap(),
+    );
     assert_ne!(t1, t2);
     // 甲 supports both, 乙 supports the source only.
     for (tok, t) in [(&a, t1), (&a, t2), (&b, t2)] {
-        let r = send(
-            &app,
-            reqwest::Method::PUT,
-            &format!("/api/v1/topics/{t}/support"),
-            tok,
-            None,
-            &json!({}),
-        )
-        .await;
+        let r = app
+            .send(
+                reqwest::Method::PUT,
+                &format!("/api/v1/topics/{t}/support"),
+                Some(tok),
+                None,
+                Some(&json!({})),
+            )
+            .await;
         assert_eq!(r.status(), 200);
     }
-    let (_, etag) = topic(&app, &worker, t2).await;
-    let r = send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/topics/{t2}/merge"),
-        &worker,
-        Some(&etag),
-        &json!({"into_topic_id": t1, "reason": "同属环境卫生问题"}),
-    )
-    .await;
+    let (_, etag) = app.topic(&worker, t2).await;
+    let r = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/topics/{t2}/merge"),
+            Some(&worker),
+            Some(&etag),
+            Some(&json!({"into_topic_id": t1, "reason": "同属环境卫生问题"})),
+        )
+        .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let merged: Value = r.json().await.unwrap();
     assert_eq!(merged["id"], t1);
     assert_eq!(merged["member_count"], 2);
     assert_eq!(merged["supporter_count"], 2, "甲 counted once");
-    let (source, source_etag) = topic(&app, &worker, t2).await;
+    let (source, source_etag) = app.topic(&worker, t2).await;
     assert_eq!(source["topic"]["status"], "merged");
     assert_eq!(source["topic"]["merged_into"], t1);
     // Residents of the merged topic are told where it went.
-    let mine: Value = app
-        .get("/api/v1/me/suggestions", Some(&b))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = app.get_ok("/api/v1/me/suggestions", Some(&b)).await;
     assert_eq!(mine["items"][0]["topic"]["topic_id"], t1);
     // A merged topic cannot be merged again or supported.
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        &format!("/api/v1/topics/{t2}/support"),
-        &a,
-        None,
-        &json!({}),
-    )
-    .await;
+    let r = app
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/topics/{t2}/support"),
+            Some(&a),
+            None,
+            Some(&json!({})),
+        )
+        .await;
     assert_problem(r, 409, "topic_merged").await;
 
-    let r = send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/topics/{t2}/unmerge"),
-        &worker,
-        Some(&source_etag),
-        &json!({"reason": "其实是两件事"}),
-    )
-    .await;
+    let r = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/topics/{t2}/unmerge"),
+            Some(&worker),
+            Some(&source_etag),
+            Some(&json!({"reason": "其实是两件事"})),
+        )
+        .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let restored: Value = r.json().await.unwrap();
     assert_eq!(restored["status"], "new");
     assert_eq!(restored["member_count"], 1);
     assert_eq!(restored["supporter_count"], 2);
-    let (target, _) = topic(&app, &worker, t1).await;
+    let (target, _) = app.topic(&worker, t1).await;
     assert_eq!(target["topic"]["member_count"], 1);
     assert_eq!(
         target["topic"]["supporter_count"], 1,
         "甲's own support stays"
     );
-    assert_eq!(topic_of(&app, s2).await, t2);
-    let r = send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/topics/{t2}/unmerge"),
-        &worker,
-        Some(&format!("\"{}\"", restored["version"])),
-        &json!({}),
-    )
-    .await;
+    assert_eq!(app.topic_of(s2).await.unwrap(), t2);
+    let r = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/topics/{t2}/unmerge"),
+            Some(&worker),
+            Some(&format!("\"{}\"", restored["version"])),
+            Some(&json!({})),
+        )
+        .await;
     assert_problem(r, 409, "not_merged").await;
-    let (source, _) = topic(&app, &worker, t2).await;
+    let (source, _) = app.topic(&worker, t2).await;
     let actions: Vec<&str> = source["audit"]
         .as_array()
         .unwrap()
@@ -499,70 +486,61 @@ async fn split_move_and_filters_of_the_inbox(backend: Backend) {
     let c = app.ids.community_id.0;
     let worker = app.staff_token("worker", "shegong.li", &[c]).await;
     let r = app.resident_token("居民", c).await;
-    let s1 = post(
-        &app,
-        &r,
-        "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了",
-    )
-    .await;
-    let s2 = post(
-        &app,
-        &r,
-        "3号楼电梯坏了一个星期了还没修好，老人上下楼很困难",
-    )
-    .await;
-    grouped(&app).await;
-    let t = topic_of(&app, s1).await;
-    assert_eq!(topic_of(&app, s2).await, t);
-    let (_, etag) = topic(&app, &worker, t).await;
-    let resp = send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/topics/{t}/split"),
-        &worker,
-        Some(&etag),
-        &json!({"suggestion_ids": [s2], "title": "电梯维修进度"}),
-    )
-    .await;
+    let s1 = app
+        .post_suggestion(&r, "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了")
+        .await;
+    let s2 = app
+        .post_suggestion(&r, "3号楼电梯坏了一个星期了还没修好，老人上下楼很困难")
+        .await;
+    app.wait_grouped().await;
+    let t = app.topic_of(s1).await.unwrap();
+    assert_eq!(app.topic_of(s2).await.unwrap(), t);
+    let (_, etag) = app.topic(&worker, t).await;
+    let resp = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/topics/{t}/split"),
+            Some(&worker),
+            Some(&etag),
+            Some(&json!({"suggestion_ids": [s2], "title": "电梯维修进度"})),
+        )
+        .await;
     assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
     let new: Value = resp.json().await.unwrap();
     let t2 = new["id"].as_i64().unwrap();
     assert_eq!(new["title"], "电梯维修进度");
-    assert_eq!(topic_of(&app, s2).await, t2);
-    let (d, _) = topic(&app, &worker, t2).await;
+    assert_eq!(app.topic_of(s2).await.unwrap(), t2);
+    let (d, _) = app.topic(&worker, t2).await;
     assert_eq!(d["members"][0]["pinned"], true);
     // Splitting a non-member is refused.
-    let (_, etag) = topic(&app, &worker, t).await;
-    let resp = send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/topics/{t}/split"),
-        &worker,
-        Some(&etag),
-        &json!({"suggestion_ids": [s2]}),
-    )
-    .await;
+    let (_, etag) = app.topic(&worker, t).await;
+    let resp = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/topics/{t}/split"),
+            Some(&worker),
+            Some(&etag),
+            Some(&json!({"suggestion_ids": [s2]})),
+        )
+        .await;
     assert_problem(resp, 409, "not_a_member").await;
     // Move it back (pinned in the target).
-    let (_, etag) = topic(&app, &worker, t).await;
-    let resp = send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/suggestions/{s2}/move"),
-        &worker,
-        Some(&etag),
-        &json!({"topic_id": t}),
-    )
-    .await;
+    let (_, etag) = app.topic(&worker, t).await;
+    let resp = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/suggestions/{s2}/move"),
+            Some(&worker),
+            Some(&etag),
+            Some(&json!({"topic_id": t})),
+        )
+        .await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.json::<Value>().await.unwrap()["member_count"], 2);
     // The empty topic left behind is not in the inbox.
-    let inbox: Value = app
-        .get(&format!("/api/v1/communities/{c}/topics"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let inbox = app
+        .get_ok(&format!("/api/v1/communities/{c}/topics"), Some(&worker))
+        .await;
     assert!(inbox["items"]
         .as_array()
         .unwrap()
@@ -570,40 +548,17 @@ async fn split_move_and_filters_of_the_inbox(backend: Backend) {
         .all(|i| i["id"] != t2));
     // Filters: text search, channel, dates; bad filters are clear errors.
     let q = |s: &str| format!("/api/v1/communities/{c}/topics?{s}");
-    let hits: Value = app
-        .get(&q("q=%E7%94%B5%E6%A2%AF"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let hits = app.get_ok(&q("q=%E7%94%B5%E6%A2%AF"), Some(&worker)).await;
     assert_eq!(hits["items"].as_array().unwrap().len(), 1);
-    let none: Value = app
-        .get(&q("q=%E5%81%9C%E8%BD%A6"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let none = app.get_ok(&q("q=%E5%81%9C%E8%BD%A6"), Some(&worker)).await;
     assert_eq!(none["items"].as_array().unwrap().len(), 0);
-    let paper: Value = app
-        .get(&q("channel=paper"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let paper = app.get_ok(&q("channel=paper"), Some(&worker)).await;
     assert_eq!(paper["items"].as_array().unwrap().len(), 0);
-    let online: Value = app
-        .get(&q("channel=online&sort=waiting"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let online = app
+        .get_ok(&q("channel=online&sort=waiting"), Some(&worker))
+        .await;
     assert_eq!(online["items"].as_array().unwrap().len(), 1);
-    let future: Value = app
-        .get(&q("from=2099-01-01"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let future = app.get_ok(&q("from=2099-01-01"), Some(&worker)).await;
     assert_eq!(future["items"].as_array().unwrap().len(), 0);
     assert_problem(
         app.get(&q("from=yesterday"), Some(&worker)).await,
@@ -631,48 +586,47 @@ async fn concurrent_edits_are_detected_never_lost(backend: Backend) {
     let li = app.staff_token("worker", "shegong.li", &[c]).await;
     let wu = app.staff_token("worker", "shegong.wu", &[c]).await;
     let r = app.resident_token("居民", c).await;
-    let s = post(
-        &app,
-        &r,
-        "小区东门外的垃圾桶每天都满了溢出来，臭味很大，希望增加清运次数",
-    )
-    .await;
-    grouped(&app).await;
-    let t = topic_of(&app, s).await;
-    let (_, seen) = topic(&app, &li, t).await;
+    let s = app
+        .post_suggestion(
+            &r,
+            "小区东门外的垃圾桶每天都满了溢出来，臭味很大，希望增加清运次数",
+        )
+        .await;
+    app.wait_grouped().await;
+    let t = app.topic_of(s).await.unwrap();
+    let (_, seen) = app.topic(&li, t).await;
     let path = format!("/api/v1/topics/{t}");
-    let first = send(
-        &app,
-        reqwest::Method::PATCH,
-        &path,
-        &li,
-        Some(&seen),
-        &json!({"title": "东门垃圾清运"}),
-    )
-    .await;
+    let first = app
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(&li),
+            Some(&seen),
+            Some(&json!({"title": "东门垃圾清运"})),
+        )
+        .await;
     assert_eq!(first.status(), 200);
     assert_ne!(first.headers()["etag"].to_str().unwrap(), seen);
     // The second worker saw the same version: refused, and the first change stands.
-    let second = send(
-        &app,
-        reqwest::Method::PATCH,
-        &path,
-        &wu,
-        Some(&seen),
-        &json!({"title": "垃圾桶"}),
-    )
-    .await;
-    assert_problem(second, 412, "precondition_failed").await;
-    let (d, _) = topic(&app, &wu, t).await;
-    assert_eq!(d["topic"]["title"], "东门垃圾清运");
-    assert_problem(
-        send(
-            &app,
+    let second = app
+        .send(
             reqwest::Method::PATCH,
             &path,
-            &wu,
+            Some(&wu),
+            Some(&seen),
+            Some(&json!({"title": "垃圾桶"})),
+        )
+        .await;
+    assert_problem(second, 412, "precondition_failed").await;
+    let (d, _) = app.topic(&wu, t).await;
+    assert_eq!(d["topic"]["title"], "东门垃圾清运");
+    assert_problem(
+        app.send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(&wu),
             Some("nonsense"),
-            &json!({"title": "x"}),
+            Some(&json!({"title": "x"})),
         )
         .await,
         400,
@@ -688,15 +642,15 @@ async fn other_communities_and_residents_are_kept_out(backend: Backend) {
     let worker = app.staff_token("worker", "shegong.li", &[c]).await;
     let stranger = app.staff_token("worker", "shegong.far", &[other]).await;
     let r = app.resident_token("居民", c).await;
-    let s = post(
-        &app,
-        &r,
-        "<script>alert(1)</script><b>东门</b>垃圾桶满了溢出来，请增加清运",
-    )
-    .await;
-    grouped(&app).await;
-    let t = topic_of(&app, s).await;
-    let (d, etag) = topic(&app, &worker, t).await;
+    let s = app
+        .post_suggestion(
+            &r,
+            "<script>alert(1)</script><b>东门</b>垃圾桶满了溢出来，请增加清运",
+        )
+        .await;
+    app.wait_grouped().await;
+    let t = app.topic_of(s).await.unwrap();
+    let (d, etag) = app.topic(&worker, t).await;
     assert_eq!(
         d["members"][0]["text"], "<script>alert(1)</script><b>东门</b>垃圾桶满了溢出来，请增加清运",
         "stored and returned as text"
@@ -720,26 +674,26 @@ async fn other_communities_and_residents_are_kept_out(backend: Backend) {
     ] {
         assert_problem(app.get(&p, Some(&stranger)).await, 404, "not_found").await;
     }
-    let r2 = send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/topics/{t}/status"),
-        &stranger,
-        Some(&etag),
-        &json!({"status": "accepted"}),
-    )
-    .await;
+    let r2 = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/topics/{t}/status"),
+            Some(&stranger),
+            Some(&etag),
+            Some(&json!({"status": "accepted"})),
+        )
+        .await;
     assert_problem(r2, 404, "not_found").await;
     // Residents cannot use workers' endpoints, nor plan meetings.
-    let r3 = send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/topics/{t}/status"),
-        &r,
-        Some(&etag),
-        &json!({"status": "accepted"}),
-    )
-    .await;
+    let r3 = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/topics/{t}/status"),
+            Some(&r),
+            Some(&etag),
+            Some(&json!({"status": "accepted"})),
+        )
+        .await;
     assert_problem(r3, 403, "forbidden").await;
     let r4 = app
         .post(
@@ -764,7 +718,7 @@ async fn other_communities_and_residents_are_kept_out(backend: Backend) {
     )
     .await;
     // Residents' view of the topic has no members' personal data, and names only where allowed.
-    let (pubv, _) = topic(&app, &r, t).await;
+    let (pubv, _) = app.topic(&r, t).await;
     assert!(pubv.get("members").is_none() && pubv.get("audit").is_none());
     assert_eq!(pubv["voices"][0]["author"], "居*");
 }
@@ -787,12 +741,9 @@ async fn the_live_stream_brings_new_suggestions_and_resumes_after_last_event_id(
         .unwrap()
         .starts_with("text/event-stream"));
     let mut resp = resp;
-    let s = post(
-        &app,
-        &r,
-        "5号楼楼下晚上广场舞音响声音太大，影响老人和孩子休息",
-    )
-    .await;
+    let s = app
+        .post_suggestion(&r, "5号楼楼下晚上广场舞音响声音太大，影响老人和孩子休息")
+        .await;
     let mut seen = String::new();
     let got = tokio::time::timeout(std::time::Duration::from_secs(30), async {
         while let Some(chunk) = resp.chunk().await.unwrap() {
@@ -848,27 +799,20 @@ async fn statistics_have_one_definition_in_json_and_xlsx(backend: Backend) {
     let c = app.ids.community_id.0;
     let worker = app.staff_token("worker", "shegong.li", &[c]).await;
     let r = app.resident_token("居民", c).await;
-    let s = post(
-        &app,
-        &r,
-        "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了",
-    )
-    .await;
-    post(
-        &app,
+    let s = app
+        .post_suggestion(&r, "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了")
+        .await;
+    app.post_suggestion(
         &r,
         "小区东门外的垃圾桶每天都满了溢出来，臭味很大，希望增加清运次数",
     )
     .await;
-    grouped(&app).await;
-    let t = topic_of(&app, s).await;
+    app.wait_grouped().await;
+    let t = app.topic_of(s).await.unwrap();
     status(&app, &worker, t, "accepted", None).await;
-    let stats: Value = app
-        .get(&format!("/api/v1/stats?community_id={c}"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stats = app
+        .get_ok(&format!("/api/v1/stats?community_id={c}"), Some(&worker))
+        .await;
     assert_eq!(stats["suggestions_total"], 2, "{stats}");
     let per_day: i64 = stats["suggestions_per_day"]
         .as_array()
@@ -882,15 +826,12 @@ async fn statistics_have_one_definition_in_json_and_xlsx(backend: Backend) {
     assert_eq!(stats["deadlines_met"], 1);
     assert_eq!(stats["on_time_rate"], 1.0);
     let admin = app.admin_token().await;
-    let district: Value = app
-        .get(
+    let district = app
+        .get_ok(
             &format!("/api/v1/stats?district_id={}", app.ids.district_id.0),
             Some(&admin),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(district["suggestions_total"], 2);
     assert_problem(
         app.get(
@@ -996,15 +937,16 @@ mod notices {
             .await
             .unwrap();
         let wang = tokens["access_token"].as_str().unwrap().to_string();
-        let r = send(
-            &app,
-            reqwest::Method::PUT,
-            "/api/v1/me/community",
-            &wang,
-            None,
-            &json!({"code": app.join_code(c).await}),
-        )
-        .await;
+        let code = app.join_code(c).await;
+        let r = app
+            .send(
+                reqwest::Method::PUT,
+                "/api/v1/me/community",
+                Some(&wang),
+                None,
+                Some(&json!({ "code": code })),
+            )
+            .await;
         assert_eq!(r.status(), 200);
         let wang = app
             .post("/api/v1/auth/wechat", None, &json!({"code": "c2"}))
@@ -1015,12 +957,7 @@ mod notices {
             .as_str()
             .unwrap()
             .to_string();
-        let templates: Value = app
-            .get("/api/v1/subscribe-templates", None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let templates = app.get_ok("/api/v1/subscribe-templates", None).await;
         assert_eq!(templates["templates"][0]["template_id"], "TPL-PROGRESS");
         assert_problem(
             app.post(
@@ -1043,14 +980,14 @@ mod notices {
             .status(),
             204
         );
-        let s = post(
-            &app,
-            &wang,
-            "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了",
-        )
-        .await;
-        grouped(&app).await;
-        let t = topic_of(&app, s).await;
+        let s = app
+            .post_suggestion(
+                &wang,
+                "3号楼的电梯又坏了，已经停了一个星期，老人上下楼太难了",
+            )
+            .await;
+        app.wait_grouped().await;
+        let t = app.topic_of(s).await.unwrap();
         let sent = |n: usize| {
             let wechat = &wechat;
             async move {
@@ -1106,12 +1043,7 @@ mod notices {
         assert!(sent(2).await);
         tokio::time::sleep(std::time::Duration::from_millis(400)).await;
         assert!(sent(2).await, "43101 is not retried");
-        let notes: Value = app
-            .get("/api/v1/me/notifications", Some(&wang))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let notes = app.get_ok("/api/v1/me/notifications", Some(&wang)).await;
         assert_eq!(
             notes["items"].as_array().unwrap().len(),
             3,
@@ -1139,25 +1071,19 @@ mod notices {
             .post(&format!("/api/v1/paper-batches/{b}/entries"), Some(&vol), &json!({"serial": "1", "text": "小区东门外的垃圾桶每天都满了溢出来，希望增加清运次数", "name": "王秀英", "phone": "13812345678"}))
             .await;
         assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
-        grouped(&app).await;
-        let inbox: Value = app
-            .get(
+        app.wait_grouped().await;
+        let inbox = app
+            .get_ok(
                 &format!("/api/v1/communities/{c}/topics?channel=paper"),
                 Some(&worker),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let t = inbox["items"][0]["id"].as_i64().unwrap();
         assert_eq!(inbox["items"][0]["paper_count"], 1);
         status(&app, &worker, t, "accepted", None).await;
-        let list: Value = app
-            .get(&format!("/api/v1/communities/{c}/callbacks"), Some(&vol))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let list = app
+            .get_ok(&format!("/api/v1/communities/{c}/callbacks"), Some(&vol))
+            .await;
         let item = &list["items"][0];
         assert_eq!(
             item["phone"], "13812345678",
@@ -1176,22 +1102,16 @@ mod notices {
             .status(),
             204
         );
-        let list: Value = app
-            .get(&format!("/api/v1/communities/{c}/callbacks"), Some(&vol))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let list = app
+            .get_ok(&format!("/api/v1/communities/{c}/callbacks"), Some(&vol))
+            .await;
         assert!(list["items"].as_array().unwrap().is_empty());
-        let done: Value = app
-            .get(
+        let done = app
+            .get_ok(
                 &format!("/api/v1/communities/{c}/callbacks?done=true"),
                 Some(&vol),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(done["items"].as_array().unwrap().len(), 1);
     }
 }

@@ -1,6 +1,6 @@
 //! `spawn_app()`: the server on a random port with a fresh database, SQLite or PostgreSQL.
 use minyi::config::{Environment, Settings};
-use minyi::startup::{Application, Roles};
+use minyi::startup::{Application, Parts, Roles};
 use minyi::store::{Bootstrap, BootstrapIds, DynStore};
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -121,6 +121,34 @@ pub struct TestApp {
     /// Kept so the database lives (and is dropped) with the app.
     pub _db: TestDb,
     pub state: Option<actix_web::web::Data<minyi::state::AppState>>,
+    /// The SMS provider of this app: it keeps the codes it was asked to send.
+    pub sms: std::sync::Arc<RecordingSms>,
+}
+
+/// An SMS provider that sends nothing and remembers the last code per phone.
+#[derive(Default)]
+pub struct RecordingSms {
+    sent: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+impl RecordingSms {
+    pub fn last_code(&self, phone: &str) -> Option<String> {
+        self.sent.lock().unwrap().get(phone).cloned()
+    }
+}
+
+#[async_trait::async_trait]
+impl minyi::auth::sms::SmsProvider for RecordingSms {
+    fn name(&self) -> &'static str {
+        "recording"
+    }
+    async fn send(&self, phone: &str, code: &str) -> anyhow::Result<()> {
+        self.sent
+            .lock()
+            .unwrap()
+            .insert(phone.to_string(), code.to_string());
+        Ok(())
+    }
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -150,6 +178,85 @@ impl TestApp {
             req = req.bearer_auth(t);
         }
         req.send().await.unwrap()
+    }
+
+    /// Any request, with a bearer token, an `If-Match` and a JSON body where given.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(m) = if_match {
+            req = req.header("if-match", m);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// `GET` that must answer 200; its JSON body.
+    pub async fn get_ok(&self, path: &str, token: Option<&str>) -> Value {
+        expect_json(self.get(path, token).await, 200).await
+    }
+
+    /// `POST` that must answer `status`; its JSON body (`null` when empty).
+    pub async fn post_expect(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+        status: u16,
+    ) -> Value {
+        expect_json(self.post(path, token, body).await, status).await
+    }
+
+    /// A resident's suggestion, accepted (202); its id.
+    pub async fn post_suggestion(&self, token: &str, text: &str) -> i64 {
+        let body =
+            json!({"client_id": uuid::Uuid::new_v4().to_string(), "text": text, "show_name": true});
+        self.post_expect("/api/v1/suggestions", Some(token), &body, 202)
+            .await["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Wait until no suggestion is left waiting to be grouped.
+    pub async fn wait_grouped(&self) {
+        let done = eventually(30, || async {
+            self.store
+                .count_in_state(minyi::hall::status::SuggestionState::Queued)
+                .await
+                .unwrap()
+                == 0
+        })
+        .await;
+        assert!(done, "every suggestion was grouped");
+    }
+
+    /// The topic a suggestion is in, if any (from the store).
+    pub async fn topic_of(&self, suggestion: i64) -> Option<i64> {
+        self.store
+            .suggestion(minyi::domain::ids::SuggestionId(suggestion))
+            .await
+            .unwrap()
+            .and_then(|s| s.topic_id)
+            .map(|t| t.0)
+    }
+
+    /// A topic's page as `token` sees it, with its `ETag`.
+    pub async fn topic(&self, token: &str, id: i64) -> (Value, String) {
+        let r = self.get(&format!("/api/v1/topics/{id}"), Some(token)).await;
+        assert_eq!(r.status(), 200);
+        let etag = r.headers()["etag"].to_str().unwrap().to_string();
+        (r.json().await.unwrap(), etag)
     }
 
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
@@ -245,6 +352,18 @@ impl TestApp {
     }
 }
 
+/// Assert the status (showing the body when it differs); the JSON body (`null` when empty).
+pub async fn expect_json(resp: reqwest::Response, status: u16) -> Value {
+    let got = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    assert_eq!(got, status, "unexpected status; body: {text}");
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+}
+
 /// Assert a problem+json response with `status` and `code`; returns the body.
 pub async fn assert_problem(resp: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(resp.status().as_u16(), status, "unexpected status");
@@ -311,13 +430,18 @@ pub async fn spawn_custom(
         "pretty",
         &std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into()),
     );
-    let app = Application::build_with(settings, roles, processor)
+    let sms = std::sync::Arc::new(RecordingSms::default());
+    let parts = Parts {
+        processor,
+        sms: Some(sms.clone()),
+    };
+    let app = Application::build_from(settings, roles, parts)
         .await
         .unwrap();
-    finish(app, db).await
+    finish(app, db, sms).await
 }
 
-async fn finish(app: Application, db: TestDb) -> TestApp {
+async fn finish(app: Application, db: TestDb, sms: std::sync::Arc<RecordingSms>) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.state.store.clone();
     let state = app.state.clone();
@@ -349,6 +473,7 @@ async fn finish(app: Application, db: TestDb) -> TestApp {
         ids,
         _db: db,
         state: Some(state),
+        sms,
     }
 }
 

@@ -25,22 +25,12 @@ async fn a_resident_posts_a_suggestion_and_sees_it_processed(backend: Backend) {
     let id = body["id"].as_i64().unwrap();
     assert_eq!(body["state"], "queued");
     let processed = eventually(20, || async {
-        let mine: Value = app
-            .get("/api/v1/me/suggestions", Some(&token))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let mine = app.get_ok("/api/v1/me/suggestions", Some(&token)).await;
         mine["items"][0]["state"] == "grouped"
     })
     .await;
     assert!(processed, "the in-process queue processed the suggestion");
-    let mine: Value = app
-        .get("/api/v1/me/suggestions", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = app.get_ok("/api/v1/me/suggestions", Some(&token)).await;
     let item = &mine["items"][0];
     assert_eq!(item["id"], id);
     assert_eq!(
@@ -75,12 +65,7 @@ async fn twenty_concurrent_retries_with_one_key_make_one_suggestion(backend: Bac
         1,
         "every retry answered with the same suggestion"
     );
-    let mine: Value = app
-        .get("/api/v1/me/suggestions", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = app.get_ok("/api/v1/me/suggestions", Some(&token)).await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 1);
 }
 
@@ -97,12 +82,7 @@ async fn a_post_wakes_the_relay_instead_of_waiting_for_its_poll(backend: Backend
             .await;
         assert_eq!(resp.status(), 202);
         let processed = eventually(20, || async {
-            let mine: Value = app
-                .get("/api/v1/me/suggestions", Some(&token))
-                .await
-                .json()
-                .await
-                .unwrap();
+            let mine = app.get_ok("/api/v1/me/suggestions", Some(&token)).await;
             let items = mine["items"].as_array().unwrap();
             items.len() == n + 1 && items.iter().all(|i| i["state"] == "grouped")
         })
@@ -268,15 +248,12 @@ async fn a_listed_word_holds_a_suggestion_for_review_and_the_reason_reaches_the_
         .await
         .unwrap();
     let worker = app.staff_token("worker", "shegong.sun", &[c]).await;
-    let list: Value = app
-        .get(
+    let list = app
+        .get_ok(
             &format!("/api/v1/moderation/suggestions?community_id={c}"),
             Some(&worker),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     let approve = app
         .post(
@@ -306,12 +283,7 @@ async fn a_listed_word_holds_a_suggestion_for_review_and_the_reason_reaches_the_
         .await;
     assert_eq!(reject.status(), 204);
     let processed = eventually(20, || async {
-        let mine: Value = app
-            .get("/api/v1/me/suggestions", Some(&token))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let mine = app.get_ok("/api/v1/me/suggestions", Some(&token)).await;
         let states: Vec<String> = mine["items"]
             .as_array()
             .unwrap()
@@ -322,12 +294,7 @@ async fn a_listed_word_holds_a_suggestion_for_review_and_the_reason_reaches_the_
     })
     .await;
     assert!(processed);
-    let mine: Value = app
-        .get("/api/v1/me/suggestions", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = app.get_ok("/api/v1/me/suggestions", Some(&token)).await;
     assert_eq!(
         mine["items"][0]["moderation_reason"],
         "涉及违法行为，请拨打110"
@@ -371,12 +338,7 @@ async fn a_resident_withdraws_a_suggestion(backend: Backend) {
         "already_closed",
     )
     .await;
-    let mine: Value = app
-        .get("/api/v1/me/suggestions", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = app.get_ok("/api/v1/me/suggestions", Some(&token)).await;
     assert_eq!(mine["items"][0]["state"], "withdrawn");
 }
 
@@ -476,12 +438,9 @@ async fn many_posts_at_once_each_get_their_own_suggestion_and_retries_their_orig
     let distinct: std::collections::HashSet<_> = id_of.values().collect();
     assert_eq!(distinct.len(), 120, "one suggestion per post");
     for (r, token) in tokens.iter().enumerate() {
-        let mine: Value = app
-            .get("/api/v1/me/suggestions?limit=100", Some(token))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let mine = app
+            .get_ok("/api/v1/me/suggestions?limit=100", Some(token))
+            .await;
         let items = mine["items"].as_array().unwrap();
         assert_eq!(items.len(), 40);
         for item in items {

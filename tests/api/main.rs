@@ -12,6 +12,7 @@ mod hall;
 mod health;
 mod intake;
 mod jwt;
+mod labels;
 mod moderation;
 mod paper;
 mod queue;

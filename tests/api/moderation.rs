@@ -24,12 +24,9 @@ async fn a_community_that_premoderates_holds_every_suggestion(backend: Backend) 
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
-    let info: Value = app
-        .get(&format!("/api/v1/communities/{c}"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let info = app
+        .get_ok(&format!("/api/v1/communities/{c}"), Some(&worker))
+        .await;
     assert_eq!(info["premoderate"], true);
     let resident = app.resident_token("居民", c).await;
     let s: Value = app
@@ -158,12 +155,7 @@ async fn wechat_content_check_holds_what_it_flags_and_what_it_cannot_check(backe
             .unwrap();
         assert_eq!(s["state"], want, "{text}");
     }
-    let mine: Value = app
-        .get("/api/v1/me/suggestions", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = app.get_ok("/api/v1/me/suggestions", Some(&token)).await;
     assert!(mine["items"][0]["moderation_reason"]
         .as_str()
         .unwrap()

@@ -138,7 +138,13 @@ async fn a_worker_that_dies_holding_messages_loses_nothing() {
         10,
         "each processed exactly once"
     );
-    assert_eq!(app.store.count_in_state("grouped").await.unwrap(), 10);
+    assert_eq!(
+        app.store
+            .count_in_state(minyi::hall::status::SuggestionState::Grouped)
+            .await
+            .unwrap(),
+        10
+    );
     assert_eq!(state.queue.stats().await.unwrap().pending, 0);
 }
 
@@ -174,7 +180,13 @@ async fn five_hundred_suggestions_accepted_while_redis_is_down_are_all_processed
         "processed {} of 500",
         counting.effective.load(Ordering::SeqCst)
     );
-    assert_eq!(app.store.count_in_state("grouped").await.unwrap(), 500);
+    assert_eq!(
+        app.store
+            .count_in_state(minyi::hall::status::SuggestionState::Grouped)
+            .await
+            .unwrap(),
+        500
+    );
 }
 
 fn app_port(app: &TestApp) -> u16 {

@@ -11,6 +11,7 @@ both_backends!(
     sending_is_limited_per_phone_and_per_ip,
     a_malformed_phone_is_refused,
     a_volunteer_posts_for_a_resident_beside_them_with_consent,
+    assisted_posts_without_consent_elsewhere_or_by_the_wrong_role_are_refused,
 );
 
 const PHONE: &str = "13812345678";
@@ -21,12 +22,9 @@ async fn send(app: &TestApp, phone: &str) -> reqwest::Response {
 }
 
 fn code_of(app: &TestApp, phone: &str) -> String {
-    app.state
-        .as_ref()
-        .unwrap()
-        .sms
-        .last_code_for_test(phone)
-        .expect("the development provider keeps the last code")
+    app.sms
+        .last_code(phone)
+        .expect("a code was sent to this phone")
 }
 
 async fn login(app: &TestApp, phone: &str, code: &str) -> reqwest::Response {
@@ -182,18 +180,13 @@ async fn a_volunteer_posts_for_a_resident_beside_them_with_consent(backend: Back
     let volunteer = app.staff_token("volunteer", "xiaoli", &[c]).await;
     let mut body = suggestion("小区东门的路灯晚上不亮，老人出门不方便");
     body["on_behalf"] = json!({"name": "王秀英", "phone": "13811112222", "consent": true});
-    let resp = app
-        .post("/api/v1/suggestions", Some(&volunteer), &body)
+    let first = app
+        .post_expect("/api/v1/suggestions", Some(&volunteer), &body, 202)
         .await;
-    assert_eq!(resp.status(), 202);
-    let first: Value = resp.json().await.unwrap();
     // A retry (weak network) returns the same suggestion.
-    let again: Value = app
-        .post("/api/v1/suggestions", Some(&volunteer), &body)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again = app
+        .post_expect("/api/v1/suggestions", Some(&volunteer), &body, 202)
+        .await;
     assert_eq!(first["id"], again["id"]);
     // Two first sends racing each other also make one suggestion, both answered 202.
     let mut twin = suggestion("小区西门的路灯也不亮了");
@@ -233,6 +226,18 @@ async fn a_volunteer_posts_for_a_resident_beside_them_with_consent(backend: Back
         "consent recorded in the audit log"
     );
     assert!(row.entered_by_account_id.is_some());
+}
+
+async fn assisted_posts_without_consent_elsewhere_or_by_the_wrong_role_are_refused(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let c = app.ids.community_id.0;
+    let volunteer = app.staff_token("volunteer", "xiaoli", &[c]).await;
+    let mut body = suggestion("小区东门的路灯晚上不亮，老人出门不方便");
+    body["on_behalf"] = json!({"name": "王秀英", "phone": "13811112222", "consent": true});
+    app.post_expect("/api/v1/suggestions", Some(&volunteer), &body, 202)
+        .await;
 
     // Same client id, other content: refused.
     body["text"] = json!("另一条完全不同的建议内容");

@@ -263,7 +263,7 @@ async fn a_batch_of_posts_commits_together_or_not_at_all(backend: Backend) {
     let (a, b) = (first[0].clone().unwrap(), first[1].clone().unwrap());
     assert_eq!((a.body.as_str(), b.body.as_str()), ("电梯坏了", "路灯不亮"));
     assert_ne!(a.suggestion_id, b.suggestion_id);
-    assert_eq!(a.state, "queued");
+    assert_eq!(a.state, minyi::hall::status::SuggestionState::Queued);
     assert_eq!(a.category.as_deref(), Some("物业"));
     // The answer matches what a later read returns.
     let stored = store.suggestion(a.suggestion_id).await.unwrap().unwrap();

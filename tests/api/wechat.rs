@@ -58,12 +58,9 @@ async fn a_resident_logs_in_with_a_wechat_code_and_errors_are_clear(backend: Bac
     for key in ["access_token", "refresh_token", "expires_in"] {
         assert!(!tokens[key].is_null(), "{key} missing");
     }
-    let me: Value = app
-        .get("/api/v1/me", tokens["access_token"].as_str())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app
+        .get_ok("/api/v1/me", tokens["access_token"].as_str())
+        .await;
     assert_eq!(me["role"], "resident");
     // The second login finds the same account.
     let again: Value = app
@@ -72,12 +69,9 @@ async fn a_resident_logs_in_with_a_wechat_code_and_errors_are_clear(backend: Bac
         .json()
         .await
         .unwrap();
-    let me2: Value = app
-        .get("/api/v1/me", again["access_token"].as_str())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me2 = app
+        .get_ok("/api/v1/me", again["access_token"].as_str())
+        .await;
     assert_eq!(me["account_id"], me2["account_id"]);
 
     assert_problem(

@@ -36,8 +36,8 @@ function backend(wx, opts = {}) {
     { method: 'GET', path: '/api/v1/subscribe-templates', reply: () => json(200, { templates: [{ template_id: 'T-progress', kind: 'progress', title: '议题进展通知' }] }) },
     { method: 'POST', path: '/api/v1/me/subscriptions', reply: (r) => { state.subscriptions.push(r.data.accepted); return { statusCode: 204, data: '' }; } },
     { method: 'GET', path: '/api/v1/communities/1/topics', reply: () => json(200, { items: [
-      { id: 11, title: '东门路灯不亮', summary: '多位居民反映', status: 'accepted', status_label: '已受理', member_count: 4, supporter_count: 2, supported: false },
-      { id: 12, title: '已并入', status: 'merged', member_count: 1, supporter_count: 0 },
+      { id: 11, title: '东门路灯不亮', summary: '多位居民反映', status: 'accepted', status_label: '已受理', status_label_en: 'Accepted', member_count: 4, supporter_count: 2, supported: false },
+      { id: 12, title: '已并入', status: 'merged', status_label: '已合并', status_label_en: 'Merged', member_count: 1, supporter_count: 0 },
     ], counts: {}, next_cursor: null }) },
     { method: 'PUT', path: /^\/api\/v1\/topics\/\d+\/support$/, reply: (r) => { const id = r.path.split('/')[4]; state.support.set(id, true); return json(200, { supported: true, supporter_count: 3 }); } },
     { method: 'DELETE', path: /^\/api\/v1\/topics\/\d+\/support$/, reply: (r) => { const id = r.path.split('/')[4]; state.support.delete(id); return json(200, { supported: false, supporter_count: 2 }); } },
@@ -56,21 +56,21 @@ function backend(wx, opts = {}) {
       return json(202, { id: s.id, state: s.state });
     } },
     { method: 'GET', path: '/api/v1/topics/11', reply: () => json(200, {
-      topic: { id: 11, title: '东门路灯不亮', status: 'resolved', status_label: '已办结', decision: '由物业一周内更换灯具', member_count: 4, supporter_count: 2, supported: true },
-      timeline: [{ timeline_entry_id: 5, topic_id: 11, kind: 'decided', body: '议事会决定更换灯具', created_at: '2026-11-25T02:00:00Z' }],
+      topic: { id: 11, title: '东门路灯不亮', status: 'resolved', status_label: '已办结', status_label_en: 'Resolved', decision: '由物业一周内更换灯具', member_count: 4, supporter_count: 2, supported: true },
+      timeline: [{ timeline_entry_id: 5, topic_id: 11, kind: 'decided', kind_label: '议事会决议', kind_label_en: 'Meeting decision', body: '议事会决定更换灯具', created_at: '2026-11-25T02:00:00Z' }],
       meetings: [{ meeting_id: 2, title: '十一月议事会', held_at: '2026-11-25T02:00:00Z', status: 'held', decision: '由物业一周内更换灯具' }],
       voices: [{ channel: 'paper', text: '东门太黑了', author: '王*', photo_ids: ['u-voice'] }], can_rate: true, my_satisfaction: null }) },
     { method: 'GET', path: '/api/v1/me/notifications', reply: () => json(200, { items: [
-      { notification_id: 9, topic_id: 11, title: '东门路灯不亮', body: '已办结：路灯已修复', created_at: '2026-11-26T13:00:00Z', read: false },
-      { notification_id: 8, topic_id: 11, title: '东门路灯不亮', body: '已受理', created_at: '2026-11-25T13:00:00Z', read: true },
+      { notification_id: 9, topic_id: 11, title: '东门路灯不亮', kind: 'resolved', kind_label: '已办结', kind_label_en: 'Resolved', body: '已办结：路灯已修复', created_at: '2026-11-26T13:00:00Z', read: false },
+      { notification_id: 8, topic_id: 11, title: '东门路灯不亮', kind: 'accepted', kind_label: '已受理', kind_label_en: 'Accepted', body: '已受理', created_at: '2026-11-25T13:00:00Z', read: true },
     ], unread: 1 }) },
     { method: 'GET', path: /^\/api\/v1\/join-codes\/[^/]+$/, reply: () => json(200, { community_id: 2, name: '津门里社区', street_name: '双港镇' }) },
     { method: 'PUT', path: '/api/v1/me/community', reply: (r) => { state.joined = r.data; return json(200, { community_id: 2, name: '津门里社区', street_name: '双港镇' }); } },
     { method: 'POST', path: '/api/v1/me/notifications/read', reply: (r) => { state.read = r.data.ids; return { statusCode: 204, data: '' }; } },
     { method: 'GET', path: '/api/v1/me/suggestions', reply: () => json(200, { items: [
-      { id: 100, state: 'grouped', state_label: '已归入议题', text: '东门路灯不亮', created_at: '2026-11-26T12:00:00Z', photo_ids: ['u-mine'], can_rate: true, timeline: [
-        { timeline_entry_id: 1, topic_id: 11, kind: 'resolved', body: '路灯已修复', created_at: '2026-11-26T13:00:00Z' }],
-        topic: { topic_id: 11, title: '东门路灯不亮', status: 'resolved', member_count: 4, supporter_count: 2 } },
+      { id: 100, state: 'grouped', state_label: '已归入议题', state_label_en: 'Grouped into a topic', text: '东门路灯不亮', created_at: '2026-11-26T12:00:00Z', photo_ids: ['u-mine'], can_rate: true, timeline: [
+        { timeline_entry_id: 1, topic_id: 11, kind: 'resolved', kind_label: '已办结', kind_label_en: 'Resolved', body: '路灯已修复', created_at: '2026-11-26T13:00:00Z' }],
+        topic: { topic_id: 11, title: '东门路灯不亮', status: 'resolved', status_label: '已办结', status_label_en: 'Resolved', member_count: 4, supporter_count: 2 } },
     ], next_cursor: null }) },
   );
   // A reply "lost on the way back": the server did the work, the phone saw a failure.
@@ -183,7 +183,7 @@ test('board: topics listed (merged ones hidden) and support toggles', async () =
   assert.equal(page.data.topics.length, 1);
   const t = page.data.topics[0];
   assert.equal(t.title, '东门路灯不亮');
-  assert.equal(t.statusLabel, '已受理');
+  assert.equal(t.statusLabel, '已受理', "the server's label");
   assert.equal(t.supported, false);
   await page.toggleSupport({ currentTarget: { dataset: { id: 11 } } });
   assert.equal(page.data.topics[0].supported, true);
@@ -203,7 +203,8 @@ test('my suggestions: timeline shown and satisfaction asked once resolved', asyn
   const page = loadPage('mine');
   await page.onShow();
   const item = page.data.items[0];
-  assert.equal(item.topic.statusLabel, '已办结');
+  assert.equal(item.topic.statusLabel, '已办结', "the server's label");
+  assert.equal(item.stateLabel, '已归入议题', "the server's label");
   assert.equal(item.canRate, true);
   assert.equal(item.time, '2026-11-26 20:00', 'Beijing time');
   assert.deepEqual(page.data.notices.map((n) => n.body), ['已办结：路灯已修复'], 'unread news shown');
@@ -282,8 +283,8 @@ test('timeline component renders entries as text (miniprogram-simulate)', async 
   const simulate = require('miniprogram-simulate');
   const id = simulate.load(path.join(MP, 'components/timeline/index'));
   const entries = [
-    { timeline_entry_id: 1, topic_id: 1, kind: 'accepted', body: '社区已受理', created_at: '2026-11-20T02:00:00Z' },
-    { timeline_entry_id: 2, topic_id: 1, kind: 'reply', body: '<b>不是HTML</b>', created_at: '2026-11-21T02:30:00Z' },
+    { timeline_entry_id: 1, topic_id: 1, kind: 'accepted', kind_label: '已受理', kind_label_en: 'Accepted', body: '社区已受理', created_at: '2026-11-20T02:00:00Z' },
+    { timeline_entry_id: 2, topic_id: 1, kind: 'reply', kind_label: '社区回复', kind_label_en: 'Community reply', body: '<b>不是HTML</b>', created_at: '2026-11-21T02:30:00Z' },
   ];
   assert.deepEqual(entries.flatMap((e) => shapes.checkPart('GET /api/v1/topics/{id} 200', 'timeline[]', e)), [], 'entries as the server sends them');
   const comp = simulate.render(id, { entries });

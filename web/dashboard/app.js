@@ -2,7 +2,7 @@
 // module loaded when it is first opened, so the login screen loads none of them.
 import { html, render, useState, useEffect, ErrorBox, Loading, requestFocus, focusEl, usePage } from "./ui.js";
 import { api, hasSession, login, logout, onSessionChange, scheduleRefresh } from "./api.js";
-import { t, getLang, setLang, onLangChange, ensureLang } from "./i18n.js";
+import { t, getLang, setLang, onLangChange, ensureLang, loadLabels } from "./i18n.js";
 
 const COMMUNITY_KEY = "minyi.community";
 
@@ -231,8 +231,12 @@ function App() {
     <main id="main" tabindex="-1">${body}</main>`;
 }
 
-ensureLang()
-  .catch(() => localStorage.setItem("minyi.lang", "zh"))
+// English (when chosen) and the labels of statuses and timeline entries (from the server) are
+// loaded before the first render, so nothing raw is shown meanwhile.
+Promise.all([
+  ensureLang().catch(() => localStorage.setItem("minyi.lang", "zh")),
+  loadLabels().catch((err) => console.error("labels not loaded", err)),
+])
   .finally(() => {
     document.documentElement.lang = getLang() === "en" ? "en" : "zh-CN";
     document.title = t("app_title");

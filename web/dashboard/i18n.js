@@ -48,16 +48,7 @@ const zh = {
   role_admin: "管理员",
   role_resident: "居民",
   no_community: "您的账号尚未分配社区，请联系管理员。",
-  // statuses
   status_all: "全部",
-  status_new: "待分拣",
-  status_accepted: "已受理",
-  status_scheduled: "议事中",
-  status_decided: "已决议",
-  status_in_progress: "落实中",
-  status_resolved: "已办结",
-  status_rejected: "未采纳",
-  status_merged: "已合并",
   // inbox
   inbox_title: "议题收件箱",
   filter_category: "类别",
@@ -138,15 +129,6 @@ const zh = {
   send: "发送",
   conflict_412: "其他人刚刚修改了这个议题，请重新加载后再操作。",
   no_transitions: "当前状态不能再变更",
-  timeline_accepted: "已受理",
-  timeline_scheduled: "已列入议事会",
-  timeline_decided: "已形成决议",
-  timeline_in_progress: "落实中",
-  timeline_resolved: "已办结",
-  timeline_rejected: "未采纳",
-  timeline_merged: "已合并",
-  timeline_reply: "答复",
-  timeline_reopened: "发回重办",
   // meetings
   meetings_title: "议事会",
   meeting_new: "新建议事会",
@@ -373,7 +355,6 @@ const zh = {
   move_member: "移到… #{id}",
 };
 
-
 const dictionaries = { zh, en: null };
 const STORAGE_KEY = "minyi.lang";
 const listeners = new Set();
@@ -413,10 +394,38 @@ export function pick(zhText, enText) {
   return getLang() === "en" ? enText || zhText || "" : zhText || enText || "";
 }
 
-export const STATUSES = ["new", "accepted", "scheduled", "decided", "in_progress", "resolved", "rejected", "merged"];
+// Status, state and timeline labels are the server's (GET /api/v1/labels, and `*_label` /
+// `*_label_en` on each item): one source for the dashboard, the mobile web and the mini-program.
+let labels = { topic_status: [], suggestion_state: [], timeline_kind: [] };
+
+/** Load the server's label catalogue; called once before the first render. */
+export async function loadLabels() {
+  const res = await fetch("/api/v1/labels", { headers: { accept: "application/json" } });
+  if (!res.ok) throw new Error(`GET /api/v1/labels: HTTP ${res.status}`);
+  labels = await res.json();
+}
+
+function labelIn(set, code) {
+  const entry = (labels[set] || []).find((l) => l.code === code);
+  if (!entry) return code == null ? "" : String(code);
+  return getLang() === "en" ? entry.label_en : entry.label;
+}
+
+/** Topic statuses in workflow order, as the server lists them. */
+export function statuses() {
+  return labels.topic_status.map((l) => l.code);
+}
 
 export function statusLabel(status) {
-  return t(`status_${status}`);
+  return labelIn("topic_status", status);
+}
+
+export function stateLabel(state) {
+  return labelIn("suggestion_state", state);
+}
+
+export function kindLabel(kind) {
+  return labelIn("timeline_kind", kind);
 }
 
 /** A date-time shown in Asia/Shanghai. */

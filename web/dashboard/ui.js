@@ -3,7 +3,7 @@ import { h, render } from "../vendor/preact.module.js";
 import { useState, useEffect, useCallback, useRef, useMemo } from "../vendor/hooks.module.js";
 import htm from "../vendor/htm.module.js";
 import { errorText, blobUrl } from "./api.js";
-import { t } from "./i18n.js";
+import { t, statusLabel } from "./i18n.js";
 
 export const html = htm.bind(h);
 export { h, render, useState, useEffect, useCallback, useRef, useMemo };
@@ -81,7 +81,7 @@ export function Loading() {
 }
 
 export function StatusBadge({ status }) {
-  return html`<span class=${`badge status-${status}`} data-status=${status}>${t(`status_${status}`)}</span>`;
+  return html`<span class=${`badge status-${status}`} data-status=${status}>${statusLabel(status)}</span>`;
 }
 
 /**

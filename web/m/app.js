@@ -4,10 +4,8 @@
 import { api, ApiError, NetworkError, loggedIn, logout, photoUrl } from './api.js';
 import { createDraft, deleteDraft, flushDrafts, listDrafts, sendDraft } from './drafts.js';
 
-const STATUS = { new: '待分拣', accepted: '已受理', scheduled: '议事中', decided: '已决议',
-  in_progress: '落实中', resolved: '已办结', rejected: '未采纳', merged: '已合并' };
-const KIND = { accepted: '已受理', scheduled: '列入议事会', decided: '议事会决议', in_progress: '开始落实',
-  resolved: '已办结', rejected: '未采纳', merged: '已合并', reply: '社区回复', reopened: '发回重办' };
+// Status, state and timeline labels come from the server with each item (`status_label`,
+// `state_label`, `kind_label`): one source for every client, so this page keeps no table.
 const ANSWERS = [['satisfied', '满意'], ['basically_satisfied', '基本满意'], ['unsatisfied', '不满意']];
 const MAX_PHOTOS = 9;
 
@@ -90,7 +88,7 @@ function errorText(e) {
 }
 
 function statusBadge(status, label) {
-  return el('span', { class: 'status ' + status }, label || STATUS[status] || status);
+  return el('span', { class: 'status ' + status }, label);
 }
 
 function communityId() { return me && me.communities && me.communities[0] && me.communities[0].community_id; }
@@ -290,7 +288,7 @@ function timelineList(entries) {
   if (!entries || !entries.length) return el('p', { class: 'muted' }, '还没有进展记录。');
   return el('ol', { class: 'timeline' }, entries.map((x) => el('li', {},
     el('time', { datetime: x.created_at }, when(x.created_at)),
-    el('strong', {}, KIND[x.kind] || x.kind), '：', x.body)));
+    el('strong', {}, x.kind_label), '：', x.body)));
 }
 
 /** Say whether one is satisfied, with an optional comment; the answer given is shown. */
@@ -433,7 +431,7 @@ function suggestionCard(s) {
     photoStrip(s.photo_ids, '我的建议'),
     s.moderation_reason ? el('p', { class: 'notice' }, s.moderation_reason) : null,
     t ? el('div', {},
-      el('p', {}, '所属议题：', el('a', { href: `#/topic/${t.topic_id}` }, t.title), ' ', statusBadge(t.status)),
+      el('p', {}, '所属议题：', el('a', { href: `#/topic/${t.topic_id}` }, t.title), ' ', statusBadge(t.status, t.status_label)),
       t.status_reason ? el('p', { class: 'muted' }, '说明：', t.status_reason) : null,
       el('p', { class: 'counts' }, `${t.member_count} 条建议 · ${t.supporter_count} 人支持`)) : null,
     timelineList(s.timeline),

@@ -1,6 +1,5 @@
 // The community's board: topics with their status and counts; "我也支持" toggles support.
 const { client } = require('../../utils/api.js');
-const { statusLabel } = require('../../utils/format.js');
 const join = require('../../utils/join.js');
 
 function view(t) {
@@ -9,7 +8,7 @@ function view(t) {
     title: t.title,
     summary: t.summary || '',
     status: t.status,
-    statusLabel: t.status_label || statusLabel(t.status),
+    statusLabel: t.status_label,
     statusReason: t.status_reason || '',
     decision: t.decision || '',
     memberCount: t.member_count,

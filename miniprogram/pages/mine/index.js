@@ -2,7 +2,7 @@
 // once the topic is resolved the resident says whether they are satisfied.
 const { client } = require('../../utils/api.js');
 const drafts = require('../../utils/drafts.js');
-const { ANSWERS, statusLabel, when } = require('../../utils/format.js');
+const { ANSWERS, when } = require('../../utils/format.js');
 const join = require('../../utils/join.js');
 
 function answerLabel(a) {
@@ -23,7 +23,7 @@ function view(s) {
           id: t.topic_id,
           title: t.title,
           status: t.status,
-          statusLabel: statusLabel(t.status),
+          statusLabel: t.status_label,
           statusReason: t.status_reason || '',
           memberCount: t.member_count,
           supporterCount: t.supporter_count,

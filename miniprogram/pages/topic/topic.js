@@ -1,7 +1,7 @@
 // One topic (also where WeChat subscribe messages lead: pages/topic/topic?id=…): status,
 // decision, timeline, residents' voices, support, and satisfaction once resolved.
 const { client } = require('../../utils/api.js');
-const { ANSWERS, statusLabel, when } = require('../../utils/format.js');
+const { ANSWERS, when } = require('../../utils/format.js');
 
 Page({
   data: { id: 0, loading: true, error: '', topic: null, timeline: [], decisions: [], voices: [], canRate: false, rated: '', choice: '', comment: '', answers: ANSWERS, busy: false },
@@ -24,7 +24,7 @@ Page({
           title: t.title,
           summary: t.summary || '',
           status: t.status,
-          statusLabel: t.status_label || statusLabel(t.status),
+          statusLabel: t.status_label,
           statusReason: t.status_reason || '',
           decision: t.decision || '',
           memberCount: t.member_count,

@@ -15,9 +15,9 @@ use serde::Deserialize;
 pub async fn list_buildings(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<i64>,
+    path: web::Path<CommunityId>,
 ) -> ApiResult<HttpResponse> {
-    let community = caller.community(CommunityId(path.into_inner()))?;
+    let community = caller.community(path.into_inner())?;
     let rows = state.store.buildings(community).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": rows })))
 }
@@ -33,10 +33,10 @@ pub async fn create_building(
     state: web::Data<AppState>,
     worker: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<CommunityId>,
     body: web::Json<NewBuilding>,
 ) -> ApiResult<HttpResponse> {
-    let community = worker.community(CommunityId(path.into_inner()))?;
+    let community = worker.community(path.into_inner())?;
     let name = text::name("name", &body.name).map_err(|e| ApiError::validation(vec![e]))?;
     let id = state
         .store
@@ -52,9 +52,9 @@ pub async fn create_building(
 pub async fn show_community(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<i64>,
+    path: web::Path<CommunityId>,
 ) -> ApiResult<HttpResponse> {
-    let id = caller.community(CommunityId(path.into_inner()))?;
+    let id = caller.community(path.into_inner())?;
     let row = state
         .store
         .community(id)
@@ -75,10 +75,10 @@ pub async fn update_settings(
     state: web::Data<AppState>,
     worker: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<CommunityId>,
     body: web::Json<CommunitySettings>,
 ) -> ApiResult<HttpResponse> {
-    let id = worker.community(CommunityId(path.into_inner()))?;
+    let id = worker.community(path.into_inner())?;
     state
         .store
         .set_premoderate(id, body.premoderate, &audit_of(&worker, &req, None))

@@ -143,10 +143,10 @@ pub async fn disable_staff(
     state: web::Data<AppState>,
     admin: Admin,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     body: Option<web::Json<Reason>>,
 ) -> ApiResult<HttpResponse> {
-    let target = managed(&state, &admin, AccountId(path.into_inner())).await?;
+    let target = managed(&state, &admin, path.into_inner()).await?;
     if target.account_id == admin.account_id {
         return Err(ApiError::conflict(
             "cannot_disable_self",
@@ -169,9 +169,9 @@ pub async fn enable_staff(
     state: web::Data<AppState>,
     admin: Admin,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
 ) -> ApiResult<HttpResponse> {
-    let target = managed(&state, &admin, AccountId(path.into_inner())).await?;
+    let target = managed(&state, &admin, path.into_inner()).await?;
     state
         .store
         .set_disabled(target.account_id, false, &audit_of(&admin, &req, None))
@@ -191,10 +191,10 @@ pub async fn reset_password(
     state: web::Data<AppState>,
     admin: Admin,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     body: web::Json<ResetPassword>,
 ) -> ApiResult<HttpResponse> {
-    let target = managed(&state, &admin, AccountId(path.into_inner())).await?;
+    let target = managed(&state, &admin, path.into_inner()).await?;
     let password = NewPassword::parse(&body.password).map_err(|e| ApiError::validation(vec![e]))?;
     let hash = crate::auth::password::hash(password.secret().clone()).await?;
     state
@@ -210,12 +210,12 @@ async fn set_membership(
     state: &AppState,
     admin: &Admin,
     req: &HttpRequest,
-    path: (i64, i64),
+    path: (AccountId, CommunityId),
     member: bool,
 ) -> ApiResult<HttpResponse> {
     let (id, community) = path;
-    let community = admin.community(CommunityId(community))?;
-    let target = managed(state, admin, AccountId(id)).await?;
+    let community = admin.community(community)?;
+    let target = managed(state, admin, id).await?;
     state
         .store
         .assign_community(
@@ -235,7 +235,7 @@ pub async fn assign(
     state: web::Data<AppState>,
     admin: Admin,
     req: HttpRequest,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(AccountId, CommunityId)>,
 ) -> ApiResult<HttpResponse> {
     set_membership(&state, &admin, &req, path.into_inner(), true).await
 }
@@ -246,7 +246,7 @@ pub async fn unassign(
     state: web::Data<AppState>,
     admin: Admin,
     req: HttpRequest,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(AccountId, CommunityId)>,
 ) -> ApiResult<HttpResponse> {
     set_membership(&state, &admin, &req, path.into_inner(), false).await
 }
@@ -257,9 +257,9 @@ pub async fn unassign(
 pub async fn staff_audit(
     state: web::Data<AppState>,
     admin: Admin,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
 ) -> ApiResult<HttpResponse> {
-    let target = managed(&state, &admin, AccountId(path.into_inner())).await?;
+    let target = managed(&state, &admin, path.into_inner()).await?;
     let items = state
         .store
         .audit_entries("account", &target.account_id.to_string())

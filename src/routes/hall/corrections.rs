@@ -4,6 +4,7 @@ use super::{done, if_match, invalid, opt_text, text, topic_response, visible_top
 use crate::auth::caller::Worker;
 use crate::domain::ids::{SuggestionId, TopicId};
 use crate::error::{ApiError, ApiResult};
+use crate::hall::status::{TimelineKind, TopicStatus};
 use crate::hall::workflow;
 use crate::routes::admin::audit_of;
 use crate::state::AppState;
@@ -27,7 +28,7 @@ pub async fn edit(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: web::Json<EditTopic>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
@@ -49,6 +50,8 @@ pub async fn edit(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ChangeStatus {
+    /// The status code to move to (parsed here, so an unknown one is `unknown_status`).
+    #[schema(value_type = TopicStatus)]
     pub status: String,
     /// Public reason; required to reject.
     pub reason: Option<String>,
@@ -62,7 +65,7 @@ pub async fn status(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: web::Json<ChangeStatus>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
@@ -70,27 +73,22 @@ pub async fn status(
     if t.version != version {
         return Err(super::stale());
     }
-    let to = body.status.trim();
-    if !workflow::STATUSES.contains(&to) {
-        return Err(ApiError::field(
-            "status",
-            "unknown_status",
-            "没有这个状态 / unknown status",
-        ));
-    }
-    if !workflow::allowed(&t.status, to) {
+    let to = TopicStatus::parse(body.status.trim()).ok_or_else(|| {
+        ApiError::field("status", "unknown_status", "没有这个状态 / unknown status")
+    })?;
+    if !workflow::allowed(t.status, to) {
         return Err(ApiError::conflict(
             "invalid_transition",
+            format!("议题不能从“{}”变为“{}”", t.status.label(), to.label()),
             format!(
-                "议题不能从“{}”变为“{}”",
-                crate::routes::topics::status_label(&t.status),
-                crate::routes::topics::status_label(to)
+                "A topic cannot go from {} to {}",
+                t.status.label_en(),
+                to.label_en()
             ),
-            format!("A topic cannot go from `{}` to `{to}`", t.status),
         ));
     }
     let reason = opt_text("reason", &body.reason, 500)?;
-    if to == "rejected" && reason.is_none() {
+    if to == TopicStatus::Rejected && reason.is_none() {
         return Err(ApiError::field(
             "reason",
             "reason_required",
@@ -98,29 +96,24 @@ pub async fn status(
         ));
     }
     let now = chrono::Utc::now();
-    let reopen = t.status == "resolved" && to == "in_progress";
-    let kind: &'static str = if reopen {
-        "reopened"
-    } else {
-        workflow::STATUSES
-            .iter()
-            .copied()
-            .find(|s| *s == to)
-            .unwrap_or("reply")
-    };
-    let body_text = if reopen {
-        Some(match &reason {
+    let reopen = workflow::reopens(t.status, to);
+    let (kind, body_text) = if reopen {
+        let text = match &reason {
             Some(r) => format!("议题重新办理：{r}"),
             None => "议题重新办理".into(),
-        })
+        };
+        (Some(TimelineKind::Reopened), Some(text))
     } else {
-        workflow::public_text(to, reason.as_deref())
+        (
+            TimelineKind::of_status(to),
+            workflow::public_text(to, reason.as_deref()),
+        )
     };
     let change = StatusChange {
-        status: to.to_string(),
+        status: to,
         reason: reason.clone(),
         due_at: state.settings.hall.due(to, now),
-        note: body_text.map(|b| PublicNote {
+        note: kind.zip(body_text).map(|(kind, b)| PublicNote {
             kind,
             body: b,
             meeting: None,
@@ -153,7 +146,7 @@ pub async fn merge(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: web::Json<Merge>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
@@ -166,7 +159,7 @@ pub async fn merge(
         .ok_or_else(|| invalid("unknown_topic"))?;
     let reason = opt_text("reason", &body.reason, 500)?;
     let note = PublicNote {
-        kind: "merged",
+        kind: TimelineKind::Merged,
         body: match &reason {
             Some(r) => format!("已与议题《{}》合并办理：{r}", target.title),
             None => format!("已与议题《{}》合并办理", target.title),
@@ -197,7 +190,7 @@ pub async fn unmerge(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: Option<web::Json<Reason>>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
@@ -211,7 +204,7 @@ pub async fn unmerge(
         None => None,
     };
     let note = PublicNote {
-        kind: "reply",
+        kind: crate::hall::status::TimelineKind::Reply,
         body: match merged_into {
             Some(title) => format!("此前与议题《{title}》的合并已撤销，本议题恢复单独办理"),
             None => "此前的合并已撤销，本议题恢复单独办理".into(),
@@ -243,7 +236,7 @@ pub async fn split(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: web::Json<Split>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
@@ -274,7 +267,10 @@ pub async fn split(
                 .collect()
         }
     };
-    let due = state.settings.hall.due("new", chrono::Utc::now());
+    let due = state
+        .settings
+        .hall
+        .due(TopicStatus::New, chrono::Utc::now());
     let audit = audit_of(&caller, &req, opt_text("reason", &body.reason, 500)?);
     let new_id = done(
         state
@@ -301,21 +297,16 @@ pub async fn move_suggestion(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<SuggestionId>,
     body: web::Json<Move>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
-    let target = visible_topic(&state, &caller, body.topic_id.0).await?;
+    let target = visible_topic(&state, &caller, body.topic_id).await?;
     let audit = audit_of(&caller, &req, opt_text("reason", &body.reason, 500)?);
     done(
         state
             .store
-            .move_suggestion(
-                SuggestionId(path.into_inner()),
-                target.topic_id,
-                version,
-                &audit,
-            )
+            .move_suggestion(path.into_inner(), target.topic_id, version, &audit)
             .await?,
     )?;
     topic_response(&state, target.topic_id).await
@@ -333,10 +324,10 @@ pub async fn pin(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<SuggestionId>,
     body: web::Json<Pin>,
 ) -> ApiResult<HttpResponse> {
-    let id = SuggestionId(path.into_inner());
+    let id = path.into_inner();
     let s = state
         .store
         .suggestions_by_ids(&[id])
@@ -362,12 +353,12 @@ pub async fn reply(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: web::Json<Reply>,
 ) -> ApiResult<HttpResponse> {
     let t = visible_topic(&state, &caller, path.into_inner()).await?;
     let note = PublicNote {
-        kind: "reply",
+        kind: TimelineKind::Reply,
         body: text("body", &body.body, 2, 1000)?,
         meeting: None,
         template: state.settings.hall.template(),

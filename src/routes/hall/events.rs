@@ -41,10 +41,10 @@ pub async fn stream(
     state: web::Data<AppState>,
     caller: Staff,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<CommunityId>,
     q: web::Query<EventQuery>,
 ) -> ApiResult<HttpResponse> {
-    let community = caller.community(CommunityId(path.into_inner()))?;
+    let community = caller.community(path.into_inner())?;
     let header = req
         .headers()
         .get("last-event-id")

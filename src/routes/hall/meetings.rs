@@ -4,6 +4,7 @@ use super::{done, etag, if_match, opt_text, text};
 use crate::auth::caller::{Staff, Worker};
 use crate::domain::ids::{CommunityId, MeetingId, TopicId};
 use crate::error::{ApiError, ApiResult};
+use crate::hall::status::{TimelineKind, TopicStatus};
 use crate::routes::admin::audit_of;
 use crate::state::AppState;
 use crate::store::{
@@ -15,7 +16,7 @@ use serde::Deserialize;
 
 fn scheduling(state: &AppState) -> Scheduling {
     Scheduling {
-        due_at: state.settings.hall.due("scheduled", Utc::now()),
+        due_at: state.settings.hall.due(TopicStatus::Scheduled, Utc::now()),
         template: state.settings.hall.template(),
     }
 }
@@ -53,10 +54,10 @@ pub async fn create(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<CommunityId>,
     body: web::Json<CreateMeeting>,
 ) -> ApiResult<HttpResponse> {
-    let community = caller.community(CommunityId(path.into_inner()))?;
+    let community = caller.community(path.into_inner())?;
     let m = NewMeeting {
         community,
         title: text("title", &body.title, 2, 60)?,
@@ -82,9 +83,9 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     caller: Staff,
-    path: web::Path<i64>,
+    path: web::Path<CommunityId>,
 ) -> ApiResult<HttpResponse> {
-    let community = caller.community(CommunityId(path.into_inner()))?;
+    let community = caller.community(path.into_inner())?;
     let items = state.store.meetings(community).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }
@@ -92,11 +93,11 @@ pub async fn list(
 async fn visible_meeting(
     state: &AppState,
     caller: &crate::auth::caller::Caller,
-    id: i64,
+    id: MeetingId,
 ) -> ApiResult<MeetingRow> {
     let m = state
         .store
-        .meeting(MeetingId(id))
+        .meeting(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     caller.community(m.community_id)?;
@@ -160,7 +161,7 @@ async fn meeting_response(state: &AppState, id: MeetingId) -> ApiResult<HttpResp
 pub async fn detail(
     state: web::Data<AppState>,
     caller: Staff,
-    path: web::Path<i64>,
+    path: web::Path<MeetingId>,
 ) -> ApiResult<HttpResponse> {
     let m = visible_meeting(&state, &caller, path.into_inner()).await?;
     meeting_response(&state, m.meeting_id).await
@@ -187,7 +188,7 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<MeetingId>,
     body: web::Json<PatchMeeting>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&req)?;
@@ -263,7 +264,7 @@ pub async fn set_agenda(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<MeetingId>,
     body: web::Json<Agenda>,
 ) -> ApiResult<HttpResponse> {
     let m = visible_meeting(&state, &caller, path.into_inner()).await?;
@@ -301,7 +302,7 @@ pub async fn decide(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<MeetingId>,
     body: web::Json<RecordDecision>,
 ) -> ApiResult<HttpResponse> {
     let m = visible_meeting(&state, &caller, path.into_inner()).await?;
@@ -377,11 +378,11 @@ pub async fn decide(
         },
     };
     let change = StatusChange {
-        status: "decided".into(),
+        status: TopicStatus::Decided,
         reason: None,
-        due_at: state.settings.hall.due("decided", Utc::now()),
+        due_at: state.settings.hall.due(TopicStatus::Decided, Utc::now()),
         note: Some(PublicNote {
-            kind: "decided",
+            kind: TimelineKind::Decided,
             body: format!("议事会《{}》决议：{decision}{tally_text}", m.title),
             meeting: Some(m.meeting_id),
             template: state.settings.hall.template(),
@@ -412,7 +413,7 @@ pub async fn add_action(
     state: web::Data<AppState>,
     caller: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<MeetingId>,
     body: web::Json<CreateAction>,
 ) -> ApiResult<HttpResponse> {
     let m = visible_meeting(&state, &caller, path.into_inner()).await?;
@@ -453,7 +454,7 @@ pub async fn action_done(
         .action_meeting(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    visible_meeting(&state, &caller, meeting.0).await?;
+    visible_meeting(&state, &caller, meeting).await?;
     done(
         state
             .store
@@ -491,7 +492,7 @@ fn local(t: DateTime<Utc>) -> String {
 pub async fn print(
     state: web::Data<AppState>,
     caller: Staff,
-    path: web::Path<i64>,
+    path: web::Path<MeetingId>,
 ) -> ApiResult<HttpResponse> {
     let m = visible_meeting(&state, &caller, path.into_inner()).await?;
     let agenda = state.store.agenda(m.meeting_id).await?;
@@ -556,7 +557,7 @@ pub async fn print(
 pub async fn export(
     state: web::Data<AppState>,
     caller: Staff,
-    path: web::Path<i64>,
+    path: web::Path<MeetingId>,
 ) -> ApiResult<HttpResponse> {
     use rust_xlsxwriter::Workbook;
     let m = visible_meeting(&state, &caller, path.into_inner()).await?;
@@ -613,7 +614,7 @@ pub async fn export(
             s.write_number(r, 0, a.position)?;
             s.write_number(r, 1, a.topic_id.0 as f64)?;
             s.write_string(r, 2, &a.title)?;
-            s.write_string(r, 3, crate::routes::topics::status_label(&a.status))?;
+            s.write_string(r, 3, a.status.label())?;
             s.write_string_with_format(
                 r,
                 4,

@@ -98,10 +98,10 @@ pub fn invalid(code: &'static str) -> ApiError {
 }
 
 /// The topic, if the caller may see it (404 otherwise).
-pub async fn visible_topic(state: &AppState, caller: &Caller, id: i64) -> ApiResult<TopicRow> {
+pub async fn visible_topic(state: &AppState, caller: &Caller, id: TopicId) -> ApiResult<TopicRow> {
     let t = state
         .store
-        .topic(TopicId(id))
+        .topic(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     caller.community(t.community_id)?;

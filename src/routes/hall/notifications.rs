@@ -1,12 +1,14 @@
 //! Notifications: residents' in-app notices and subscribe-message grants; the call-back list
 //! of paper submitters for volunteers.
 use crate::auth::caller::{Resident, Staff};
-use crate::domain::ids::CommunityId;
+use crate::domain::ids::{CommunityId, TopicId};
 use crate::error::{ApiError, ApiResult};
+use crate::hall::status::TimelineKind;
 use crate::routes::admin::audit_of;
 use crate::state::AppState;
+use crate::store::NotificationRow;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct Page {
@@ -30,8 +32,41 @@ pub async fn mine(
     let next_cursor = (items.len() as i64 == limit)
         .then(|| items.last().map(|n| n.notification_id))
         .flatten();
+    let items: Vec<NotificationView> = items.into_iter().map(Into::into).collect();
     Ok(HttpResponse::Ok()
         .json(serde_json::json!({"items": items, "unread": unread, "next_cursor": next_cursor})))
+}
+
+/// A resident's in-app notice.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NotificationView {
+    pub notification_id: i64,
+    pub topic_id: TopicId,
+    /// The topic's title.
+    pub title: String,
+    pub kind: TimelineKind,
+    /// The kind for people, in Chinese (`kind_label_en`: in English).
+    pub kind_label: &'static str,
+    pub kind_label_en: &'static str,
+    pub body: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub read: bool,
+}
+
+impl From<NotificationRow> for NotificationView {
+    fn from(n: NotificationRow) -> Self {
+        Self {
+            notification_id: n.notification_id,
+            topic_id: n.topic_id,
+            title: n.title,
+            kind: n.kind,
+            kind_label: n.kind.label(),
+            kind_label_en: n.kind.label_en(),
+            body: n.body,
+            created_at: n.created_at,
+            read: n.read,
+        }
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -116,10 +151,10 @@ pub struct CallbackQuery {
 pub async fn callbacks(
     state: web::Data<AppState>,
     caller: Staff,
-    path: web::Path<i64>,
+    path: web::Path<CommunityId>,
     q: web::Query<CallbackQuery>,
 ) -> ApiResult<HttpResponse> {
-    let community = caller.community(CommunityId(path.into_inner()))?;
+    let community = caller.community(path.into_inner())?;
     let items = crate::hall::callbacks::group(
         state
             .store

@@ -2,7 +2,9 @@
 //! resolved, say whether they are satisfied.
 use super::{done, opt_text, visible_topic};
 use crate::auth::caller::Resident;
+use crate::domain::ids::TopicId;
 use crate::error::{ApiError, ApiResult};
+use crate::hall::status::{TimelineKind, TopicStatus};
 use crate::state::AppState;
 use crate::store::{PublicNote, StatusChange};
 use actix_web::{delete, post, put, web, HttpResponse};
@@ -14,7 +16,7 @@ use serde::Deserialize;
 pub async fn support(
     state: web::Data<AppState>,
     caller: Resident,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
 ) -> ApiResult<HttpResponse> {
     let t = visible_topic(&state, &caller, path.into_inner()).await?;
     let n = done(
@@ -32,7 +34,7 @@ pub async fn support(
 pub async fn unsupport(
     state: web::Data<AppState>,
     caller: Resident,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
 ) -> ApiResult<HttpResponse> {
     let t = visible_topic(&state, &caller, path.into_inner()).await?;
     let n = done(
@@ -59,7 +61,7 @@ pub struct Answer {
 pub async fn satisfaction(
     state: web::Data<AppState>,
     caller: Resident,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
     body: web::Json<Answer>,
 ) -> ApiResult<HttpResponse> {
     let t = visible_topic(&state, &caller, path.into_inner()).await?;
@@ -83,11 +85,11 @@ pub async fn satisfaction(
     let hall = &state.settings.hall;
     let now = chrono::Utc::now();
     let reopen = StatusChange {
-        status: "in_progress".into(),
+        status: TopicStatus::InProgress,
         reason: Some("居民不满意比例较高，发回重办".into()),
-        due_at: hall.due("in_progress", now),
+        due_at: hall.due(TopicStatus::InProgress, now),
         note: Some(PublicNote {
-            kind: "reopened",
+            kind: TimelineKind::Reopened,
             body: "多数居民对办理结果不满意，议题已发回重办".into(),
             meeting: None,
             template: hall.template(),

@@ -308,7 +308,8 @@ fn workbook(scope: &str, r: &Report) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErr
     s.set_name("议题状态")?;
     xlsx::headers(s, 0, &[("状态", 12.0), ("议题（个）", 10.0)])?;
     for (i, (k, v)) in r.topics_by_status.iter().enumerate() {
-        s.write_string(1 + i as u32, 0, crate::routes::topics::status_label(k))?;
+        let label = crate::hall::status::TopicStatus::parse(k).map_or(k.as_str(), |s| s.label());
+        s.write_string(1 + i as u32, 0, label)?;
         s.write_number(1 + i as u32, 1, *v as f64)?;
     }
     let s = wb.add_worksheet();

@@ -4,6 +4,7 @@ use crate::auth::caller::Staff;
 use crate::domain::ids::{CommunityId, PaperBatchId};
 use crate::domain::text::check;
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::hall::status::SuggestionState;
 use crate::intake::mask::{mask_name, mask_phone};
 use crate::intake::paper::{import as import_rows, missing_serials, ImportReport};
 use crate::paper_import::{parse, Format};
@@ -100,10 +101,14 @@ pub async fn list(
 }
 
 /// The batch, or 404 when it is outside the caller's communities.
-pub async fn batch_in_scope(state: &AppState, staff: &Staff, id: i64) -> ApiResult<PaperBatchRow> {
+pub async fn batch_in_scope(
+    state: &AppState,
+    staff: &Staff,
+    id: PaperBatchId,
+) -> ApiResult<PaperBatchRow> {
     let batch = state
         .store
-        .batch(PaperBatchId(id))
+        .batch(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     staff.community(batch.community_id)?;
@@ -118,7 +123,9 @@ pub struct EntryView {
     pub title: Option<String>,
     pub building_id: Option<crate::domain::ids::BuildingId>,
     pub place: Option<String>,
-    pub state: String,
+    pub state: SuggestionState,
+    pub state_label: &'static str,
+    pub state_label_en: &'static str,
     pub category: Option<String>,
     /// Masked (`王*`), except for the volunteer who typed it while the batch is open.
     pub name: Option<String>,
@@ -134,7 +141,7 @@ pub struct EntryView {
 pub async fn detail(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<i64>,
+    path: web::Path<PaperBatchId>,
 ) -> ApiResult<HttpResponse> {
     let batch = batch_in_scope(&state, &staff, path.into_inner()).await?;
     let rows = state.store.batch_entries(batch.paper_batch_id).await?;
@@ -158,6 +165,8 @@ pub async fn detail(
             building_id: s.building_id,
             place: s.place,
             state: s.state,
+            state_label: s.state.label(),
+            state_label_en: s.state.label_en(),
             name: person
                 .as_ref()
                 .and_then(|p| p.name.as_deref())
@@ -186,7 +195,7 @@ pub async fn close(
     state: web::Data<AppState>,
     staff: Staff,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<PaperBatchId>,
 ) -> ApiResult<HttpResponse> {
     let batch = batch_in_scope(&state, &staff, path.into_inner()).await?;
     state
@@ -210,7 +219,7 @@ pub async fn import(
     state: web::Data<AppState>,
     staff: Staff,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<PaperBatchId>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let batch = batch_in_scope(&state, &staff, path.into_inner()).await?;

@@ -1,11 +1,11 @@
 use super::super::admin::audit_of;
 use super::batches::{batch_closed, batch_in_scope};
 use crate::auth::caller::Staff;
-use crate::domain::ids::{BuildingId, SuggestionId};
+use crate::domain::ids::{BuildingId, PaperBatchId, SuggestionId};
 use crate::domain::text::{bounded, check};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::intake::paper::{add_entry, PaperEntry};
-use crate::routes::suggestions::create::{accepted, check_place, optional};
+use crate::routes::suggestions::create::{accepted, check_place, optional, text, title};
 use crate::state::AppState;
 use crate::store::EntryPatch;
 use actix_web::{patch, post, web, HttpRequest, HttpResponse};
@@ -57,7 +57,7 @@ pub async fn add(
     state: web::Data<AppState>,
     staff: Staff,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<PaperBatchId>,
     body: web::Json<NewEntry>,
 ) -> ApiResult<HttpResponse> {
     let batch = batch_in_scope(&state, &staff, path.into_inner()).await?;
@@ -69,10 +69,8 @@ pub async fn add(
     let serial = bounded("serial", &b.serial, 1, 32)
         .map_err(|e| errors.push(e))
         .ok();
-    let text = bounded("text", &b.text, 5, 2000)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let title = optional("title", &b.title, 60, &mut errors);
+    let text = text(&b.text, &mut errors);
+    let title = title(&b.title, &mut errors);
     let place = optional("place", &b.place, 100, &mut errors);
     let name = optional("name", &b.name, 32, &mut errors);
     let category = optional("category", &b.category, 32, &mut errors);
@@ -147,26 +145,26 @@ pub async fn correct(
     state: web::Data<AppState>,
     staff: Staff,
     req: HttpRequest,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(PaperBatchId, SuggestionId)>,
     body: web::Json<Correction>,
 ) -> ApiResult<HttpResponse> {
     let (batch_id, entry_id) = path.into_inner();
     let batch = batch_in_scope(&state, &staff, batch_id).await?;
     let entry = state
         .store
-        .suggestion(SuggestionId(entry_id))
+        .suggestion(entry_id)
         .await?
         .filter(|s| s.paper_batch_id == Some(batch.paper_batch_id))
         .ok_or_else(ApiError::not_found)?;
     let b = body.into_inner();
     let mut errors = Vec::new();
     let text = match &b.text {
-        Some(t) => bounded("text", t, 5, 2000).map_err(|e| errors.push(e)).ok(),
+        Some(t) => text(t, &mut errors),
         None => None,
     };
     let patch = EntryPatch {
         body: text,
-        title: optional("title", &b.title, 60, &mut errors),
+        title: title(&b.title, &mut errors),
         building_id: b.building_id,
         place: optional("place", &b.place, 100, &mut errors),
         name: optional("name", &b.name, 32, &mut errors),

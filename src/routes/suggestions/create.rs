@@ -5,7 +5,7 @@ use super::Accepted;
 use crate::auth::caller::Caller;
 use crate::domain::ids::{BuildingId, CommunityId};
 use crate::domain::role::Role;
-use crate::domain::text::{bounded, check};
+use crate::domain::text::{bounded, check, SuggestionText, SuggestionTitle};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
 use crate::store::{CreateOutcome, NewSuggestion};
@@ -139,6 +139,23 @@ pub fn optional(
     }
 }
 
+/// A suggestion's text (`SuggestionText`), collecting its error.
+pub fn text(value: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+    SuggestionText::parse(value)
+        .map(SuggestionText::into_string)
+        .map_err(|e| errors.push(e))
+        .ok()
+}
+
+/// A suggestion's optional title (`SuggestionTitle`), collecting its error.
+pub fn title(value: &Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
+    SuggestionTitle::parse(value.as_deref())
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten()
+        .map(SuggestionTitle::into_string)
+}
+
 /// WeChat's content check for residents who logged in with WeChat. When it cannot answer, the
 /// suggestion is held for a person to review rather than refused or passed unchecked.
 async fn wechat_check(
@@ -242,10 +259,8 @@ pub async fn create(
     })?;
     rate_limit(&state, &req, &format!("account:{}", caller.account_id))?;
     let mut errors = Vec::new();
-    let text = bounded("text", &b.text, 5, 2000)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let title = optional("title", &b.title, 60, &mut errors);
+    let text = text(&b.text, &mut errors);
+    let title = title(&b.title, &mut errors);
     let place = optional("place", &b.place, 100, &mut errors);
     let category = optional("category", &b.category, 32, &mut errors);
     check_place(&state, community, b.building_id, &mut errors).await?;
@@ -342,10 +357,8 @@ async fn create_for_resident(
     };
     rate_limit(&state, &req, &format!("account:{}", caller.account_id))?;
     let mut errors = Vec::new();
-    let text = bounded("text", &b.text, 5, 2000)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let title = optional("title", &b.title, 60, &mut errors);
+    let text = text(&b.text, &mut errors);
+    let title = title(&b.title, &mut errors);
     let place = optional("place", &b.place, 100, &mut errors);
     let category = optional("category", &b.category, 32, &mut errors);
     let name = optional("on_behalf.name", &on_behalf.name, 32, &mut errors);

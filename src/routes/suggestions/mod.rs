@@ -4,6 +4,8 @@ pub mod review;
 pub mod withdraw;
 
 use crate::domain::ids::*;
+use crate::hall::status::SuggestionState;
+use crate::routes::topics::{TimelineEntryView, TopicBriefView};
 use crate::store::{SuggestionRow, TimelineRow, TopicBrief};
 use serde::Serialize;
 
@@ -11,9 +13,10 @@ use serde::Serialize;
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SuggestionView {
     pub id: SuggestionId,
-    pub state: String,
-    /// The state in Chinese, for display.
-    pub state_label: String,
+    pub state: SuggestionState,
+    /// The state for people, in Chinese (`state_label_en`: in English).
+    pub state_label: &'static str,
+    pub state_label_en: &'static str,
     pub channel: String,
     pub title: Option<String>,
     pub text: String,
@@ -27,8 +30,8 @@ pub struct SuggestionView {
     pub moderation_reason_en: Option<String>,
     pub photo_ids: Vec<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
-    pub topic: Option<TopicBrief>,
-    pub timeline: Vec<TimelineRow>,
+    pub topic: Option<TopicBriefView>,
+    pub timeline: Vec<TimelineEntryView>,
     /// Whether the author may say now whether they are satisfied (the topic is resolved).
     pub can_rate: bool,
     /// The author's answer in the topic's current round, if they gave one.
@@ -67,18 +70,6 @@ pub fn answer_labels(answer: &str) -> (&'static str, &'static str) {
     }
 }
 
-pub fn state_label(state: &str) -> &'static str {
-    match state {
-        "pending_review" => "待审核",
-        "queued" => "已受理，正在归类",
-        "grouped" => "已归入议题",
-        "failed" => "处理失败，等待重试",
-        "withdrawn" => "已撤回",
-        "rejected" => "未通过审核",
-        _ => "未知",
-    }
-}
-
 impl SuggestionView {
     pub fn new(
         s: SuggestionRow,
@@ -88,7 +79,8 @@ impl SuggestionView {
     ) -> Self {
         Self {
             id: s.suggestion_id,
-            state_label: state_label(&s.state).into(),
+            state_label: s.state.label(),
+            state_label_en: s.state.label_en(),
             state: s.state,
             channel: s.channel,
             title: s.title,
@@ -107,9 +99,11 @@ impl SuggestionView {
                 .map(|r| crate::intake::moderation::reason_labels(r).0),
             photo_ids,
             created_at: s.created_at,
-            can_rate: topic.as_ref().is_some_and(|t| t.status == "resolved"),
-            topic,
-            timeline,
+            can_rate: topic
+                .as_ref()
+                .is_some_and(|t| t.status == crate::hall::status::TopicStatus::Resolved),
+            topic: topic.map(Into::into),
+            timeline: timeline.into_iter().map(Into::into).collect(),
             my_satisfaction: None,
         }
     }
@@ -119,6 +113,6 @@ impl SuggestionView {
 #[derive(Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Accepted {
     pub id: SuggestionId,
-    pub state: String,
+    pub state: SuggestionState,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }

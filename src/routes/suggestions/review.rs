@@ -5,6 +5,7 @@ use crate::auth::caller::Worker;
 use crate::domain::ids::{CommunityId, SuggestionId};
 use crate::domain::text::bounded;
 use crate::error::{ApiError, ApiResult};
+use crate::hall::status::SuggestionState;
 use crate::intake::mask::mask_name;
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -20,7 +21,9 @@ pub struct StaffSuggestion {
     pub id: SuggestionId,
     pub community_id: CommunityId,
     pub channel: String,
-    pub state: String,
+    pub state: SuggestionState,
+    pub state_label: &'static str,
+    pub state_label_en: &'static str,
     pub title: Option<String>,
     pub text: String,
     pub moderation_reason: Option<String>,
@@ -36,7 +39,7 @@ async fn list(
     state: &AppState,
     worker: &Worker,
     community: i64,
-    which: &str,
+    which: SuggestionState,
 ) -> ApiResult<HttpResponse> {
     let community = worker.community(CommunityId(community))?;
     let rows = state
@@ -59,6 +62,8 @@ async fn list(
             community_id: s.community_id,
             channel: s.channel,
             state: s.state,
+            state_label: s.state.label(),
+            state_label_en: s.state.label_en(),
             title: s.title,
             text: s.body,
             moderation_reason_en: s
@@ -86,7 +91,13 @@ pub async fn pending(
     worker: Worker,
     q: web::Query<ListQuery>,
 ) -> ApiResult<HttpResponse> {
-    list(&state, &worker, q.community_id, "pending_review").await
+    list(
+        &state,
+        &worker,
+        q.community_id,
+        SuggestionState::PendingReview,
+    )
+    .await
 }
 
 /// Suggestions whose processing failed (dead-lettered), for administrators to retry.
@@ -97,7 +108,7 @@ pub async fn failed(
     worker: Worker,
     q: web::Query<ListQuery>,
 ) -> ApiResult<HttpResponse> {
-    list(&state, &worker, q.community_id, "failed").await
+    list(&state, &worker, q.community_id, SuggestionState::Failed).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -107,10 +118,10 @@ pub struct Decision {
     pub reason: Option<String>,
 }
 
-async fn in_scope(state: &AppState, worker: &Worker, id: i64) -> ApiResult<SuggestionId> {
+async fn in_scope(state: &AppState, worker: &Worker, id: SuggestionId) -> ApiResult<SuggestionId> {
     let s = state
         .store
-        .suggestion(SuggestionId(id))
+        .suggestion(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     worker.community(s.community_id)?;
@@ -123,7 +134,7 @@ pub async fn decide(
     state: web::Data<AppState>,
     worker: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<SuggestionId>,
     body: web::Json<Decision>,
 ) -> ApiResult<HttpResponse> {
     let id = in_scope(&state, &worker, path.into_inner()).await?;
@@ -162,7 +173,7 @@ pub async fn retry(
     state: web::Data<AppState>,
     worker: Worker,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<SuggestionId>,
 ) -> ApiResult<HttpResponse> {
     let id = in_scope(&state, &worker, path.into_inner()).await?;
     if state

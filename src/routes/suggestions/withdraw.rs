@@ -13,12 +13,12 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     caller: Resident,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<SuggestionId>,
 ) -> ApiResult<HttpResponse> {
     let audit = audit_of(&caller, &req, None);
     match state
         .store
-        .withdraw_suggestion(SuggestionId(path.into_inner()), caller.account_id, &audit)
+        .withdraw_suggestion(path.into_inner(), caller.account_id, &audit)
         .await?
     {
         WithdrawOutcome::Withdrawn => Ok(HttpResponse::NoContent().finish()),

@@ -2,6 +2,7 @@ use super::TopicView;
 use crate::auth::caller::Caller;
 use crate::domain::ids::TopicId;
 use crate::error::{ApiError, ApiResult};
+use crate::hall::status::TopicStatus;
 use crate::intake::mask::{mask_name, scrub_contacts};
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
@@ -44,19 +45,22 @@ pub struct VoiceView {
 pub async fn detail(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<i64>,
+    path: web::Path<TopicId>,
 ) -> ApiResult<HttpResponse> {
     let topic = state
         .store
-        .topic(TopicId(path.into_inner()))
+        .topic(path.into_inner())
         .await?
         .ok_or_else(ApiError::not_found)?;
     caller.community(topic.community_id)?;
     let id = topic.topic_id;
     let version = topic.version;
     let representative = topic.representative_suggestion_id;
-    let status = topic.status.clone();
-    let timeline = state.store.public_timeline(id).await?;
+    let status = topic.status;
+    let timeline: Vec<super::TimelineEntryView> = (state.store.public_timeline(id).await?)
+        .into_iter()
+        .map(Into::into)
+        .collect();
     let meetings = state.store.topic_meetings(id).await?;
     let satisfaction = state.store.satisfaction(id).await?;
     let members = state.store.members(id, 500).await?;
@@ -74,7 +78,7 @@ pub async fn detail(
         "timeline": timeline,
         "meetings": meetings,
         "satisfaction": crate::hall::stats::satisfaction(satisfaction),
-        "next_statuses": crate::hall::workflow::next(&status),
+        "next_statuses": crate::hall::workflow::next(status),
     });
     if caller.role.is_staff() {
         // Representative quotes: the labelled representative first, then the longest texts.
@@ -120,7 +124,8 @@ pub async fn detail(
             .is_empty();
         view.supported = Some(supported);
         let mine = state.store.my_satisfaction(id, caller.account_id).await?;
-        let can_rate = status == "resolved" && state.store.took_part(id, caller.account_id).await?;
+        let can_rate =
+            status == TopicStatus::Resolved && state.store.took_part(id, caller.account_id).await?;
         let voices: Vec<VoiceView> = members
             .into_iter()
             .take(50)

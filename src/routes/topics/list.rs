@@ -2,7 +2,7 @@ use super::TopicView;
 use crate::auth::caller::Caller;
 use crate::domain::ids::{BuildingId, CommunityId};
 use crate::error::{ApiError, ApiResult};
-use crate::hall::workflow::STATUSES;
+use crate::hall::status::TopicStatus;
 use crate::state::AppState;
 use crate::store::{InboxFilter, TopicSort};
 use actix_web::{get, web, HttpResponse};
@@ -65,20 +65,21 @@ pub fn day_start(field: &str, s: &str) -> ApiResult<chrono::DateTime<Utc>> {
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<i64>,
+    path: web::Path<CommunityId>,
     q: web::Query<TopicQuery>,
 ) -> ApiResult<HttpResponse> {
-    let community = caller.community(CommunityId(path.into_inner()))?;
+    let community = caller.community(path.into_inner())?;
     let q = q.into_inner();
-    if let Some(s) = q.status.as_deref() {
-        if !STATUSES.contains(&s) {
-            return Err(bad(
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(TopicStatus::parse(s).ok_or_else(|| {
+            bad(
                 "invalid_query",
                 "状态参数有误",
                 format!("Unknown status `{s}`"),
-            ));
-        }
-    }
+            )
+        })?),
+    };
     if let Some(c) = q.channel.as_deref() {
         if c != "online" && c != "paper" {
             return Err(bad(
@@ -119,7 +120,7 @@ pub async fn list(
             })?,
     };
     let filter = InboxFilter {
-        status: q.status,
+        status,
         category: q.category.filter(|c| !c.trim().is_empty()),
         channel: q.channel,
         building: q.building_id.map(BuildingId),

@@ -3,31 +3,9 @@
 pub mod detail;
 pub mod list;
 
-use crate::store::TopicRow;
+use crate::hall::status::{TimelineKind, TopicStatus};
+use crate::store::{TimelineRow, TopicBrief, TopicRow};
 use serde::Serialize;
-
-/// A timeline entry's kind, shortly, in Chinese (for subscribe messages).
-pub fn status_label_of_kind(kind: &str) -> &'static str {
-    match kind {
-        "reply" => "新回复",
-        "reopened" => "发回重办",
-        other => status_label(other),
-    }
-}
-
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "new" => "待分拣",
-        "accepted" => "已受理",
-        "scheduled" => "议事中",
-        "decided" => "已决议",
-        "in_progress" => "落实中",
-        "resolved" => "已办结",
-        "rejected" => "未采纳",
-        "merged" => "已合并",
-        _ => "未知",
-    }
-}
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct TopicView {
@@ -37,8 +15,12 @@ pub struct TopicView {
     pub summary: Option<String>,
     pub keywords: Vec<String>,
     pub category: Option<String>,
-    pub status: String,
-    pub status_label: String,
+    pub status: TopicStatus,
+    /// The status for people, in Chinese (`status_label_en`: in English). Every code the API
+    /// sends next to a label pair like this one comes with labels from the server; clients show
+    /// these and keep no tables of their own (`GET /api/v1/labels` lists them all).
+    pub status_label: &'static str,
+    pub status_label_en: &'static str,
     /// The public reason of a rejection or merge.
     pub status_reason: Option<String>,
     /// The latest meeting decision.
@@ -69,7 +51,8 @@ impl TopicView {
             id: t.topic_id,
             community_id: t.community_id,
             keywords: serde_json::from_str(&t.keywords).unwrap_or_default(),
-            status_label: status_label(&t.status).into(),
+            status_label: t.status.label(),
+            status_label_en: t.status.label_en(),
             online_count: t.member_count - t.paper_count,
             overdue: t.due_at.is_some_and(|d| d < now),
             heat: crate::hall::heat::at(t.heat, now),
@@ -96,5 +79,60 @@ impl TopicView {
 impl From<TopicRow> for TopicView {
     fn from(t: TopicRow) -> Self {
         Self::new(t, chrono::Utc::now())
+    }
+}
+
+/// A public timeline entry, as residents and staff see it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TimelineEntryView {
+    pub timeline_entry_id: i64,
+    pub topic_id: crate::domain::ids::TopicId,
+    pub kind: TimelineKind,
+    /// The kind for people, in Chinese (`kind_label_en`: in English).
+    pub kind_label: &'static str,
+    pub kind_label_en: &'static str,
+    pub body: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<TimelineRow> for TimelineEntryView {
+    fn from(e: TimelineRow) -> Self {
+        Self {
+            timeline_entry_id: e.timeline_entry_id,
+            topic_id: e.topic_id,
+            kind: e.kind,
+            kind_label: e.kind.label(),
+            kind_label_en: e.kind.label_en(),
+            body: e.body,
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// The topic a resident's suggestion went into.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TopicBriefView {
+    pub topic_id: crate::domain::ids::TopicId,
+    pub title: String,
+    pub status: TopicStatus,
+    pub status_label: &'static str,
+    pub status_label_en: &'static str,
+    pub status_reason: Option<String>,
+    pub member_count: i32,
+    pub supporter_count: i32,
+}
+
+impl From<TopicBrief> for TopicBriefView {
+    fn from(t: TopicBrief) -> Self {
+        Self {
+            topic_id: t.topic_id,
+            title: t.title,
+            status: t.status,
+            status_label: t.status.label(),
+            status_label_en: t.status.label_en(),
+            status_reason: t.status_reason,
+            member_count: t.member_count,
+            supporter_count: t.supporter_count,
+        }
     }
 }

@@ -226,7 +226,9 @@ impl CorrectionStore for SqlStore {
         if t.community_id != s.community_id || t.topic_id == s.topic_id {
             return Ok(Edit::Invalid("unknown_topic"));
         }
-        if s.status == "merged" || t.status == "merged" {
+        if s.status == crate::hall::status::TopicStatus::Merged
+            || t.status == crate::hall::status::TopicStatus::Merged
+        {
             return Ok(Edit::Invalid("topic_merged"));
         }
         // Tell the source's authors and supporters before they move.
@@ -256,7 +258,7 @@ impl CorrectionStore for SqlStore {
             .bind(target)
             .bind(serde_json::to_string(&moved)?)
             .bind(serde_json::to_string(&added)?)
-            .bind(&s.status)
+            .bind(s.status)
             .bind(s.status_reason.as_deref())
             .bind(audit.actor)
             .bind(audit.reason.as_deref())
@@ -301,7 +303,7 @@ impl CorrectionStore for SqlStore {
             Ok(locked) => locked,
             Err(refused) => return Ok(refused),
         };
-        if s.status != "merged" {
+        if s.status != crate::hall::status::TopicStatus::Merged {
             return Ok(Edit::Invalid("not_merged"));
         }
         type MergeRow = (i64, TopicId, String, String, String, Option<String>);
@@ -370,7 +372,7 @@ impl CorrectionStore for SqlStore {
             Ok(locked) => locked,
             Err(refused) => return Ok(refused),
         };
-        if t.status == "merged" {
+        if t.status == crate::hall::status::TopicStatus::Merged {
             return Ok(Edit::Invalid("topic_merged"));
         }
         let found: i64 = sqlx::query_scalar(&with_ids(COUNT_GROUPED_AMONG, members))
@@ -441,7 +443,7 @@ impl CorrectionStore for SqlStore {
         if community != t.community_id || state != "grouped" {
             return Ok(Edit::Invalid("not_grouped"));
         }
-        if t.status == "merged" {
+        if t.status == crate::hall::status::TopicStatus::Merged {
             return Ok(Edit::Invalid("topic_merged"));
         }
         sqlx::query(MOVE_ONE_PINNED)

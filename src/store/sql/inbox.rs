@@ -41,7 +41,7 @@ fn inbox_query<'a>(
         where s.topic_id = topic.topic_id and s.state = 'grouped' and ";
     let mut qb = QueryBuilder::<Db>::new(SELECT_TOPIC);
     qb.push(" where community_id = ").push_bind(community);
-    match f.status.as_deref() {
+    match f.status {
         Some(s) => {
             qb.push(" and status = ").push_bind(s);
         }

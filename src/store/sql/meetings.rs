@@ -113,7 +113,9 @@ async fn schedule(
         let Some(t) = corrections::topic(tx, *id).await? else {
             return Ok(Some("unknown_topic"));
         };
-        if t.community_id != meeting.community_id || t.status == "merged" {
+        if t.community_id != meeting.community_id
+            || t.status == crate::hall::status::TopicStatus::Merged
+        {
             return Ok(Some("unknown_topic"));
         }
         if agenda_position(tx, meeting.meeting_id, *id)
@@ -136,11 +138,11 @@ async fn schedule(
                 .with_timezone(&crate::hall::shanghai())
                 .format("%Y-%m-%d %H:%M");
             let change = StatusChange {
-                status: "scheduled".into(),
+                status: crate::hall::status::TopicStatus::Scheduled,
                 reason: None,
                 due_at: scheduling.due_at,
                 note: Some(PublicNote {
-                    kind: "scheduled",
+                    kind: crate::hall::status::TimelineKind::Scheduled,
                     body: format!(
                         "已列入议事会《{}》，{} 在{}讨论",
                         meeting.title, when, meeting.place

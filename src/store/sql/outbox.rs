@@ -94,7 +94,7 @@ impl OutboxStore for SqlStore {
         Ok(query.fetch_all(&self.write).await?)
     }
 
-    async fn count_in_state(&self, state: &str) -> Result<i64> {
+    async fn count_in_state(&self, state: crate::hall::status::SuggestionState) -> Result<i64> {
         let query = sqlx::query_scalar(COUNT_IN_STATE).bind(state);
         Ok(query.fetch_one(&self.read).await?)
     }

@@ -208,7 +208,13 @@ impl PaperStore for SqlStore {
             }
         }
         // New words may belong to another topic: group the entry again.
-        if text_changed && (s.state == "grouped" || s.state == "queued") {
+        if text_changed
+            && matches!(
+                s.state,
+                crate::hall::status::SuggestionState::Grouped
+                    | crate::hall::status::SuggestionState::Queued
+            )
+        {
             suggestions::leave_topic(&mut tx, &s, audit.at).await?;
             sqlx::query(REQUEUE_ENTRY)
                 .bind(id)

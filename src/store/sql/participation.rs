@@ -44,7 +44,7 @@ impl ParticipationStore for SqlStore {
         let Some(t) = corrections::topic(&mut tx, topic).await? else {
             return Ok(Edit::NotFound);
         };
-        if t.status == "merged" {
+        if t.status == crate::hall::status::TopicStatus::Merged {
             return Ok(Edit::Invalid("topic_merged"));
         }
         let changed = if on {
@@ -103,7 +103,7 @@ impl ParticipationStore for SqlStore {
         let Some(t) = corrections::topic(&mut tx, topic).await? else {
             return Ok(Edit::NotFound);
         };
-        if t.status != "resolved" {
+        if t.status != crate::hall::status::TopicStatus::Resolved {
             return Ok(Edit::Invalid("not_resolved"));
         }
         let round = t.reopened_count;

@@ -33,7 +33,7 @@ pub(super) async fn change(
         sqlx::query(INSERT_DEADLINE)
             .bind(t.topic_id)
             .bind(t.community_id)
-            .bind(&t.status)
+            .bind(t.status)
             .bind(due)
             .bind(now)
             .bind(now <= due)
@@ -43,7 +43,7 @@ pub(super) async fn change(
     let decided = matches!(change.status.as_str(), "decided");
     let resolved = matches!(change.status.as_str(), "resolved");
     sqlx::query(SET_STATUS)
-        .bind(&change.status)
+        .bind(change.status)
         .bind(change.reason.as_deref())
         .bind(now)
         .bind(change.due_at)

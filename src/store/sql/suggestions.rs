@@ -368,7 +368,7 @@ impl IntakeStore for SqlStore {
     async fn suggestions_in_state(
         &self,
         communities: &[CommunityId],
-        state: &str,
+        state: crate::hall::status::SuggestionState,
         limit: i64,
     ) -> Result<Vec<SuggestionRow>> {
         let sql = with_ids(SUGGESTIONS_IN_STATE, communities);
@@ -386,7 +386,9 @@ impl IntakeStore for SqlStore {
     ) -> Result<bool> {
         let mut tx = self.write.begin().await?;
         let found = suggestion_tx(&mut tx, id).await?;
-        let Some(s) = found.filter(|s| s.state == "pending_review") else {
+        let Some(s) =
+            found.filter(|s| s.state == crate::hall::status::SuggestionState::PendingReview)
+        else {
             return Ok(false);
         };
         let state = if approve { "queued" } else { "rejected" };
@@ -418,7 +420,8 @@ impl IntakeStore for SqlStore {
     async fn retry_suggestion(&self, id: SuggestionId, audit: &Audit) -> Result<bool> {
         let mut tx = self.write.begin().await?;
         let found = suggestion_tx(&mut tx, id).await?;
-        let Some(s) = found.filter(|s| s.state == "failed") else {
+        let Some(s) = found.filter(|s| s.state == crate::hall::status::SuggestionState::Failed)
+        else {
             return Ok(false);
         };
         sqlx::query(REQUEUE_FAILED)

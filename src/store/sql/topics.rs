@@ -266,7 +266,10 @@ impl TopicStore for SqlStore {
             return Ok(AssignOutcome::Stale);
         };
         let s = suggestions::suggestion_tx(&mut tx, a.suggestion_id).await?;
-        let Some(s) = s.filter(|s| s.state == "queued" && s.community_id == a.community_id) else {
+        let Some(s) = s.filter(|s| {
+            s.state == crate::hall::status::SuggestionState::Queued
+                && s.community_id == a.community_id
+        }) else {
             tx.rollback().await?;
             return Ok(AssignOutcome::NotQueued);
         };
@@ -347,7 +350,7 @@ impl TopicStore for SqlStore {
     async fn topics(
         &self,
         community: CommunityId,
-        status: Option<&str>,
+        status: Option<crate::hall::status::TopicStatus>,
         sort: TopicSort,
         limit: i64,
         offset: i64,

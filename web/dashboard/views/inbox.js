@@ -1,9 +1,8 @@
 // Topic inbox: status tabs with counts, filters, sort, cursor paging and live updates (SSE).
 import { html, useState, useEffect, useRef, useCallback, ErrorBox, Loading, StatusBadge, Tabs, usePage } from "../ui.js";
 import { api, items, followEvents } from "../api.js";
-import { t, formatTime } from "../i18n.js";
+import { t, formatTime, statuses, statusLabel } from "../i18n.js";
 
-const TAB_STATUSES = ["new", "accepted", "scheduled", "decided", "in_progress", "resolved", "rejected", "merged"];
 const EMPTY_FILTERS = { category: "", channel: "", building_id: "", from: "", to: "", q: "", overdue: false };
 
 /** Buildings of a community (for filters and forms). */
@@ -131,9 +130,9 @@ export function Inbox({ communityId }) {
       <${Tabs} id="inbox" label=${t("status_tabs")} testid="status-tabs" selected=${status} onSelect=${setStatus}
         tabs=${[
           { key: "", label: t("status_all"), testid: "tab-all", extra: html`<span class="count">${total}</span>` },
-          ...TAB_STATUSES.map((s) => ({
+          ...statuses().map((s) => ({
             key: s,
-            label: t(`status_${s}`),
+            label: statusLabel(s),
             testid: `tab-${s}`,
             extra: html`<span class="count" data-testid=${`count-${s}`}>${list.counts[s] || 0}</span>`,
           })),

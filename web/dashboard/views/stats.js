@@ -3,7 +3,7 @@
 import { html, useState, useEffect, useRef, ErrorBox, Loading, usePage } from "../ui.js";
 import { openFile } from "../api.js";
 import { useResource } from "../resource.js";
-import { t, STATUSES } from "../i18n.js";
+import { t, statuses, statusLabel } from "../i18n.js";
 
 let echartsLoading = null;
 
@@ -96,7 +96,7 @@ export function Stats({ me, communityId }) {
   const s = stats.data;
   usePage(t("stats_title"));
   const perDayRows = s ? (s.suggestions_per_day || []).filter((d) => d.online || d.paper) : [];
-  const statusRows = s ? STATUSES.filter((k) => (s.topics_by_status || {})[k]).map((k) => [t(`status_${k}`), s.topics_by_status[k]]) : [];
+  const statusRows = s ? statuses().filter((k) => (s.topics_by_status || {})[k]).map((k) => [statusLabel(k), s.topics_by_status[k]]) : [];
   const due = s ? (s.deadlines_met || 0) + (s.deadlines_missed || 0) + (s.overdue_now || 0) : 0;
 
   const perDay = s && {
@@ -115,7 +115,7 @@ export function Stats({ me, communityId }) {
     series: [{
       type: "pie",
       radius: ["35%", "65%"],
-      data: STATUSES.filter((k) => (s.topics_by_status || {})[k]).map((k) => ({ name: t(`status_${k}`), value: s.topics_by_status[k] })),
+      data: statuses().filter((k) => (s.topics_by_status || {})[k]).map((k) => ({ name: statusLabel(k), value: s.topics_by_status[k] })),
     }],
   };
   const answers = s && s.satisfaction

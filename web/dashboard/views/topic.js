@@ -2,19 +2,7 @@
 import { html, useState, useEffect, useRef, ErrorBox, Notice, Loading, StatusBadge, Photos, usePage, focusEl } from "../ui.js";
 import { request, api, items } from "../api.js";
 import { useResource } from "../resource.js";
-import { t, pick, formatTime } from "../i18n.js";
-
-/** Status changes a worker may make from each status (the API's rule). */
-const TRANSITIONS = {
-  new: ["accepted", "rejected"],
-  accepted: ["scheduled", "rejected"],
-  scheduled: ["decided", "accepted"],
-  decided: ["in_progress", "resolved"],
-  in_progress: ["resolved"],
-  resolved: ["in_progress"],
-  rejected: ["accepted"],
-  merged: [],
-};
+import { t, pick, formatTime, kindLabel, statusLabel } from "../i18n.js";
 
 export function TopicPage({ id, communityId }) {
   // A stale version (412) shows the "someone else changed it" banner with a reload button.
@@ -190,11 +178,11 @@ export function TopicPage({ id, communityId }) {
                   ${t("unmerge")}</button>
               </div>`
             : html`
-              <${StatusForm} topic=${topic} busy=${busy}
+              <${StatusForm} topic=${topic} next=${data.next_statuses || []} busy=${busy}
                 onSubmit=${async (status, reason) => {
                   const done = await act(
                     () => request(`/topics/${topic.id}/status`, { method: "POST", body: { status, ...(reason ? { reason } : {}) }, ifMatch }),
-                    t("status_changed", { status: t(`status_${status}`) }),
+                    t("status_changed", { status: statusLabel(status) }),
                   );
                   // The form changes with the status: the focus goes to the new status.
                   if (done) setTimeout(() => focusEl(statusLine.current), 0);
@@ -260,15 +248,16 @@ function Timeline({ entries }) {
   return html`<ul class="timeline" data-testid="timeline">
     ${entries.map(
       (e) => html`<li key=${e.timeline_entry_id} data-kind=${e.kind}>
-        <strong>${t(`timeline_${e.kind}`)}</strong> <span class="muted">${formatTime(e.created_at)}</span>
+        <strong>${kindLabel(e.kind)}</strong> <span class="muted">${formatTime(e.created_at)}</span>
         ${e.body ? html`<div class="text">${e.body}</div>` : null}
       </li>`,
     )}
   </ul>`;
 }
 
-function StatusForm({ topic, busy, onSubmit }) {
-  const options = TRANSITIONS[topic.status] || [];
+function StatusForm({ topic, next, busy, onSubmit }) {
+  // The server's workflow: the statuses this topic can go to now.
+  const options = next;
   const [status, setStatus] = useState(options[0] || "");
   const [reason, setReason] = useState("");
   useEffect(() => setStatus(options[0] || ""), [topic.status]);
@@ -281,7 +270,7 @@ function StatusForm({ topic, busy, onSubmit }) {
     <h3>${t("change_status")}</h3>
     <label for="new-status">${t("new_status")}</label>
     <select id="new-status" value=${status} onChange=${(e) => setStatus(e.target.value)} data-testid="status-select">
-      ${options.map((s) => html`<option key=${s} value=${s}>${t(`status_${s}`)}</option>`)}
+      ${options.map((s) => html`<option key=${s} value=${s}>${statusLabel(s)}</option>`)}
     </select>
     <label for="status-reason">${t("reason")}${status === "rejected" ? "" : t("optional")}</label>
     <textarea id="status-reason" value=${reason} required=${status === "rejected"} onInput=${(e) => setReason(e.target.value)}></textarea>
