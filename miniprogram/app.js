@@ -1,15 +1,20 @@
 // The residents' mini-program: silent WeChat login, drafts sent when the network returns.
 const { client } = require('./utils/api.js');
 const drafts = require('./utils/drafts.js');
+const join = require('./utils/join.js');
 
 App({
   globalData: { me: null },
-  onLaunch() {
+  onLaunch(options) {
+    // Opened from a community poster: keep its join code until the resident confirms.
+    const launch = options || (wx.getLaunchOptionsSync ? wx.getLaunchOptionsSync() : null);
+    join.remember(join.codeFromOptions(launch));
     wx.onNetworkStatusChange((res) => {
       if (res.isConnected) drafts.flush(client()).catch(() => {});
     });
   },
-  onShow() {
+  onShow(options) {
+    join.remember(join.codeFromOptions(options));
     drafts.flush(client()).catch(() => {});
   },
   /** The logged-in resident (silent login on first use). */

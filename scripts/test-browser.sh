@@ -6,6 +6,7 @@
 # volunteer, runs the tests (node --test, playwright-core driving /usr/bin/chromium), writes
 # screenshots to target/test-output/screenshots/, stops the server and ends with one line:
 #   browser tests: N passed, M failed
+# BROWSER_TESTS="a11y.test.js topics.test.js" runs only those files (of tests/browser/).
 # The server binary is $MINYI_BIN (default target/debug/minyi, built with `cargo build --locked`
 # when absent).
 set -uo pipefail
@@ -124,7 +125,7 @@ TAP="$OUT/browser-tests.tap"
 (cd tests/browser && timeout 300 node --test --test-concurrency=1 \
   --test-reporter=spec --test-reporter-destination=stderr \
   --test-reporter=tap --test-reporter-destination="$TAP" \
-  ./*.test.js)
+  ${BROWSER_TESTS:-./*.test.js})
 STATUS=$?
 PASSED=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$TAP" | tail -1)
 FAILED=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$TAP" | tail -1)

@@ -3,6 +3,7 @@
 # mini-program (node --test with wx mocked — every mocked answer checked against the shapes the
 # real server sends — and miniprogram-simulate), a contract test of miniprogram/utils/api.js
 # against a real `minyi serve`, and the mobile web version /m/ in headless Chromium.
+# RESIDENTS_TESTS="mobile.test.js" runs only those files (of tests/residents/).
 # Ends with one line: `residents tests: N passed, M failed` (non-zero exit on failure).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -73,7 +74,7 @@ cd tests/residents
 timeout 300 node --test --test-concurrency=1 \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$WORK/tap.txt" \
-  drafts.test.js miniprogram.test.js contract.test.js mobile.test.js
+  ${RESIDENTS_TESTS:-drafts.test.js miniprogram.test.js contract.test.js mobile.test.js mobile-join.test.js}
 STATUS=$?
 PASSED=$(grep -E '^# pass ' "$WORK/tap.txt" | awk '{print $3}' | tail -1)
 FAILED=$(grep -E '^# fail ' "$WORK/tap.txt" | awk '{print $3}' | tail -1)

@@ -6,12 +6,67 @@ use serde::Serialize;
 
 pub type ApiResult<T, E = ApiError> = Result<T, E>;
 
-/// A field-level problem in a request body.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// A field-level problem in a request body. `message` may be written "中文 / English"; it is
+/// sent as `message` (Chinese) and `message_en` (English), so a Chinese screen never shows the
+/// English half.
+#[derive(Debug, Clone)]
 pub struct FieldError {
     pub field: String,
     pub code: String,
     pub message: String,
+}
+
+/// A field error as sent.
+#[derive(Serialize, utoipa::ToSchema)]
+struct FieldErrorWire {
+    /// The request field (a machine name: clients show `message`).
+    field: String,
+    /// Stable machine-readable code.
+    code: String,
+    /// Message in Simplified Chinese.
+    message: String,
+    /// Message in English.
+    message_en: String,
+}
+
+impl Serialize for FieldError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (zh, en) = split_bilingual(&self.message);
+        let message_en = en.unwrap_or_else(|| zh.clone());
+        FieldErrorWire {
+            field: self.field.clone(),
+            code: self.code.clone(),
+            message: zh,
+            message_en,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl utoipa::PartialSchema for FieldError {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <FieldErrorWire as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for FieldError {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("FieldError")
+    }
+}
+
+/// Split a text written "中文 / English" into its Chinese and English halves: at the first
+/// slash with Chinese before it and a Latin letter after it (spaces around it optional). A text
+/// without such a slash is returned whole.
+pub fn split_bilingual(s: &str) -> (String, Option<String>) {
+    for (i, _) in s.match_indices('/') {
+        let (zh, en) = (s[..i].trim(), s[i + 1..].trim());
+        let chinese_before = zh.chars().last().is_some_and(|c| !c.is_ascii());
+        if chinese_before && en.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+            return (zh.to_string(), Some(en.to_string()));
+        }
+    }
+    (s.to_string(), None)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +172,48 @@ impl ApiError {
             Self::Problem { code, .. } => code,
             Self::Unexpected(_) => "internal",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn field_messages_are_sent_in_each_language() {
+        let e = FieldError {
+            field: "building_id".into(),
+            code: "unknown_building".into(),
+            message: "本社区没有这个楼栋 / no such building in this community".into(),
+        };
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["message"], "本社区没有这个楼栋");
+        assert_eq!(v["message_en"], "no such building in this community");
+        let plain = FieldError {
+            message: "必填".into(),
+            ..e.clone()
+        };
+        assert_eq!(serde_json::to_value(&plain).unwrap()["message_en"], "必填");
+        assert_eq!(
+            split_bilingual("0–10000"),
+            ("0–10000".to_string(), None),
+            "no Chinese half: kept whole"
+        );
+        assert_eq!(
+            split_bilingual("a / b").1,
+            None,
+            "English on both sides is not a translation"
+        );
+        let (zh, en) = split_bilingual("建议内容太短（1 个字）/ text is too short (1 characters)");
+        assert_eq!(zh, "建议内容太短（1 个字）");
+        assert_eq!(en.as_deref(), Some("text is too short (1 characters)"));
+        assert_eq!(
+            split_bilingual("只支持 JPEG/PNG 照片 / JPEG or PNG only")
+                .1
+                .as_deref(),
+            Some("JPEG or PNG only")
+        );
     }
 }
 

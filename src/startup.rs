@@ -124,6 +124,9 @@ pub async fn build_state_from(
         queue = queue.kind(),
         "store and queue ready"
     );
+    let join_codes = crate::auth::join_code::JoinCodes::new(
+        secrecy::ExposeSecret::expose_secret(&settings.auth.jwt_secret).as_bytes(),
+    );
     Ok(web::Data::new(AppState {
         settings: Arc::new(settings),
         store,
@@ -140,6 +143,8 @@ pub async fn build_state_from(
         sms,
         intake,
         guards,
+        join_codes,
+        community_words: Default::default(),
     }))
 }
 
@@ -395,6 +400,28 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
                     Ok(res)
                 }
             })
+            // A live event stream must reach the browser as it is written, never buffered by
+            // a compressor: it is marked as not to be encoded.
+            .wrap_fn(|req, srv| {
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    let stream = res
+                        .headers()
+                        .get(actix_web::http::header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.starts_with("text/event-stream"));
+                    if stream {
+                        res.headers_mut().insert(
+                            actix_web::http::header::CONTENT_ENCODING,
+                            HeaderValue::from_static("identity"),
+                        );
+                    }
+                    Ok(res)
+                }
+            })
+            // Text and JSON are compressed (gzip or brotli) when the client asks for it.
+            .wrap(actix_web::middleware::Compress::default())
             .wrap(TracingLogger::<MinyiRootSpan>::new())
             .configure(crate::routes::configure)
     })

@@ -28,6 +28,11 @@ pub struct AppState {
     pub intake: crate::intake::batcher::Batcher,
     /// Client addresses behind proxies, live streams per session, upload bursts.
     pub guards: crate::auth::guards::Guards,
+    /// Signs and checks communities' join codes (their QR posters).
+    pub join_codes: crate::auth::join_code::JoinCodes,
+    /// Each community's moderation words (configured, district and community lists), rebuilt
+    /// when older than 2 s.
+    pub community_words: crate::intake::moderation::CommunityWords,
 }
 
 impl AppState {

@@ -271,7 +271,23 @@ function createClient(options) {
     mySuggestions: () => request('GET', '/me/suggestions?limit=50'),
     notifications: () => request('GET', '/me/notifications?limit=20'),
     markRead: (ids) => request('POST', '/me/notifications/read', ids ? { ids } : {}),
-    post: (body) => request('POST', '/suggestions', body),
+    post: (body) => request('POST', '/suggestions', Object.assign({ channel: 'mini_program' }, body)),
+    /** Which community a poster's code leads to. */
+    joinPreview: (code) => request('GET', '/join-codes/' + encodeURIComponent(code)),
+    /** Join (or move to) the community of a poster's code. */
+    joinCommunity: (code) => request('PUT', '/me/community', { code }),
+    /** A photo as a local file (the API serves photos only with the token). */
+    async photo(uploadId) {
+      const token = await accessToken();
+      return new Promise((resolve, reject) => {
+        getWx().downloadFile({
+          url: base + '/uploads/' + encodeURIComponent(uploadId),
+          header: { authorization: 'Bearer ' + token },
+          success: (r) => (r.statusCode === 200 ? resolve(r.tempFilePath) : reject(new ApiError(r.statusCode, null))),
+          fail: (e) => reject(new NetworkError(e && e.errMsg)),
+        });
+      });
+    },
     subscribeTemplates: () => request('GET', '/subscribe-templates'),
     subscriptions: (accepted) => request('POST', '/me/subscriptions', { accepted }),
     stats: () => ({ active, queued: queue.length }),

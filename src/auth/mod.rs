@@ -3,6 +3,7 @@ pub mod caller;
 pub mod client_ip;
 pub mod guards;
 pub mod identity;
+pub mod join_code;
 pub mod jwt;
 pub mod password;
 pub mod session_cache;

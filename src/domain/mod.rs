@@ -1,3 +1,4 @@
+pub mod audit_labels;
 pub mod code;
 pub mod ids;
 pub mod role;

@@ -1,10 +1,12 @@
 //! The deliberation hall's rules, apart from HTTP and SQL: the topic workflow, heat, deadlines,
 //! the figures of the statistics and the senders of notifications.
+pub mod callbacks;
 pub mod heat;
 pub mod notify;
 pub mod stats;
 pub mod status;
 pub mod workflow;
+pub mod xlsx;
 
 use crate::store::SatisfactionCounts;
 

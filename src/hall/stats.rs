@@ -6,8 +6,11 @@
 //! - **topics by status**: current topics of the scope per status (empty new topics left behind
 //!   by corrections are not counted);
 //! - **median hours to decision / resolution**: over topics decided (resolved) in the range,
-//!   from their first suggestion to the first decision (the last resolution);
-//! - **on-time rate**: deadlines kept / (deadlines that ended in the range + topics overdue now);
+//!   from their first suggestion to the first decision (the last resolution); how many topics
+//!   each median is over is `topics_decided` / `topics_resolved`;
+//! - **on-time rate** (按期处理率): steps of the workflow done within their deadline / (deadlines
+//!   that ended in the range + topics overdue now) — every status has a deadline, so this is not
+//!   a rate of resolution; with no deadline in the range it is none (shown as "—");
 //! - **satisfaction**: answers given in the range; the rate is (满意 + 基本满意) / answers;
 //! - **top buildings / categories**: suggestions received in the range per building and per
 //!   category (the topic's category, else the suggestion's own, else 未分类).
@@ -54,6 +57,11 @@ pub struct Report {
     pub topics_by_status: BTreeMap<String, i64>,
     pub median_hours_to_decision: Option<f64>,
     pub median_hours_to_resolution: Option<f64>,
+    /// Topics decided in the range (what the median to decision is over).
+    pub topics_decided: i64,
+    /// Topics resolved in the range (what the median to resolution is over).
+    pub topics_resolved: i64,
+    /// deadlines_met / (deadlines_met + deadlines_missed + overdue_now); none without deadlines.
     pub on_time_rate: Option<f64>,
     pub deadlines_met: i64,
     pub deadlines_missed: i64,
@@ -149,16 +157,17 @@ pub fn report(data: StatsData, from: DateTime<Utc>, to: DateTime<Utc>) -> Report
     top_categories.sort_by(|a, b| b.count.cmp(&a.count).then(a.category.cmp(&b.category)));
     top_categories.truncate(10);
     let in_range = |t: &DateTime<Utc>| *t >= from && *t < to;
-    let to_decision = data
+    let to_decision: Vec<f64> = data
         .durations
         .iter()
         .filter_map(|(start, decided, _)| decided.filter(in_range).map(|d| hours(*start, d)))
         .collect();
-    let to_resolution = data
+    let to_resolution: Vec<f64> = data
         .durations
         .iter()
         .filter_map(|(start, _, resolved)| resolved.filter(in_range).map(|r| hours(*start, r)))
         .collect();
+    let (topics_decided, topics_resolved) = (to_decision.len() as i64, to_resolution.len() as i64);
     Report {
         from,
         to,
@@ -170,6 +179,8 @@ pub fn report(data: StatsData, from: DateTime<Utc>, to: DateTime<Utc>) -> Report
         topics_by_status: data.topics_by_status.into_iter().collect(),
         median_hours_to_decision: median(to_decision),
         median_hours_to_resolution: median(to_resolution),
+        topics_decided,
+        topics_resolved,
         on_time_rate: ratio(
             data.deadlines_met,
             data.deadlines_met + data.deadlines_missed + data.overdue_now,
@@ -250,5 +261,25 @@ mod tests {
         assert_eq!(r.satisfaction.rate, Some(0.5));
         assert_eq!(r.top_buildings[0].count, 3);
         assert_eq!(r.top_categories[0].category, "未分类");
+        assert_eq!((r.topics_decided, r.topics_resolved), (2, 1));
+    }
+
+    #[test]
+    fn a_rate_without_a_denominator_is_none_not_a_hundred_percent() {
+        let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 11, 8, 0, 0, 0).single().unwrap();
+        let r = report(StatsData::default(), from, to);
+        assert_eq!(r.on_time_rate, None);
+        assert_eq!(r.satisfaction.rate, None);
+        assert_eq!(r.median_hours_to_resolution, None);
+        assert_eq!((r.topics_decided, r.topics_resolved), (0, 0));
+        // Deadlines kept while nothing was resolved: the rate is of deadlines, and says so.
+        let kept = StatsData {
+            deadlines_met: 2,
+            ..Default::default()
+        };
+        let r = report(kept, from, to);
+        assert_eq!(r.on_time_rate, Some(1.0));
+        assert_eq!(r.topics_resolved, 0);
     }
 }

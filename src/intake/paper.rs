@@ -20,7 +20,8 @@ pub struct PaperEntry {
     pub photo_ids: Vec<String>,
 }
 
-/// Commit one paper form. The volunteer in `audit` is recorded as the one who typed it.
+/// Commit one paper form. The volunteer in `audit` is recorded as the one who typed it; `words`
+/// is the batch's community's filter (`moderation::community_filter`).
 pub async fn add_entry(
     store: &DynStore,
     words: &WordFilter,
@@ -74,7 +75,22 @@ pub struct RowReport {
     pub row: usize,
     pub serial: Option<String>,
     pub code: String,
+    /// Why the row was refused, in Chinese.
     pub reason: String,
+    pub reason_en: String,
+}
+
+impl RowReport {
+    fn new(row: usize, serial: Option<String>, code: &str, reason: &str) -> Self {
+        let (zh, en) = crate::error::split_bilingual(reason);
+        Self {
+            row,
+            serial,
+            code: code.into(),
+            reason_en: en.unwrap_or_else(|| zh.clone()),
+            reason: zh,
+        }
+    }
 }
 
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
@@ -89,7 +105,8 @@ pub struct ImportReport {
     pub ignored_columns: Vec<String>,
 }
 
-/// Import parsed rows into `batch`, calling `progress` after each row.
+/// Import parsed rows into `batch`, calling `progress` after each row. `words` is the
+/// configured filter; the community's own lists are added here.
 pub async fn import(
     store: &DynStore,
     words: &WordFilter,
@@ -99,6 +116,7 @@ pub async fn import(
     mut progress: impl FnMut(usize),
 ) -> anyhow::Result<ImportReport> {
     let buildings = store.buildings(batch.community_id).await?;
+    let words = &super::moderation::community_filter(store, words, batch.community_id).await?;
     let mut report = ImportReport {
         rows_total: parsed.rows_total,
         blank_rows: parsed.blank_rows,
@@ -106,12 +124,9 @@ pub async fn import(
         ..Default::default()
     };
     for e in parsed.errors {
-        report.errors.push(RowReport {
-            row: e.row,
-            serial: e.serial,
-            code: e.code.into(),
-            reason: e.reason,
-        });
+        report
+            .errors
+            .push(RowReport::new(e.row, e.serial, e.code, &e.reason));
     }
     for (i, row) in parsed.accepted.into_iter().enumerate() {
         let PaperRow {
@@ -151,12 +166,12 @@ pub async fn import(
         match add_entry(store, words, batch, entry, audit).await? {
             CreateOutcome::Created(_) => report.accepted += 1,
             CreateOutcome::Existing(_) => report.already_imported += 1,
-            CreateOutcome::KeyConflict(_) => report.errors.push(RowReport {
-                row: row_no,
-                serial: Some(serial),
-                code: "duplicate_serial".into(),
-                reason: "本批次已有相同编号、内容不同的表单 / this serial is already in the batch with other content".into(),
-            }),
+            CreateOutcome::KeyConflict(_) => report.errors.push(RowReport::new(
+                row_no,
+                Some(serial),
+                "duplicate_serial",
+                "本批次已有相同编号、内容不同的表单 / this serial is already in the batch with other content",
+            )),
         }
         progress(i + 1);
     }

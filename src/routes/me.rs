@@ -1,11 +1,11 @@
-use crate::auth::caller::{Caller, Resident};
+use crate::auth::caller::Caller;
 use crate::domain::ids::{AccountId, CommunityId, DistrictId, StreetId};
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::AdminArea;
-use actix_web::{get, put, web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CommunityRef {
@@ -59,32 +59,4 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpRes
         admin_district_id,
         admin_street_id,
     }))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct ChooseCommunity {
-    pub community_id: CommunityId,
-}
-
-/// A resident chooses (or changes) their home community.
-#[utoipa::path(request_body = ChooseCommunity, responses((status = 204), (status = 422, body = crate::error::Problem)), tag = "accounts", security(("bearer" = [])))]
-#[put("/me/community")]
-pub async fn choose_community(
-    state: web::Data<AppState>,
-    caller: Resident,
-    body: web::Json<ChooseCommunity>,
-) -> ApiResult<HttpResponse> {
-    if state.store.community(body.community_id).await?.is_none() {
-        return Err(ApiError::field(
-            "community_id",
-            "unknown_community",
-            "社区不存在 / no such community",
-        ));
-    }
-    state
-        .store
-        .set_resident_community(caller.account_id, body.community_id)
-        .await?;
-    state.sessions.clear();
-    Ok(HttpResponse::NoContent().finish())
 }

@@ -1,11 +1,14 @@
 //! Every route, listed in one place.
 pub mod admin;
 pub mod assets;
+pub mod audit_view;
 pub mod auth;
 pub mod hall;
 pub mod health;
+pub mod join;
 pub mod labels;
 pub mod me;
+pub mod moderation_words;
 pub mod openapi;
 pub mod paper;
 pub mod suggestions;
@@ -33,10 +36,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auth::logout::logout)
                 .service(labels::labels)
                 .service(me::me)
-                .service(me::choose_community)
+                .service(join::choose_community)
+                .service(join::join_code)
+                .service(join::rotate)
+                .service(join::qr)
+                .service(join::poster)
+                .service(join::preview)
                 .service(admin::communities::list_communities)
                 .service(admin::communities::create_community)
                 .service(admin::communities::create_street)
+                .service(admin::communities::list_streets)
+                .service(moderation_words::community_words)
+                .service(moderation_words::set_community_words)
+                .service(moderation_words::district_words)
+                .service(moderation_words::set_district_words)
                 .service(admin::buildings::list_buildings)
                 .service(admin::buildings::create_building)
                 .service(admin::buildings::show_community)
@@ -65,6 +78,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(hall::corrections::move_suggestion)
                 .service(hall::corrections::pin)
                 .service(hall::corrections::reply)
+                .service(hall::photos::set_visibility)
                 .service(hall::residents::support)
                 .service(hall::residents::unsupport)
                 .service(hall::residents::satisfaction)
@@ -100,6 +114,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(assets::dashboard)
         .service(assets::mobile)
+        .service(assets::favicon)
         .service(assets::static_file)
         .default_service(web::to(not_found));
 }

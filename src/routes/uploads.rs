@@ -235,7 +235,14 @@ pub async fn download(
                     .upload_suggestions(&row.upload_id)
                     .await?
                     .iter()
-                    .any(|(_, c)| caller.in_scope(*c))));
+                    .any(|(_, c)| caller.in_scope(*c))))
+        // A photo a worker published: residents of that community see it.
+        || state
+            .store
+            .photo_public_in(&row.upload_id)
+            .await?
+            .iter()
+            .any(|c| caller.in_scope(*c));
     if !allowed {
         return Err(ApiError::not_found());
     }

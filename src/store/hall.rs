@@ -314,11 +314,13 @@ pub trait CorrectionStore: Send + Sync {
         note: &PublicNote,
         audit: &Audit,
     ) -> anyhow::Result<Edit<()>>;
-    /// Undo the last merge of `source`: its members and supporters come back as they were.
+    /// Undo the last merge of `source`: its members and supporters come back as they were, the
+    /// merge's public timeline entry is hidden and `note` tells residents.
     async fn unmerge_topic(
         &self,
         source: TopicId,
         version: i32,
+        note: &PublicNote,
         audit: &Audit,
     ) -> anyhow::Result<Edit<TopicId>>;
     /// Move `members` of `topic` into a new topic, pinned there; the new topic's id.

@@ -4,6 +4,7 @@
 mod access;
 mod batch;
 mod concat;
+mod first_use;
 mod hall;
 mod intake;
 mod models;
@@ -15,6 +16,7 @@ mod topics;
 pub mod unique;
 
 pub use access::*;
+pub use first_use::*;
 pub use hall::*;
 pub use intake::*;
 pub use models::*;
@@ -68,6 +70,7 @@ pub trait Store:
     + StatsStore
     + SmsStore
     + AccessStore
+    + FirstUseStore
     + Send
     + Sync
     + 'static

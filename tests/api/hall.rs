@@ -192,6 +192,17 @@ async fn a_meeting_decision_reaches_the_residents_timeline_notices_and_print(bac
     let meeting: Value = r.json().await.unwrap();
     let m = meeting["meeting_id"].as_i64().unwrap();
     assert_eq!(meeting["agenda"][0]["status"], "scheduled");
+    // Attendance first: a tally cannot exceed it.
+    let r = app
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/meetings/{m}"),
+            Some(&worker),
+            Some(&format!("\"{}\"", meeting["version"])),
+            Some(&json!({"attendance_count": 26})),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let r = app
         .post(
             &format!("/api/v1/meetings/{m}/decisions"),
@@ -854,7 +865,7 @@ async fn statistics_have_one_definition_in_json_and_xlsx(backend: Backend) {
     let sheet = wb.worksheet_range("概览").unwrap();
     let total = sheet
         .rows()
-        .find(|r| r[0].to_string().starts_with("收到建议"))
+        .find(|r| r[0].to_string().starts_with("收到的建议"))
         .unwrap()[1]
         .to_string();
     assert_eq!(total, "2");
@@ -926,16 +937,17 @@ mod notices {
             .await
             .unwrap();
         let wang = tokens["access_token"].as_str().unwrap().to_string();
+        let code = app.join_code(c).await;
         let r = app
             .send(
                 reqwest::Method::PUT,
                 "/api/v1/me/community",
                 Some(&wang),
                 None,
-                Some(&json!({"community_id": c})),
+                Some(&json!({ "code": code })),
             )
             .await;
-        assert_eq!(r.status(), 204);
+        assert_eq!(r.status(), 200);
         let wang = app
             .post("/api/v1/auth/wechat", None, &json!({"code": "c2"}))
             .await

@@ -311,6 +311,20 @@ impl TestApp {
         self.tokens(username, "staff-password-1").await.0
     }
 
+    /// The join code of a community's QR poster, as its admin sees it.
+    pub async fn join_code(&self, community: i64) -> String {
+        let admin = self.admin_token().await;
+        let resp = self
+            .get(
+                &format!("/api/v1/communities/{community}/join-code"),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(resp.status(), 200);
+        let body: Value = resp.json().await.unwrap();
+        body["code"].as_str().unwrap().to_string()
+    }
+
     /// A second community in another street of the same district, for scope tests.
     pub async fn other_community(&self) -> i64 {
         let admin = self.admin_token().await;

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod bad_input;
 mod binary;
+mod first_use;
 mod grouping;
 mod hall;
 mod health;

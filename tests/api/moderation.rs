@@ -123,11 +123,11 @@ async fn wechat_content_check_holds_what_it_flags_and_what_it_cannot_check(backe
         .client
         .put(app.url("/api/v1/me/community"))
         .bearer_auth(&token)
-        .json(&json!({"community_id": app.ids.community_id.0}))
+        .json(&json!({"code": app.join_code(app.ids.community_id.0).await}))
         .send()
         .await
         .unwrap();
-    assert_eq!(put.status(), 204);
+    assert_eq!(put.status(), 200);
     let token = app
         .post(
             "/api/v1/auth/refresh",

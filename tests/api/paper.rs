@@ -102,11 +102,25 @@ async fn a_volunteer_enters_a_batch_and_sees_what_is_missing(backend: Backend) {
         .unwrap();
     assert_eq!(detail["missing_serials"], json!([3]));
     assert_eq!(detail["entered"], 3);
+    // The volunteer who typed them checks them in full while the batch is open (issue 16.9);
+    // anyone else sees them masked.
     let e = &detail["entries"][0];
+    assert_eq!(e["name"], "王秀英");
+    assert_eq!(e["phone"], "13812345678");
+    let worker = app
+        .staff_token("worker", "shegong.paper", &[app.ids.community_id.0])
+        .await;
+    let seen: Value = app
+        .get(&format!("/api/v1/paper-batches/{batch}"), Some(&worker))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let e = &seen["entries"][0];
     assert_eq!(e["name"], "王**");
     assert_eq!(e["phone"], "138****5678");
     assert!(
-        !detail.to_string().contains("12345678"),
+        !seen.to_string().contains("12345678"),
         "contacts are masked"
     );
     let closed: Value = app

@@ -28,10 +28,11 @@ fn code_of(app: &TestApp, phone: &str) -> String {
 }
 
 async fn login(app: &TestApp, phone: &str, code: &str) -> reqwest::Response {
+    let join = app.join_code(app.ids.community_id.0).await;
     app.post(
         "/api/v1/auth/sms/login",
         None,
-        &json!({ "phone": phone, "code": code, "community_id": app.ids.community_id }),
+        &json!({ "phone": phone, "code": code, "join_code": join }),
     )
     .await
 }

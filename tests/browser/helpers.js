@@ -1,8 +1,14 @@
 // Shared helpers of the browser tests: the server under test (from the environment that
 // scripts/test-browser.sh sets), API calls from Node, the browser, and waiting for conditions.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createRequire } from "node:module";
+import assert from "node:assert/strict";
+import * as zlibMod from "node:zlib";
+
+// axe-core is run in the page by the tests (vendored into the test run, never into the app).
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 export const BASE = process.env.MINYI_URL || "http://127.0.0.1:8080";
 export const COMMUNITY_ID = Number(process.env.MINYI_COMMUNITY_ID || 1);
@@ -123,15 +129,102 @@ export async function newPage(browser, { viewport = { width: 1366, height: 768 }
   return page;
 }
 
-/** Log in through the login form and wait for the navigation bar. */
-export async function login(page, who) {
+/**
+ * Log in through the login form and wait for the navigation bar. Someone serving several
+ * communities (admins, once tests have added communities) is asked to choose one: the test
+ * community is chosen, unless `{ choose: false }`.
+ */
+export async function login(page, who, { choose = true } = {}) {
   await page.goto(`${BASE}/`);
   await page.fill("#username", who.username);
   await page.fill("#password", who.password);
   await page.click('[data-testid="login-submit"]');
   await page.waitForSelector('[data-testid="logout"]');
+  if (!choose) return;
+  await page.waitForSelector('[data-testid="community-picker"], nav.nav');
+  const picker = page.locator('[data-testid="community-picker"]');
+  if (await picker.count()) {
+    const me = await page.evaluate(async () => {
+      const r = await fetch("/api/v1/me", { headers: { authorization: `Bearer ${sessionStorage.getItem("minyi.access_token")}` } });
+      return r.json();
+    });
+    const home = me.communities.find((c) => c.community_id === COMMUNITY_ID);
+    await picker.locator(`button:has-text("${home.name}")`).first().click();
+    await page.waitForSelector("nav.nav");
+  }
 }
 
 export async function shot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page as it is now; fails with every
+ * violation listed. Also writes a screenshot named `name`.
+ */
+export async function checkA11y(page, name) {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      resultTypes: ["violations"],
+    });
+    return r.violations.map(
+      (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 4).map((n) => n.target.join(" ")).join(" | ")}`,
+    );
+  });
+  await shot(page, name);
+  assert.deepEqual(violations, [], `${name}: accessibility violations`);
+}
+
+/** Press Tab until `selector` has the focus (at most `max` presses); the number of presses. */
+export async function tabTo(page, selector, max = 60) {
+  for (let i = 1; i <= max; i += 1) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate((s) => document.activeElement && document.activeElement.matches(s), selector)) return i;
+  }
+  throw new Error(`${selector} not reached with ${max} Tab presses`);
+}
+
+/** What has the focus, for assertions. */
+export async function focused(page) {
+  return page.evaluate(() => {
+    const a = document.activeElement;
+    return a ? { tag: a.tagName, testid: a.dataset.testid || null, text: (a.textContent || "").trim().slice(0, 80), id: a.id } : null;
+  });
+}
+
+/** A small real PNG (w × h, one colour), for photo uploads. */
+export function png(w = 40, h = 30, rgb = [200, 60, 40]) {
+  const { deflateSync, crc32 } = zlibMod;
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => rgb).flat())]);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** Upload a photo as `token`; its upload id. */
+export async function uploadPhoto(token, bytes = png()) {
+  const form = new FormData();
+  form.append("file", new Blob([bytes], { type: "image/png" }), "photo.png");
+  const res = await fetch(`${BASE}/api/v1/uploads`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+  if (res.status !== 201) throw new Error(`upload → ${res.status}: ${await res.text()}`);
+  return (await res.json()).upload_id;
 }

@@ -49,8 +49,12 @@ test("c. schedule a meeting with a topic and record a decision → the resident'
   );
   assert.equal(scheduled.meetings[0].meeting_id, Number(meetingId));
 
-  await item.locator('[data-testid="decision-text"]').fill(decision);
+  // Attendance first: a tally cannot exceed it.
+  await page.fill('[data-testid="attendance-count"]', "26");
+  await page.click('[data-testid="meeting-save"]');
   await item.locator('[data-testid="decision-mode"]').selectOption("vote");
+  await item.locator('[data-testid="tally-hint"]:has-text("26")').waitFor();
+  await item.locator('[data-testid="decision-text"]').fill(decision);
   await item.locator('[data-testid="votes-for"]').fill("23");
   await item.locator('[data-testid="votes-against"]').fill("2");
   await item.locator('[data-testid="votes-abstain"]').fill("1");

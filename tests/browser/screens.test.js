@@ -204,7 +204,7 @@ test("a worker serving two communities picks one, and can switch", async () => {
   });
 
   const page = await newPage(browser);
-  await login(page, who);
+  await login(page, who, { choose: false });
   await page.waitForSelector('[data-testid="community-picker"]');
   await page.click(`[data-testid="community-picker"] button:has-text("津门里社区${RUN}")`);
   await page.waitForSelector('[data-testid="inbox"]');

@@ -18,10 +18,21 @@ function resident(code, extra) {
   return createClient({ baseUrl: API, wx: fetchWx(code), ...(extra || {}) });
 }
 
+let joinCode = null;
+/** The community poster's join code (what its QR code carries). */
+async function posterCode() {
+  if (!joinCode) {
+    const r = await srv.json('GET', `/api/v1/communities/${srv.COMMUNITY}/join-code`, undefined, await srv.adminToken());
+    assert.equal(r.status, 200);
+    joinCode = r.data.code;
+  }
+  return joinCode;
+}
+
 async function homeResident(code) {
   const c = resident(code);
   const me = await c.me();
-  if (!me.communities.length) await c.request('PUT', '/me/community', { community_id: srv.COMMUNITY });
+  if (!me.communities.length) await c.joinCommunity(await posterCode());
   return c;
 }
 
@@ -48,12 +59,16 @@ async function expectApiError(promise, status, code) {
   assert.fail(`expected ${status} ${code}`);
 }
 
-test('a resident logs in silently with WeChat and chooses the community', { skip }, async () => {
+test('a resident logs in silently with WeChat and joins the community of the poster\'s code', { skip }, async () => {
   const c = resident('contract-a');
   const me = await c.me();
   assert.equal(me.role, 'resident');
   assert.ok(Number.isInteger(me.account_id));
-  await c.request('PUT', '/me/community', { community_id: srv.COMMUNITY });
+  // A bare number does not make a resident a member: the poster's code does.
+  await expectApiError(c.request('PUT', '/me/community', { community_id: srv.COMMUNITY }), 422, 'join_code_required');
+  const preview = await c.joinPreview(await posterCode());
+  assert.equal(preview.community_id, srv.COMMUNITY);
+  await c.joinCommunity(await posterCode());
   const again = await c.me();
   assert.equal(again.communities[0].community_id, srv.COMMUNITY);
   assert.equal(typeof again.communities[0].name, 'string');

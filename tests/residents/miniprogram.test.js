@@ -59,14 +59,16 @@ function backend(wx, opts = {}) {
       topic: { id: 11, title: '东门路灯不亮', status: 'resolved', status_label: '已办结', status_label_en: 'Resolved', decision: '由物业一周内更换灯具', member_count: 4, supporter_count: 2, supported: true },
       timeline: [{ timeline_entry_id: 5, topic_id: 11, kind: 'decided', kind_label: '议事会决议', kind_label_en: 'Meeting decision', body: '议事会决定更换灯具', created_at: '2026-11-25T02:00:00Z' }],
       meetings: [{ meeting_id: 2, title: '十一月议事会', held_at: '2026-11-25T02:00:00Z', status: 'held', decision: '由物业一周内更换灯具' }],
-      voices: [{ channel: 'paper', text: '东门太黑了', author: '王*' }], can_rate: true, my_satisfaction: null }) },
+      voices: [{ channel: 'paper', text: '东门太黑了', author: '王*', photo_ids: ['u-voice'] }], can_rate: true, my_satisfaction: null }) },
     { method: 'GET', path: '/api/v1/me/notifications', reply: () => json(200, { items: [
       { notification_id: 9, topic_id: 11, title: '东门路灯不亮', kind: 'resolved', kind_label: '已办结', kind_label_en: 'Resolved', body: '已办结：路灯已修复', created_at: '2026-11-26T13:00:00Z', read: false },
       { notification_id: 8, topic_id: 11, title: '东门路灯不亮', kind: 'accepted', kind_label: '已受理', kind_label_en: 'Accepted', body: '已受理', created_at: '2026-11-25T13:00:00Z', read: true },
     ], unread: 1 }) },
+    { method: 'GET', path: /^\/api\/v1\/join-codes\/[^/]+$/, reply: () => json(200, { community_id: 2, name: '津门里社区', street_name: '双港镇' }) },
+    { method: 'PUT', path: '/api/v1/me/community', reply: (r) => { state.joined = r.data; return json(200, { community_id: 2, name: '津门里社区', street_name: '双港镇' }); } },
     { method: 'POST', path: '/api/v1/me/notifications/read', reply: (r) => { state.read = r.data.ids; return { statusCode: 204, data: '' }; } },
     { method: 'GET', path: '/api/v1/me/suggestions', reply: () => json(200, { items: [
-      { id: 100, state: 'grouped', state_label: '已归入议题', state_label_en: 'Grouped into a topic', text: '东门路灯不亮', created_at: '2026-11-26T12:00:00Z', timeline: [
+      { id: 100, state: 'grouped', state_label: '已归入议题', state_label_en: 'Grouped into a topic', text: '东门路灯不亮', created_at: '2026-11-26T12:00:00Z', photo_ids: ['u-mine'], can_rate: true, timeline: [
         { timeline_entry_id: 1, topic_id: 11, kind: 'resolved', kind_label: '已办结', kind_label_en: 'Resolved', body: '路灯已修复', created_at: '2026-11-26T13:00:00Z' }],
         topic: { topic_id: 11, title: '东门路灯不亮', status: 'resolved', status_label: '已办结', status_label_en: 'Resolved', member_count: 4, supporter_count: 2 } },
     ], next_cursor: null }) },
@@ -207,9 +209,68 @@ test('my suggestions: timeline shown and satisfaction asked once resolved', asyn
   assert.equal(item.time, '2026-11-26 20:00', 'Beijing time');
   assert.deepEqual(page.data.notices.map((n) => n.body), ['已办结：路灯已修复'], 'unread news shown');
   assert.deepEqual(server.read, [9], 'and marked read');
-  await page.rate({ currentTarget: { dataset: { index: 0, answer: 'basically_satisfied' } } });
-  assert.deepEqual(server.satisfaction, { answer: 'basically_satisfied' });
+  // An answer is chosen, a comment written, then sent; the answer given is shown.
+  await page.rate({ currentTarget: { dataset: { index: 0 } } });
+  assert.equal(server.satisfaction, undefined, 'nothing sent before an answer is chosen');
+  page.choose({ currentTarget: { dataset: { index: 0, answer: 'basically_satisfied' } } });
+  page.onComment({ currentTarget: { dataset: { index: 0 } }, detail: { value: '修得挺快' } });
+  await page.rate({ currentTarget: { dataset: { index: 0 } } });
+  assert.deepEqual(server.satisfaction, { answer: 'basically_satisfied', comment: '修得挺快' });
   assert.equal(page.data.items[0].rated, '基本满意');
+});
+
+test('a poster\'s code (scene) opens the mini-program: the board asks, joining sends the code, not a number', async () => {
+  const code = '2.' + 'A'.repeat(10) + 'b-_c'.repeat(2) + 'xy';
+  const { wx, loadPage } = setup({ path: 'pages/board/index', query: { scene: encodeURIComponent(code) } });
+  const server = backend(wx);
+  const board = loadPage('board');
+  board.onLoad({});
+  await board.onShow();
+  assert.equal(board.data.joining.name, '津门里社区');
+  assert.equal(board.data.joining.from, '坤翔园社区', 'moving from the current community');
+  await board.confirmJoin();
+  assert.deepEqual(server.joined, { code });
+  assert.equal(wx.getStorageSync('minyi.join'), '', 'the code is used once');
+  assert.equal(board.data.joining, null);
+});
+
+test('an ordinary QR link (q=…) and the in-app scan both lead to joining; nothing else is accepted', async () => {
+  const join = require('../../miniprogram/utils/join.js');
+  const code = '7.' + 'abcdefghij'.repeat(2);
+  assert.equal(join.codeOf(encodeURIComponent(`https://minyi.example.cn/m/?c=${code}`)), code);
+  assert.equal(join.codeOf(`pages/board/index?scene=${encodeURIComponent(code)}`), code);
+  assert.equal(join.codeOf('7'), null, 'a bare number is not a code');
+  assert.equal(join.codeOf('https://example.com/?c=7.short'), null);
+  const { wx, loadPage } = setup({ query: { q: encodeURIComponent(`https://minyi.example.cn/m/?c=${code}`) } });
+  assert.equal(wx.getStorageSync('minyi.join'), code, 'kept from the launch options');
+  wx.removeStorageSync('minyi.join');
+  backend(wx);
+  const mine = loadPage('mine');
+  wx.scanResult = { result: `https://minyi.example.cn/m/?c=${code}` };
+  await mine.changeCommunity();
+  assert.equal(wx.getStorageSync('minyi.join'), code);
+  wx.scanResult = { result: '随便什么文字' };
+  wx.removeStorageSync('minyi.join');
+  await mine.changeCommunity();
+  assert.equal(wx.getStorageSync('minyi.join'), '');
+  assert.ok(wx.toasts.includes('没有识别到社区二维码'));
+});
+
+test('photos: mine and the published ones of a topic are downloaded with the token and open large', async () => {
+  const { wx, loadPage } = setup();
+  backend(wx);
+  const mine = loadPage('mine');
+  await mine.onShow();
+  await until(() => mine.data.items[0].photos.length === 1);
+  const dl = wx.calls.filter((c) => c.method === 'DOWNLOAD');
+  assert.equal(dl[0].path, '/api/v1/uploads/u-mine');
+  assert.match(dl[0].header.authorization, /^Bearer /);
+  mine.preview({ currentTarget: { dataset: { index: 0, src: mine.data.items[0].photos[0] } } });
+  assert.deepEqual(wx.previewed.urls, mine.data.items[0].photos);
+  const topic = loadPage('topic/topic');
+  await topic.onLoad({ id: '11' });
+  await until(() => topic.data.voices[0].photos.length === 1);
+  assert.ok(wx.calls.some((c) => c.method === 'DOWNLOAD' && c.path === '/api/v1/uploads/u-voice'));
 });
 
 test('timeline component renders entries as text (miniprogram-simulate)', async () => {
@@ -322,7 +383,8 @@ test('topic page (where subscribe messages lead): decision, timeline, voices, su
   await page.toggleSupport();
   assert.equal(page.data.topic.supported, false);
   assert.ok(!server.support.has('11'));
-  await page.rate({ currentTarget: { dataset: { answer: 'unsatisfied' } } });
+  page.choose({ currentTarget: { dataset: { answer: 'unsatisfied' } } });
+  await page.rate();
   assert.deepEqual(server.satisfaction, { answer: 'unsatisfied' });
   assert.equal(page.data.rated, '不满意');
 });

@@ -9,6 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const srv = require('./server.js');
 const { png } = require('./png.js');
+const { checkA11y } = require('./axe.js');
 
 const skip = srv.configured ? false : 'MINYI_URL not set: run scripts/test-residents.sh';
 const SHOTS = process.env.SCREENSHOT_DIR || path.resolve(__dirname, '../../target/test-output/screenshots');
@@ -25,6 +26,8 @@ test('mobile web: phone login, post with photo, offline draft sent once, board',
   const shot = async (page, name) => {
     assert.doesNotMatch(await page.textContent('main'), /\bnull\b|\bundefined\b/, `${name}: no empty values printed`);
     await page.screenshot({ path: path.join(SHOTS, `mobile-${name}.png`), fullPage: true });
+    // Every screen: no accessibility violation (axe-core, WCAG 2.1 AA).
+    await checkA11y(page, `mobile ${name}`);
   };
   try {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', isMobile: true, hasTouch: true });
@@ -33,8 +36,9 @@ test('mobile web: phone login, post with photo, offline draft sent once, board',
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(m.text())) problems.push(m.text()); });
 
-    // Log in: the QR code of the community carries ?c=<id>.
-    await page.goto(`${srv.BASE}/m/?c=${srv.COMMUNITY}`);
+    // Log in: the community's QR code carries ?c=<its signed join code>.
+    await page.goto(`${srv.BASE}/m/?c=${await srv.joinCode()}`);
+    assert.equal(new URL(page.url()).search, '', 'the code leaves the address bar');
     await page.getByLabel('手机号').fill('1391234');
     await page.click('#send-code');
     await page.locator('#login-msg.error').waitFor();
@@ -70,6 +74,7 @@ test('mobile web: phone login, post with photo, offline draft sent once, board',
     let items = await mine();
     assert.equal(items.length, 1);
     assert.equal(items[0].photo_ids.length, 1, 'the photo came with it');
+    assert.equal(items[0].channel, 'h5', 'posted from the mobile web');
     const up = await fetch(`${srv.BASE}/api/v1/uploads/${items[0].photo_ids[0]}`, { headers: { authorization: 'Bearer ' + token } });
     assert.equal(up.status, 200);
     assert.equal(up.headers.get('content-type'), 'image/jpeg', 'sent as a JPEG');

@@ -39,7 +39,12 @@ async function collect() {
   // A resident, before and after choosing the community.
   const resident = createClient({ baseUrl: API, wx: fetchWx(`samples-${tag}`, learn) });
   await resident.me();
-  await resident.request('PUT', '/me/community', { community_id: srv.COMMUNITY });
+  // Joining: a bare community number is refused; the poster's code is previewed, then joined.
+  const admin0 = await srv.adminToken();
+  const joinView = await ok(await srv.json('GET', `/api/v1/communities/${srv.COMMUNITY}/join-code`, undefined, admin0), 'the join code');
+  await resident.request('PUT', '/me/community', { community_id: srv.COMMUNITY }).catch(() => {});
+  await resident.joinPreview(joinView.data.code);
+  await resident.joinCommunity(joinView.data.code);
   await resident.me();
   const building = await srv.ensureBuilding('样本楼');
   await resident.buildings(srv.COMMUNITY);
@@ -78,6 +83,8 @@ async function collect() {
     role: 'worker', username, password: 'samples-pass-12', display_name: '样本社工', community_ids: [srv.COMMUNITY],
   }, admin), 'creating a worker');
   const worker = (await ok(await srv.json('POST', '/api/v1/auth/login', { username, password: 'samples-pass-12' }), 'worker login')).data.access_token;
+  // The worker publishes the photo: residents see it among the topic's voices.
+  await ok(await srv.json('PATCH', `/api/v1/suggestions/${posted.id}/photos/${up.upload_id}`, { public: true }, worker), 'publishing the photo');
   const meeting = (await ok(await srv.json('POST', `/api/v1/communities/${srv.COMMUNITY}/meetings`, {
     title: '样本议事会', held_at: new Date().toISOString(), place: '社区活动室', topic_ids: [topicId],
   }, worker), 'creating a meeting')).data;

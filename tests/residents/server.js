@@ -55,4 +55,11 @@ async function ensureBuilding(name) {
   return r.data.building_id || r.data.id;
 }
 
-module.exports = { BASE, COMMUNITY, ADMIN_PASSWORD, LOG, codeFromLog, waitForCode, json, adminToken, ensureBuilding, configured: !!BASE };
+/** The community poster's join code (what its QR code carries to /m/?c=…). */
+async function joinCode() {
+  const r = await json('GET', `/api/v1/communities/${COMMUNITY}/join-code`, undefined, await adminToken());
+  if (r.status !== 200) throw new Error('join code: ' + r.status);
+  return r.data.code;
+}
+
+module.exports = { joinCode, BASE, COMMUNITY, ADMIN_PASSWORD, LOG, codeFromLog, waitForCode, json, adminToken, ensureBuilding, configured: !!BASE };

@@ -73,6 +73,22 @@ function createWx() {
         opts.success({ statusCode: res.statusCode, data: JSON.stringify(res.data) });
       }, 1);
     },
+    scanResult: null,
+    scanCode: ({ success, fail }) => {
+      calls.push({ method: 'SCAN' });
+      setTimeout(() => (wx.scanResult ? success(wx.scanResult) : fail({ errMsg: 'scanCode:fail cancel' })), 0);
+    },
+    downloadFile(opts) {
+      const url = new URL(opts.url);
+      calls.push({ method: 'DOWNLOAD', path: url.pathname, header: opts.header });
+      setTimeout(() => {
+        if (!wx.online) return opts.fail({ errMsg: 'downloadFile:fail network down' });
+        opts.success({ statusCode: 200, tempFilePath: 'wxfile://tmp' + url.pathname.replace(/\//g, '_') });
+      }, 1);
+    },
+    previewImage: (o) => {
+      wx.previewed = o;
+    },
     compressImage: ({ src, success }) => setTimeout(() => success({ tempFilePath: src.replace('tmp', 'small') }), 0),
     chooseMedia: ({ count, success }) => setTimeout(() => success({
       tempFiles: wx.chosenFiles.slice(0, count).map((p) => ({ tempFilePath: p })),
@@ -98,8 +114,8 @@ function createWx() {
   return wx;
 }
 
-/** Fresh globals and module cache; returns { wx, app, loadPage }. */
-function setup() {
+/** Fresh globals and module cache; returns { wx, app, loadPage }. `launch`: the launch options. */
+function setup(launch) {
   for (const k of Object.keys(require.cache)) if (k.startsWith(MP)) delete require.cache[k];
   const wx = createWx();
   globalThis.wx = wx;
@@ -107,7 +123,7 @@ function setup() {
   globalThis.App = (cfg) => { appConfig = cfg; };
   globalThis.getApp = () => appConfig;
   require(path.join(MP, 'app.js'));
-  appConfig.onLaunch();
+  appConfig.onLaunch(launch);
   function loadPage(name) {
     let cfg = null;
     globalThis.Page = (c) => { cfg = c; };

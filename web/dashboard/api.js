@@ -25,8 +25,10 @@ export class ApiError extends Error {
 export function errorText(err) {
   if (err instanceof ApiError) {
     const p = err.problem;
-    const main = getLang() === "en" ? p.message_en || p.message : p.message || p.message_en;
-    const fields = (p.errors || []).map((e) => `${e.field}: ${e.message}`).join("；");
+    const en = getLang() === "en";
+    const main = en ? p.message_en || p.message : p.message || p.message_en;
+    // Each field's message in the chosen language (the field's machine name is not for people).
+    const fields = (p.errors || []).map((e) => (en ? e.message_en || e.message : e.message)).join(en ? "; " : "；");
     return [main || p.title || `HTTP ${err.status}`, fields].filter(Boolean).join(" — ");
   }
   if (err instanceof TypeError) return t("error_network");
@@ -168,6 +170,25 @@ export async function logout() {
   }
   clearTokens();
   sessionListeners.forEach((fn) => fn(false));
+}
+
+const blobs = new Map();
+/** An object URL for a file the API serves only with the bearer token (kept for the session). */
+export function blobUrl(path) {
+  if (!blobs.has(path)) {
+    const p = fetch(`${BASE}${path}`, { headers: authHeaders() }).then(async (res) => {
+      if (!res.ok) throw new ApiError(res.status, await readBody(res));
+      return URL.createObjectURL(await res.blob());
+    });
+    p.catch(() => blobs.delete(path));
+    blobs.set(path, p);
+  }
+  return blobs.get(path);
+}
+
+/** Forget a cached file (its access changed). */
+export function forgetBlob(path) {
+  blobs.delete(path);
 }
 
 /** Fetch a file with the bearer token and hand it to the browser (download or new tab). */

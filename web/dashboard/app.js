@@ -1,17 +1,30 @@
-// The staff dashboard: login, community choice, navigation and hash routes.
-import { html, render, useState, useEffect, ErrorBox, Loading } from "./ui.js";
+// The staff dashboard: login, community choice, navigation and hash routes. Each view is a
+// module loaded when it is first opened, so the login screen loads none of them.
+import { html, render, useState, useEffect, ErrorBox, Loading, requestFocus, focusEl, usePage } from "./ui.js";
 import { api, hasSession, login, logout, onSessionChange, scheduleRefresh } from "./api.js";
-import { t, getLang, setLang, onLangChange, loadLabels } from "./i18n.js";
-import { Inbox } from "./views/inbox.js";
-import { TopicPage } from "./views/topic.js";
-import { MeetingList, MeetingPage } from "./views/meetings.js";
-import { BatchList, BatchPage } from "./views/paper.js";
-import { Moderation } from "./views/moderation.js";
-import { Stats } from "./views/stats.js";
-import { Admin } from "./views/admin.js";
-import { Callbacks } from "./views/callbacks.js";
+import { t, getLang, setLang, onLangChange, ensureLang, loadLabels } from "./i18n.js";
 
 const COMMUNITY_KEY = "minyi.community";
+
+/** Each route's view: `[module, export]`, imported when first shown. */
+const VIEWS = {
+  inbox: () => import("./views/inbox.js").then((m) => m.Inbox),
+  topic: () => import("./views/topic.js").then((m) => m.TopicPage),
+  meetings: () => import("./views/meetings.js").then((m) => m.MeetingList),
+  meeting: () => import("./views/meetings.js").then((m) => m.MeetingPage),
+  paper: () => import("./views/paper.js").then((m) => m.BatchList),
+  batch: () => import("./views/paper.js").then((m) => m.BatchPage),
+  assist: () => import("./views/assist.js").then((m) => m.Assist),
+  callbacks: () => import("./views/callbacks.js").then((m) => m.Callbacks),
+  moderation: () => import("./views/moderation.js").then((m) => m.Moderation),
+  stats: () => import("./views/stats.js").then((m) => m.Stats),
+  join: () => import("./views/join.js").then((m) => m.JoinCode),
+  admin: () => import("./views/admin.js").then((m) => m.Admin),
+};
+const loaded = {};
+
+/** The section a route belongs to in the navigation. */
+const SECTION = { topic: "inbox", meeting: "meetings", batch: "paper" };
 
 function parseRoute() {
   const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
@@ -19,8 +32,8 @@ function parseRoute() {
 }
 
 function navFor(role) {
-  if (role === "volunteer") return ["paper"];
-  const items = ["inbox", "meetings", "paper", "callbacks", "moderation", "stats"];
+  if (role === "volunteer") return ["paper", "assist"];
+  const items = ["inbox", "meetings", "paper", "assist", "callbacks", "moderation", "stats", "join"];
   if (role === "admin") items.push("admin");
   return items;
 }
@@ -30,12 +43,14 @@ function LoginForm({ onDone }) {
   const [password, setPassword] = useState("");
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  usePage(t("login_title"));
   async function submit(e) {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
       await login(username, password);
+      requestFocus();
       onDone();
     } catch (err) {
       setError(err);
@@ -44,7 +59,7 @@ function LoginForm({ onDone }) {
     }
   }
   return html`
-    <main class="narrow card">
+    <div class="narrow card">
       <h1>${t("login_title")}</h1>
       <form onSubmit=${submit} data-testid="login-form">
         <label for="username">${t("username")}</label>
@@ -57,12 +72,13 @@ function LoginForm({ onDone }) {
         <${ErrorBox} error=${error} />
       </form>
       <p class="muted">${t("api_docs")}: <a href="/api/docs/">/api/docs/</a></p>
-    </main>`;
+    </div>`;
 }
 
 function CommunityPicker({ me, onPick }) {
+  usePage(t("choose_community"));
   return html`
-    <main class="narrow card" data-testid="community-picker">
+    <div class="narrow card" data-testid="community-picker">
       <h1>${t("choose_community")}</h1>
       <p>${t("choose_community_hint")}</p>
       <ul class="plain">
@@ -74,19 +90,25 @@ function CommunityPicker({ me, onPick }) {
           </li>`,
         )}
       </ul>
-    </main>`;
+    </div>`;
 }
 
 function Header({ me, community, onSwitch, onLogout }) {
   const route = parseRoute();
+  const current = SECTION[route.name] || route.name || (me ? navFor(me.role)[0] : "");
   return html`
     <header class="topbar">
+      <a class="skip" href="#main" data-testid="skip-link"
+        onClick=${(e) => {
+          e.preventDefault();
+          focusEl(document.getElementById("main"));
+        }}>${t("skip_to_main")}</a>
       <div class="brand">${t("brand")}</div>
       ${me
-        ? html`<nav class="nav">
+        ? html`<nav class="nav" aria-label=${t("nav_label")}>
             ${navFor(me.role).map(
               (n) => html`<a key=${n} href=${`#/${n}`} data-testid=${`nav-${n}`}
-                class=${route.name === n || (route.name === "topic" && n === "inbox") || (route.name === "meeting" && n === "meetings") || (route.name === "batch" && n === "paper") ? "active" : ""}>
+                aria-current=${current === n ? "page" : null} class=${current === n ? "active" : ""}>
                 ${t(`nav_${n}`)}</a>`,
             )}
           </nav>`
@@ -99,7 +121,8 @@ function Header({ me, community, onSwitch, onLogout }) {
                 : null}`
           : null}
         ${me ? html`<span class="muted-light">${t("hello", { name: me.display_name })}</span>` : null}
-        <button class="ghost" data-testid="lang-toggle" onClick=${() => setLang(getLang() === "en" ? "zh" : "en")}>
+        <button class="ghost" data-testid="lang-toggle" lang=${getLang() === "en" ? "zh-CN" : "en"}
+          onClick=${() => setLang(getLang() === "en" ? "zh" : "en")}>
           ${t("lang_toggle")}
         </button>
         ${me ? html`<button class="ghost" data-testid="logout" onClick=${onLogout}>${t("logout")}</button>` : null}
@@ -107,35 +130,38 @@ function Header({ me, community, onSwitch, onLogout }) {
     </header>`;
 }
 
+/** A view loaded on first use. */
+function LazyView({ name, props }) {
+  const [View, setView] = useState(() => loaded[name] || null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    if (loaded[name]) {
+      setView(() => loaded[name]);
+      return;
+    }
+    let alive = true;
+    VIEWS[name]()
+      .then((c) => {
+        loaded[name] = c;
+        if (alive) setView(() => c);
+      })
+      .catch((e) => alive && setError(e));
+    return () => {
+      alive = false;
+    };
+  }, [name]);
+  if (error) return html`<section class="card"><${ErrorBox} error=${error} /></section>`;
+  if (!View) return html`<${Loading} />`;
+  return html`<${View} ...${props} />`;
+}
+
 function Page({ me, communityId }) {
   const route = parseRoute();
   const allowed = navFor(me.role);
-  const name = route.name || allowed[0];
+  const section = SECTION[route.name] || route.name;
+  const name = VIEWS[route.name] && allowed.includes(section) ? route.name : allowed[0];
   const props = { me, communityId, id: route.id };
-  switch (name) {
-    case "inbox":
-      return html`<${Inbox} ...${props} />`;
-    case "topic":
-      return html`<${TopicPage} key=${route.id} ...${props} />`;
-    case "meetings":
-      return html`<${MeetingList} ...${props} />`;
-    case "meeting":
-      return html`<${MeetingPage} key=${route.id} ...${props} />`;
-    case "paper":
-      return html`<${BatchList} ...${props} />`;
-    case "batch":
-      return html`<${BatchPage} key=${route.id} ...${props} />`;
-    case "callbacks":
-      return html`<${Callbacks} ...${props} />`;
-    case "moderation":
-      return html`<${Moderation} ...${props} />`;
-    case "stats":
-      return html`<${Stats} ...${props} />`;
-    case "admin":
-      return html`<${Admin} ...${props} />`;
-    default:
-      return html`<${Inbox} ...${props} />`;
-  }
+  return html`<${LazyView} key=${`${name}/${route.id || ""}`} name=${name} props=${props} />`;
 }
 
 function App() {
@@ -149,7 +175,10 @@ function App() {
   useEffect(() => onLangChange(() => setLangTick((n) => n + 1)), []);
   useEffect(() => onSessionChange((on) => setSignedIn(on)), []);
   useEffect(() => {
-    const onHash = () => setRouteTick((n) => n + 1);
+    const onHash = () => {
+      requestFocus();
+      setRouteTick((n) => n + 1);
+    };
     window.addEventListener("hashchange", onHash);
     return () => window.removeEventListener("hashchange", onHash);
   }, []);
@@ -169,43 +198,49 @@ function App() {
 
   function pick(id) {
     localStorage.setItem(COMMUNITY_KEY, String(id));
+    requestFocus();
     setCommunityId(id);
   }
 
   let body;
   let community = null;
   if (!signedIn) body = html`<${LoginForm} onDone=${() => setSignedIn(true)} />`;
-  else if (error) body = html`<main class="card"><${ErrorBox} error=${error} /></main>`;
-  else if (!me) body = html`<main><${Loading} /></main>`;
+  else if (error) body = html`<div class="card"><${ErrorBox} error=${error} /></div>`;
+  else if (!me) body = html`<${Loading} />`;
   else {
     const communities = me.communities || [];
     community = communities.find((c) => c.community_id === communityId) || null;
     if (!community && communities.length === 1) community = communities[0];
-    if (!communities.length && me.role !== "admin") body = html`<main class="card"><p>${t("no_community")}</p></main>`;
+    if (!communities.length && me.role !== "admin") body = html`<div class="card"><p>${t("no_community")}</p></div>`;
     else if (!community && communities.length > 1) body = html`<${CommunityPicker} me=${me} onPick=${pick} />`;
-    else body = html`<main><${Page} me=${me} communityId=${community ? community.community_id : null} /></main>`;
+    else body = html`<${Page} me=${me} communityId=${community ? community.community_id : null} />`;
   }
 
   return html`
     <${Header} me=${me} community=${community}
       onSwitch=${() => {
         localStorage.removeItem(COMMUNITY_KEY);
+        requestFocus();
         setCommunityId(null);
       }}
       onLogout=${async () => {
         await logout();
+        requestFocus();
         location.hash = "";
       }} />
-    ${body}`;
+    <main id="main" tabindex="-1">${body}</main>`;
 }
 
-document.documentElement.lang = getLang() === "en" ? "en" : "zh-CN";
-document.title = t("app_title");
-const root = document.getElementById("app");
-// The labels of statuses and timeline entries come from the server; show nothing raw meanwhile.
-loadLabels()
-  .catch((err) => console.error("labels not loaded", err))
+// English (when chosen) and the labels of statuses and timeline entries (from the server) are
+// loaded before the first render, so nothing raw is shown meanwhile.
+Promise.all([
+  ensureLang().catch(() => localStorage.setItem("minyi.lang", "zh")),
+  loadLabels().catch((err) => console.error("labels not loaded", err)),
+])
   .finally(() => {
+    document.documentElement.lang = getLang() === "en" ? "en" : "zh-CN";
+    document.title = t("app_title");
+    const root = document.getElementById("app");
     root.textContent = "";
     render(html`<${App} />`, root);
   });

@@ -97,24 +97,45 @@ export async function call(method, path, body, isForm) {
   }
 }
 
+const blobs = new Map();
+/** An object URL for a photo the API serves only with the token (kept for the page's life). */
+export function photoUrl(uploadId) {
+  if (!blobs.has(uploadId)) {
+    const p = (async () => {
+      const t = tokens();
+      const resp = await fetch(`${BASE}/uploads/${encodeURIComponent(uploadId)}`, { headers: t ? { authorization: 'Bearer ' + t.access_token } : {} });
+      if (!resp.ok) throw new ApiError(resp.status, null);
+      return URL.createObjectURL(await resp.blob());
+    })();
+    p.catch(() => blobs.delete(uploadId));
+    blobs.set(uploadId, p);
+  }
+  return blobs.get(uploadId);
+}
+
 export const api = {
   sendCode: (phone) => raw('POST', '/auth/sms/send', { phone }),
-  async smsLogin(phone, code, communityId) {
+  /** Log in; `joinCode` (from the community's QR code) makes a new resident a member. */
+  async smsLogin(phone, code, joinCode) {
     const body = { phone, code };
-    if (communityId) body.community_id = communityId;
+    if (joinCode) body.join_code = joinCode;
     saveTokens(await raw('POST', '/auth/sms/login', body));
   },
   me: () => call('GET', '/me'),
-  chooseCommunity: (id) => call('PUT', '/me/community', { community_id: id }),
+  /** Which community a QR code leads to (no login needed). */
+  joinPreview: (code) => raw('GET', `/join-codes/${encodeURIComponent(code)}`),
+  /** Join (or move to) the community of a QR code. */
+  joinCommunity: (code) => call('PUT', '/me/community', { code }),
   buildings: (c) => call('GET', `/communities/${c}/buildings`),
   topics: (c, cursor) => call('GET', `/communities/${c}/topics?sort=heat&limit=30${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`),
   topic: (id) => call('GET', `/topics/${id}`),
   support: (id, on) => call(on ? 'PUT' : 'DELETE', `/topics/${id}/support`),
-  satisfaction: (id, answer) => call('POST', `/topics/${id}/satisfaction`, { answer }),
+  satisfaction: (id, answer, comment) => call('POST', `/topics/${id}/satisfaction`, comment ? { answer, comment } : { answer }),
   mine: () => call('GET', '/me/suggestions?limit=50'),
   notifications: () => call('GET', '/me/notifications?limit=20'),
   markRead: (ids) => call('POST', '/me/notifications/read', ids ? { ids } : {}),
-  post: (body) => call('POST', '/suggestions', body),
+  // Posts from the mobile web are recorded as its channel (h5), not the mini-program's.
+  post: (body) => call('POST', '/suggestions', { ...body, channel: 'h5' }),
   upload(blob, name) {
     const form = new FormData();
     form.append('file', blob, name || 'photo.jpg');

@@ -1,7 +1,7 @@
 // Residents' mobile web version (/m/): log in by phone, the community's board of topics,
 // post a suggestion (kept as a draft until sent), my suggestions with their timeline.
 // Everything residents typed is put in the page as text nodes (never as HTML).
-import { api, ApiError, NetworkError, loggedIn, logout } from './api.js';
+import { api, ApiError, NetworkError, loggedIn, logout, photoUrl } from './api.js';
 import { createDraft, deleteDraft, flushDrafts, listDrafts, sendDraft } from './drafts.js';
 
 // Status, state and timeline labels come from the server with each item (`status_label`,
@@ -28,11 +28,51 @@ function el(tag, attrs, ...children) {
   return n;
 }
 
+/**
+ * Show a view. Its heading names the page (document.title), is said once through the polite
+ * status region (#announce; the view itself is not a live region) and takes the focus, so a
+ * screen reader starts at the new view.
+ */
 function show(...nodes) {
   const m = main();
   m.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false && n !== ''));
-  m.focus({ preventScroll: true });
+  const heading = m.querySelector('h2');
+  if (heading) {
+    document.title = `${heading.textContent} · 民意 · 居民议事厅`;
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: true });
+    const say = document.getElementById('announce');
+    if (say) {
+      say.textContent = '';
+      setTimeout(() => { say.textContent = heading.textContent; }, 50);
+    }
+  }
   window.scrollTo(0, 0);
+}
+
+/** Photo thumbnails (loaded with the token); a tap opens the photo large in a dialog. */
+function photoStrip(ids, what) {
+  if (!ids || !ids.length) return null;
+  const dialog = el('dialog', { class: 'photo-dialog', 'aria-label': '照片' });
+  const big = el('img', { alt: '' });
+  let opener = null;
+  const close = el('button', { type: 'button', class: 'block' }, '关闭');
+  close.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => { if (opener) opener.focus(); });
+  dialog.append(big, close);
+  const strip = el('div', { class: 'photos', 'data-photos': '' }, ids.map((id, i) => {
+    const img = el('img', { alt: '' });
+    photoUrl(id).then((u) => { img.src = u; }).catch(() => { img.alt = '照片无法显示'; });
+    const b = el('button', { type: 'button', class: 'thumb', 'data-photo': id, 'aria-label': `放大第 ${i + 1} 张照片（${what}）` }, img);
+    b.addEventListener('click', async () => {
+      opener = b;
+      big.alt = `第 ${i + 1} 张照片（${what}）`;
+      big.src = await photoUrl(id).catch(() => '');
+      dialog.showModal();
+    });
+    return b;
+  }), dialog);
+  return strip;
 }
 
 function when(iso) {
@@ -53,11 +93,26 @@ function statusBadge(status, label) {
 
 function communityId() { return me && me.communities && me.communities[0] && me.communities[0].community_id; }
 
-function qrCommunity() {
-  const c = new URLSearchParams(location.search).get('c');
-  if (c && /^\d+$/.test(c)) localStorage.setItem('minyi.m.community', c);
-  const saved = localStorage.getItem('minyi.m.community');
-  return saved ? Number(saved) : null;
+const JOIN_KEY = 'minyi.m.join';
+
+/** A join code from a link (`…/m/?c=<code>`, the community poster's QR code), or null. */
+function codeFromLink(text) {
+  const v = String(text || '').trim();
+  if (!v) return null;
+  let code = v;
+  try { code = new URL(v, location.href).searchParams.get('c') || v; } catch { /* not a link */ }
+  return /^\d+\.[A-Za-z0-9_-]{20}$/.test(code) ? code : null;
+}
+
+/** The join code this page was opened with (kept until used), or null. */
+function pendingCode() {
+  const c = codeFromLink(new URLSearchParams(location.search).get('c'));
+  if (c) {
+    localStorage.setItem(JOIN_KEY, c);
+    // The code is kept; the address bar loses it (a shared screenshot does not carry it).
+    history.replaceState(null, '', location.pathname + location.hash);
+  }
+  return localStorage.getItem(JOIN_KEY);
 }
 
 // --- login -------------------------------------------------------------------------------
@@ -94,7 +149,7 @@ function loginView() {
     ev.preventDefault();
     msg.className = ''; msg.textContent = '';
     try {
-      await api.smsLogin(phone.value.trim(), code.value.trim(), qrCommunity());
+      await api.smsLogin(phone.value.trim(), code.value.trim(), pendingCode());
       if (timer) clearInterval(timer);
       await start();
     } catch (e) {
@@ -111,17 +166,69 @@ function loginView() {
   show(el('h2', {}, '手机号登录'), el('p', { class: 'muted' }, '登录后可以查看社区议题、提建议、了解办理进展。'), form);
 }
 
+/** A form to paste the poster's link (for those who cannot scan); never a community number. */
+function linkForm(msg, onCode) {
+  const input = el('input', { id: 'join-link', type: 'text', inputmode: 'url', autocomplete: 'off', 'aria-describedby': 'join-link-hint' });
+  return el('form', { novalidate: true, onsubmit: (ev) => {
+    ev.preventDefault();
+    const code = codeFromLink(input.value);
+    if (!code) { msg.className = 'error'; msg.textContent = '这不是社区二维码的链接，请检查后再试'; input.focus(); return; }
+    onCode(code);
+  } },
+  el('label', { for: 'join-link' }, '或粘贴二维码下方的链接'),
+  el('p', { id: 'join-link-hint', class: 'muted' }, '海报上二维码下方印有一行链接，以 /m/?c= 开头。'),
+  input, el('button', { type: 'submit', class: 'secondary block' }, '使用这个链接'));
+}
+
+/** No community yet: scan the poster (the phone's camera opens this page with the code). */
 function communityView() {
-  const input = el('input', { id: 'community', type: 'number', inputmode: 'numeric', min: 1 });
   const msg = el('p', { role: 'alert' });
-  show(el('h2', {}, '选择您所在的社区'),
-    el('p', {}, '请扫描社区张贴的二维码进入，或输入社区工作人员告诉您的社区编号。'),
-    el('form', { onsubmit: async (ev) => {
-      ev.preventDefault();
-      try { await api.chooseCommunity(Number(input.value)); await start(); }
-      catch (e) { msg.className = 'error'; msg.textContent = errorText(e); }
-    } }, el('label', { for: 'community' }, '社区编号'), input, msg,
-    el('button', { type: 'submit', class: 'block' }, '确定')));
+  show(el('h2', {}, '加入您所在的社区'),
+    el('p', {}, '请用手机相机或微信“扫一扫”，扫描社区公告栏上张贴的“民意 · 居民议事厅”二维码，即可加入本社区。'),
+    el('p', { class: 'muted' }, '没有看到二维码？请向社区居委会或志愿者询问。'),
+    msg, linkForm(msg, (code) => { localStorage.setItem(JOIN_KEY, code); joinView(code); }));
+}
+
+/** A code is waiting: show which community it is, join on confirmation. */
+async function joinView(code) {
+  const current = me && me.communities && me.communities[0];
+  show(el('p', { class: 'muted' }, '正在查询二维码…'));
+  let c;
+  try {
+    c = await api.joinPreview(code);
+  } catch (e) {
+    localStorage.removeItem(JOIN_KEY);
+    const msg = el('p', { class: 'error', role: 'alert' }, errorText(e));
+    show(el('h2', {}, '二维码无法使用'), msg, el('p', {}, '请扫描社区公告栏上最新张贴的二维码。'),
+      current ? el('a', { class: 'btn', href: '#/board' }, '返回议题') : linkForm(msg, joinView));
+    return;
+  }
+  if (current && current.community_id === c.community_id) {
+    localStorage.removeItem(JOIN_KEY);
+    return route();
+  }
+  const msg = el('p', { role: 'alert' });
+  const yes = el('button', { type: 'button', class: 'block', id: 'join-confirm' }, current ? `换到${c.name}` : `加入${c.name}`);
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    try {
+      await api.joinCommunity(code);
+      localStorage.removeItem(JOIN_KEY);
+      // The new community's board (without a hashchange: start() routes).
+      history.replaceState(null, '', location.pathname + '#/board');
+      await start();
+    } catch (e) {
+      yes.disabled = false;
+      msg.className = 'error'; msg.textContent = errorText(e);
+    }
+  });
+  const no = el('button', { type: 'button', class: 'secondary block' }, '不加入');
+  no.addEventListener('click', () => { localStorage.removeItem(JOIN_KEY); route(); });
+  show(el('h2', {}, current ? '更换社区' : '加入社区'),
+    el('p', { class: 'join-name' }, el('strong', {}, c.name), ' ', el('span', { class: 'muted' }, c.street_name)),
+    current ? el('p', {}, `您现在是${current.name}的居民。换到${c.name}后，可以参与新社区的议题；已提的建议仍在原社区办理。`)
+      : el('p', {}, '加入后可以查看本社区的议题、提建议、了解办理进展。'),
+    msg, yes, no);
 }
 
 // --- board -------------------------------------------------------------------------------
@@ -184,15 +291,35 @@ function timelineList(entries) {
     el('strong', {}, x.kind_label), '：', x.body)));
 }
 
+/** Say whether one is satisfied, with an optional comment; the answer given is shown. */
 function satisfactionForm(topicId, current) {
-  const box = el('fieldset', { class: 'card' }, el('legend', {}, '这件事办得您满意吗？'));
-  const msg = el('p', { role: 'status' }, current ? `您的评价：${(ANSWERS.find((a) => a[0] === current.answer) || [0, current.answer])[1]}` : '');
-  const buttons = ANSWERS.map(([value, label]) => el('button', { type: 'button', class: 'secondary', 'data-answer': value,
-    onclick: async () => {
-      try { await api.satisfaction(topicId, value); msg.textContent = `谢谢！您的评价：${label}`; }
-      catch (e) { msg.textContent = errorText(e); }
-    } }, label));
-  box.append(el('div', { class: 'choices' }, buttons), msg);
+  const box = el('fieldset', { class: 'card satisfaction', 'data-satisfaction': topicId }, el('legend', {}, '这件事办得您满意吗？'));
+  const label = (a) => (ANSWERS.find((x) => x[0] === a) || [a, '已评价'])[1];
+  let chosen = current ? current.answer : null;
+  const msg = el('p', { role: 'status', class: current ? 'okmsg' : '' },
+    current ? `您的评价：${label(current.answer)}${current.comment ? `；您的意见：${current.comment}` : ''}` : '');
+  const buttons = ANSWERS.map(([value, text]) => el('button', { type: 'button', class: 'secondary', 'data-answer': value,
+    'aria-pressed': String(chosen === value), onclick: (ev) => {
+      chosen = value;
+      for (const b of buttons) b.setAttribute('aria-pressed', String(b === ev.currentTarget));
+    } }, text));
+  const id = `comment-${topicId}`;
+  const comment = el('textarea', { id, maxlength: 500, rows: 3 });
+  if (current && current.comment) comment.value = current.comment;
+  const send = el('button', { type: 'button', class: 'block', 'data-send-answer': topicId }, current ? '修改评价' : '提交评价');
+  send.addEventListener('click', async () => {
+    if (!chosen) { msg.className = 'error'; msg.textContent = '请先选择满意、基本满意或不满意'; return; }
+    send.disabled = true;
+    try {
+      await api.satisfaction(topicId, chosen, comment.value.trim() || undefined);
+      msg.className = 'okmsg';
+      msg.textContent = `谢谢！您的评价：${label(chosen)}${comment.value.trim() ? `；您的意见：${comment.value.trim()}` : ''}`;
+      send.textContent = '修改评价';
+    } catch (e) { msg.className = 'error'; msg.textContent = errorText(e); }
+    send.disabled = false;
+  });
+  box.append(el('div', { class: 'choices' }, buttons),
+    el('label', { for: id }, '想对社区说的话（可选）'), comment, send, msg);
   return box;
 }
 
@@ -220,7 +347,8 @@ async function topicView(id) {
         decisions.map((m) => el('p', {}, `${m.title}（${when(m.held_at)}）：`, m.decision))) : null,
       el('h3', {}, '进展'), timelineList(d.timeline),
       (d.voices || []).length ? el('section', {}, el('h3', {}, '居民的声音'),
-        d.voices.slice(0, 10).map((v) => el('p', { class: 'card' }, v.text, v.author ? el('span', { class: 'muted' }, ' —— ', v.author) : null))) : null,
+        d.voices.slice(0, 10).map((v, i) => el('div', { class: 'card voice' }, el('p', {}, v.text, v.author ? el('span', { class: 'muted' }, ' —— ', v.author) : null),
+          photoStrip(v.photo_ids, `第 ${i + 1} 条居民的声音`)))) : null,
       d.can_rate ? satisfactionForm(t.id, d.my_satisfaction) : null);
   } catch (e) {
     show(el('p', { class: 'error', role: 'alert' }, errorText(e)), el('a', { href: '#/board' }, '返回议题'));
@@ -300,13 +428,14 @@ function suggestionCard(s) {
   return el('article', { class: 'card mine', 'data-suggestion': s.id },
     el('p', { class: 'muted' }, when(s.created_at), ' · ', s.state_label),
     el('p', {}, s.text),
+    photoStrip(s.photo_ids, '我的建议'),
     s.moderation_reason ? el('p', { class: 'notice' }, s.moderation_reason) : null,
     t ? el('div', {},
       el('p', {}, '所属议题：', el('a', { href: `#/topic/${t.topic_id}` }, t.title), ' ', statusBadge(t.status, t.status_label)),
       t.status_reason ? el('p', { class: 'muted' }, '说明：', t.status_reason) : null,
       el('p', { class: 'counts' }, `${t.member_count} 条建议 · ${t.supporter_count} 人支持`)) : null,
     timelineList(s.timeline),
-    t && t.status === 'resolved' ? satisfactionForm(t.topic_id, null) : null);
+    t && (s.can_rate || t.status === 'resolved') ? satisfactionForm(t.topic_id, s.my_satisfaction) : null);
 }
 
 async function mineView() {
@@ -316,7 +445,14 @@ async function mineView() {
     logout(); localStorage.removeItem('minyi.m.me'); me = null; location.hash = '#/board'; route();
   } }, '退出登录');
   const news = el('div', { id: 'news' });
-  show(el('h2', {}, '我的建议'), news, (await draftsSection(rerender)) || '', list, out);
+  const current = me && me.communities && me.communities[0];
+  const msg = el('p', { role: 'alert' });
+  const change = el('section', { class: 'card', id: 'change-community', 'aria-labelledby': 'change-h' },
+    el('h3', { id: 'change-h' }, '我的社区'),
+    el('p', {}, current ? `${current.name}（${current.street_name}）` : '尚未加入社区'),
+    el('p', { class: 'muted' }, '搬家了？请扫描新社区公告栏上的二维码，确认后即可更换。'),
+    msg, linkForm(msg, (code) => { localStorage.setItem(JOIN_KEY, code); joinView(code); }));
+  show(el('h2', {}, '我的建议'), news, (await draftsSection(rerender)) || '', list, change, out);
   api.notifications().then(async (n) => {
     const unread = (n.items || []).filter((x) => !x.read);
     if (!unread.length) return;
@@ -338,6 +474,8 @@ async function mineView() {
 // --- routing and start -------------------------------------------------------------------
 function route() {
   if (!loggedIn()) return loginView();
+  const code = localStorage.getItem(JOIN_KEY);
+  if (code) return joinView(code);
   if (!communityId()) return communityView();
   const [, name, arg] = (location.hash || '#/board').split('/');
   document.getElementById('tabs').hidden = false;
@@ -378,10 +516,15 @@ async function start() {
 function netBanner() { document.getElementById('net').hidden = navigator.onLine; }
 
 window.addEventListener('hashchange', route);
+// The skip link moves the focus; it must not change the hash (the hash is the route).
+document.querySelector('.skip').addEventListener('click', (ev) => {
+  ev.preventDefault();
+  main().focus();
+});
 window.addEventListener('online', () => { netBanner(); retryDrafts(); });
 window.addEventListener('offline', netBanner);
 window.addEventListener('pageshow', retryDrafts);
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') retryDrafts(); });
-qrCommunity();
+pendingCode();
 netBanner();
 start();

@@ -3,6 +3,12 @@
 const { client } = require('../../utils/api.js');
 const drafts = require('../../utils/drafts.js');
 const { ANSWERS, when } = require('../../utils/format.js');
+const join = require('../../utils/join.js');
+
+function answerLabel(a) {
+  const found = ANSWERS.find((x) => x.value === a);
+  return found ? found.label : '';
+}
 
 function view(s) {
   const t = s.topic;
@@ -24,13 +30,18 @@ function view(s) {
         }
       : null,
     timeline: s.timeline || [],
-    canRate: !!(t && t.status === 'resolved'),
-    rated: '',
+    canRate: !!(s.can_rate || (t && t.status === 'resolved')),
+    // The answer already given (and its comment), from the server.
+    rated: s.my_satisfaction ? s.my_satisfaction.answer_label || answerLabel(s.my_satisfaction.answer) : '',
+    comment: (s.my_satisfaction && s.my_satisfaction.comment) || '',
+    choice: (s.my_satisfaction && s.my_satisfaction.answer) || '',
+    photoIds: s.photo_ids || [],
+    photos: [],
   };
 }
 
 Page({
-  data: { loading: true, error: '', items: [], drafts: [], answers: ANSWERS, notices: [] },
+  data: { loading: true, error: '', items: [], drafts: [], answers: ANSWERS, notices: [], community: '' },
 
   onShow() {
     return this.load();
@@ -53,7 +64,13 @@ Page({
     this.setData({ loading: true, error: '' });
     try {
       const page = await client().mySuggestions();
-      this.setData({ loading: false, items: (page.items || []).map(view) });
+      const items = (page.items || []).map(view);
+      this.setData({ loading: false, items });
+      this.loadPhotos(items);
+      getApp().me().then((me) => {
+        const c = me.communities && me.communities[0];
+        this.setData({ community: c ? c.name : '' });
+      }).catch(() => {});
     } catch (e) {
       this.setData({ loading: false, error: e.message });
     }
@@ -93,15 +110,60 @@ Page({
     this.refreshDrafts();
   },
 
-  async rate(e) {
+  /** My photos, downloaded with the token (an <image> cannot send it). */
+  async loadPhotos(items) {
+    for (let i = 0; i < items.length; i += 1) {
+      if (!items[i].photoIds.length) continue;
+      const paths = [];
+      for (const id of items[i].photoIds) {
+        try {
+          paths.push(await client().photo(id));
+        } catch (e) {
+          /* a photo that cannot be loaded is left out */
+        }
+      }
+      this.setData({ ['items[' + i + '].photos']: paths });
+    }
+  },
+
+  preview(e) {
+    const { index, src } = e.currentTarget.dataset;
+    wx.previewImage({ current: src, urls: this.data.items[Number(index)].photos });
+  },
+
+  choose(e) {
     const { index, answer } = e.currentTarget.dataset;
+    this.setData({ ['items[' + index + '].choice']: answer });
+  },
+
+  onComment(e) {
+    this.setData({ ['items[' + e.currentTarget.dataset.index + '].comment']: e.detail.value });
+  },
+
+  async rate(e) {
+    const { index } = e.currentTarget.dataset;
     const item = this.data.items[Number(index)];
+    const answer = item.choice;
+    if (!answer) {
+      wx.showToast({ title: '请先选择满意、基本满意或不满意', icon: 'none' });
+      return;
+    }
     try {
-      await client().satisfaction(item.topic.id, answer);
-      const label = ANSWERS.find((a) => a.value === answer).label;
-      this.setData({ ['items[' + index + '].rated']: label });
+      await client().satisfaction(item.topic.id, answer, (item.comment || '').trim() || undefined);
+      this.setData({ ['items[' + index + '].rated']: answerLabel(answer) });
     } catch (err) {
       wx.showToast({ title: err.message, icon: 'none' });
     }
+  },
+
+  /** Moving house: scan the new community's poster (no number to type). */
+  async changeCommunity() {
+    const code = await join.scan();
+    if (!code) {
+      wx.showToast({ title: '没有识别到社区二维码', icon: 'none' });
+      return;
+    }
+    join.remember(code);
+    wx.switchTab({ url: '/pages/board/index' });
   },
 });

@@ -93,6 +93,20 @@ pub async fn create_community(
     Ok(HttpResponse::Created().json(Created { id: id.0 }))
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StreetList {
+    pub items: Vec<crate::store::StreetRow>,
+}
+
+/// The streets an admin may add communities to (a district admin: the district's; a street
+/// admin: their own), so a community is created by choosing its street by name.
+#[utoipa::path(responses((status = 200, body = StreetList), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
+#[get("/admin/streets")]
+pub async fn list_streets(state: web::Data<AppState>, admin: Admin) -> ApiResult<HttpResponse> {
+    let items = state.store.streets_in(area(&admin)?).await?;
+    Ok(HttpResponse::Ok().json(StreetList { items }))
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewStreet {
     pub name: String,

@@ -399,7 +399,7 @@ pub async fn unassign(
 }
 
 /// The audit trail of one staff account.
-#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = Vec<crate::store::AuditRow>), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem, description = "no such account, or not one the caller may manage")), tag = "admin", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = crate::routes::audit_view::AuditList), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem, description = "no such account, or not one the caller may manage")), tag = "admin", security(("bearer" = [])))]
 #[get("/admin/staff/{id}/audit")]
 pub async fn staff_audit(
     state: web::Data<AppState>,
@@ -411,5 +411,6 @@ pub async fn staff_audit(
         .store
         .audit_entries("account", &target.row.account_id.to_string())
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    let items = crate::routes::audit_view::audit_views(&state, items).await?;
+    Ok(HttpResponse::Ok().json(crate::routes::audit_view::AuditList { items }))
 }

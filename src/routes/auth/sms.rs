@@ -3,7 +3,6 @@
 //! and never logged.
 use super::tokens::{new_session, TokenResponse};
 use crate::auth::sms::{parse_mobile, CodeCheck};
-use crate::domain::ids::CommunityId;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -21,8 +20,9 @@ pub struct SmsLoginRequest {
     pub phone: String,
     /// The 6-digit code from the SMS.
     pub code: String,
-    /// Home community for a new resident (for example from the community's QR code).
-    pub community_id: Option<CommunityId>,
+    /// The join code of the community's QR code (`?c=` of the poster's link): a resident who
+    /// has no community yet joins it.
+    pub join_code: Option<String>,
 }
 
 fn phone(input: &str) -> ApiResult<String> {
@@ -71,6 +71,9 @@ pub async fn login(
             "验证码为 6 位数字 / the code has 6 digits",
         ));
     }
+    // An invalid code is reported before the SMS code is spent.
+    let community =
+        crate::routes::join::community_for_login(&state, body.join_code.as_deref()).await?;
     match state.sms.check_code(&phone, code).await? {
         CodeCheck::Ok => {}
         CodeCheck::NoCode => {
@@ -90,10 +93,6 @@ pub async fn login(
             ))
         }
     }
-    let community = match body.community_id {
-        Some(c) if state.store.community(c).await?.is_some() => Some(c),
-        _ => None,
-    };
     let account = state.sms.resident_by_phone(&phone, community).await?;
     if account.disabled_at.is_some() || account.role != "resident" {
         return Err(ApiError::forbidden());

@@ -199,11 +199,24 @@ pub async fn unmerge(
         Some(b) => opt_text("reason", &b.reason, 500)?,
         None => None,
     };
+    let merged_into = match t.merged_into_topic_id {
+        Some(m) => state.store.topic(m).await?.map(|x| x.title),
+        None => None,
+    };
+    let note = PublicNote {
+        kind: crate::hall::status::TimelineKind::Reply,
+        body: match merged_into {
+            Some(title) => format!("此前与议题《{title}》的合并已撤销，本议题恢复单独办理"),
+            None => "此前的合并已撤销，本议题恢复单独办理".into(),
+        },
+        meeting: None,
+        template: state.settings.hall.template(),
+    };
     let audit = audit_of(&caller, &req, reason);
     done(
         state
             .store
-            .unmerge_topic(t.topic_id, version, &audit)
+            .unmerge_topic(t.topic_id, version, &note, &audit)
             .await?,
     )?;
     topic_response(&state, t.topic_id).await

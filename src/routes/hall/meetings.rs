@@ -104,11 +104,41 @@ async fn visible_meeting(
     Ok(m)
 }
 
+/// A meeting's status as people read it (Chinese, English).
+pub fn meeting_status_label(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "planned" => ("计划中", "Planned"),
+        "held" => ("已召开", "Held"),
+        "cancelled" => ("已取消", "Cancelled"),
+        _ => ("未知", "Unknown"),
+    }
+}
+
+/// How a decision was taken (Chinese, English).
+pub fn decision_mode_label(mode: &str) -> (&'static str, &'static str) {
+    match mode {
+        "consensus" => ("协商一致", "Consensus"),
+        "vote" => ("投票表决", "Vote"),
+        _ => ("", ""),
+    }
+}
+
 async fn meeting_json(state: &AppState, m: MeetingRow) -> ApiResult<serde_json::Value> {
     let agenda = state.store.agenda(m.meeting_id).await?;
     let actions = state.store.actions(m.meeting_id).await?;
     let mut v = serde_json::to_value(&m).map_err(anyhow::Error::from)?;
-    v["agenda"] = serde_json::to_value(agenda).map_err(anyhow::Error::from)?;
+    let (zh, en) = meeting_status_label(&m.status);
+    v["status_label"] = zh.into();
+    v["status_label_en"] = en.into();
+    let mut items = Vec::with_capacity(agenda.len());
+    for a in agenda {
+        let (zh, en) = decision_mode_label(a.decision_mode.as_deref().unwrap_or(""));
+        let mut item = serde_json::to_value(&a).map_err(anyhow::Error::from)?;
+        item["decision_mode_label"] = zh.into();
+        item["decision_mode_label_en"] = en.into();
+        items.push(item);
+    }
+    v["agenda"] = items.into();
     v["actions"] = serde_json::to_value(actions).map_err(anyhow::Error::from)?;
     Ok(v)
 }
@@ -168,7 +198,7 @@ pub async fn update(
             return Err(ApiError::field(
                 "status",
                 "invalid_status",
-                "状态应为 planned / held / cancelled",
+                "会议状态应为计划中、已召开或已取消 / planned, held or cancelled",
             ));
         }
     }
@@ -181,6 +211,23 @@ pub async fn update(
             "out_of_range",
             "出席人数应在 0–100000 之间 / 0–100000",
         ));
+    }
+    if let Some(n) = body.attendance_count {
+        let most = state
+            .store
+            .agenda(m.meeting_id)
+            .await?
+            .iter()
+            .map(tally_total)
+            .max()
+            .unwrap_or(0);
+        if i64::from(n) < most {
+            return Err(ApiError::field(
+                "attendance_count",
+                "below_recorded_votes",
+                format!("已记录的表决共有 {most} 票，出席人数不能少于此数 / a recorded vote has {most} votes; attendance cannot be lower"),
+            ));
+        }
     }
     let patch = MeetingPatch {
         title: opt_text("title", &body.title, 60)?,
@@ -280,8 +327,29 @@ pub async fn decide(
             return Err(ApiError::field(
                 "decision_mode",
                 "invalid_mode",
-                "决议方式应为 consensus 或 vote",
+                "决议方式应为协商一致或投票表决 / consensus or vote",
             ))
+        }
+    }
+    if mode == "vote" {
+        // Everyone who votes was there: a tally cannot exceed the meeting's attendance.
+        let votes: i64 = tally.iter().map(|v| i64::from(v.unwrap_or(0))).sum();
+        if m.attendance_count <= 0 {
+            return Err(ApiError::field(
+                "votes_for",
+                "attendance_required",
+                "请先填写本次议事会的出席人数，再记录表决 / record the meeting's attendance before a vote",
+            ));
+        }
+        if votes > i64::from(m.attendance_count) {
+            return Err(ApiError::field(
+                "votes_for",
+                "tally_exceeds_attendance",
+                format!(
+                    "赞成、反对、弃权共 {votes} 票，超过出席人数 {} 人 / {votes} votes but {} attended",
+                    m.attendance_count, m.attendance_count
+                ),
+            ));
         }
     }
     let tally_text = match mode {
@@ -396,6 +464,14 @@ pub async fn action_done(
     meeting_response(&state, meeting).await
 }
 
+/// Votes recorded on an agenda item.
+fn tally_total(a: &crate::store::AgendaRow) -> i64 {
+    [a.votes_for, a.votes_against, a.votes_abstain]
+        .iter()
+        .map(|v| i64::from(v.unwrap_or(0)))
+        .sum()
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -488,72 +564,106 @@ pub async fn export(
     let agenda = state.store.agenda(m.meeting_id).await?;
     let actions = state.store.actions(m.meeting_id).await?;
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        use crate::hall::xlsx;
         let mut wb = Workbook::new();
+        let bold = xlsx::header();
+        let when = xlsx::datetime_format();
+        let day = xlsx::date_format();
+        let wrap = xlsx::wrap();
+        let s = wb.add_worksheet();
+        s.set_name("会议信息")?;
+        s.set_column_width(0, 12)?;
+        s.set_column_width(1, 60)?;
+        let (status_zh, _) = meeting_status_label(&m.status);
+        s.write_string_with_format(0, 0, "会议", &bold)?;
+        s.write_string(0, 1, &m.title)?;
+        s.write_string_with_format(1, 0, "时间", &bold)?;
+        s.write_datetime_with_format(1, 1, xlsx::local_datetime(m.held_at)?, &when)?;
+        s.write_string_with_format(2, 0, "地点", &bold)?;
+        s.write_string(2, 1, &m.place)?;
+        s.write_string_with_format(3, 0, "状态", &bold)?;
+        s.write_string(3, 1, status_zh)?;
+        s.write_string_with_format(4, 0, "出席人数", &bold)?;
+        s.write_number(4, 1, m.attendance_count)?;
+        s.write_string_with_format(5, 0, "出席人员", &bold)?;
+        s.write_string_with_format(
+            5,
+            1,
+            m.attendance_names.as_deref().unwrap_or("未记录"),
+            &wrap,
+        )?;
         let s = wb.add_worksheet();
         s.set_name("议程与决议")?;
-        s.write_string(0, 0, &m.title)?;
-        s.write_string(
-            1,
+        xlsx::headers(
+            s,
             0,
-            format!(
-                "时间：{}　地点：{}　出席：{} 人",
-                local(m.held_at),
-                m.place,
-                m.attendance_count
-            ),
+            &[
+                ("序号", 6.0),
+                ("议题编号", 10.0),
+                ("议题", 30.0),
+                ("议题状态", 10.0),
+                ("决议", 50.0),
+                ("表决方式", 10.0),
+                ("赞成", 8.0),
+                ("反对", 8.0),
+                ("弃权", 8.0),
+            ],
         )?;
-        for (c, h) in [
-            "序号",
-            "议题编号",
-            "议题",
-            "决议",
-            "方式",
-            "赞成",
-            "反对",
-            "弃权",
-        ]
-        .iter()
-        .enumerate()
-        {
-            s.write_string(3, c as u16, *h)?;
-        }
         for (i, a) in agenda.iter().enumerate() {
-            let r = 4 + i as u32;
+            let r = 1 + i as u32;
             s.write_number(r, 0, a.position)?;
             s.write_number(r, 1, a.topic_id.0 as f64)?;
             s.write_string(r, 2, &a.title)?;
-            s.write_string(r, 3, a.decision.as_deref().unwrap_or(""))?;
-            s.write_string(r, 4, a.decision_mode.as_deref().unwrap_or(""))?;
+            s.write_string(r, 3, a.status.label())?;
+            s.write_string_with_format(
+                r,
+                4,
+                a.decision.as_deref().unwrap_or("（尚无决议）"),
+                &wrap,
+            )?;
+            s.write_string(
+                r,
+                5,
+                decision_mode_label(a.decision_mode.as_deref().unwrap_or("")).0,
+            )?;
             for (c, v) in [a.votes_for, a.votes_against, a.votes_abstain]
                 .iter()
                 .enumerate()
             {
                 if let Some(v) = v {
-                    s.write_number(r, 5 + c as u16, *v)?;
+                    s.write_number(r, 6 + c as u16, *v)?;
                 }
             }
         }
         let s = wb.add_worksheet();
         s.set_name("落实事项")?;
-        for (c, h) in ["事项", "议题编号", "负责人", "期限", "完成"]
-            .iter()
-            .enumerate()
-        {
-            s.write_string(0, c as u16, *h)?;
-        }
+        xlsx::headers(
+            s,
+            0,
+            &[
+                ("事项", 40.0),
+                ("议题编号", 10.0),
+                ("负责人", 12.0),
+                ("完成期限", 12.0),
+                ("是否完成", 10.0),
+            ],
+        )?;
         for (i, a) in actions.iter().enumerate() {
             let r = 1 + i as u32;
-            s.write_string(r, 0, &a.description)?;
+            s.write_string_with_format(r, 0, &a.description, &wrap)?;
             if let Some(t) = a.topic_id {
                 s.write_number(r, 1, t.0 as f64)?;
             }
             s.write_string(r, 2, &a.owner)?;
-            s.write_string(r, 3, a.due_on.map(|d| d.to_string()).unwrap_or_default())?;
-            s.write_string(r, 4, if a.done { "是" } else { "否" })?;
+            if let Some(d) = a.due_on {
+                s.write_datetime_with_format(r, 3, xlsx::date(d)?, &day)?;
+            }
+            s.write_string(r, 4, if a.done { "已完成" } else { "未完成" })?;
         }
         let s = wb.add_worksheet();
         s.set_name("会议纪要")?;
-        s.write_string(0, 0, m.minutes.as_deref().unwrap_or(""))?;
+        s.set_column_width(0, 100)?;
+        s.write_string_with_format(0, 0, m.minutes.as_deref().unwrap_or("（未填写）"), &wrap)?;
         wb.save_to_buffer()
     };
     let bytes = build().map_err(|e| anyhow::anyhow!("building the workbook: {e}"))?;

@@ -4,6 +4,7 @@ pub mod corrections;
 pub mod events;
 pub mod meetings;
 pub mod notifications;
+pub mod photos;
 pub mod residents;
 pub mod stats;
 

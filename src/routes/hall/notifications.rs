@@ -143,9 +143,10 @@ pub struct CallbackQuery {
     pub done: Option<bool>,
 }
 
-/// Paper submitters without an account to call back about their topic's progress. Their phone
-/// number is shown in full here only, to staff of that community, because calling needs it.
-#[utoipa::path(params(("id" = i64, Path), CallbackQuery), responses((status = 200), (status = 404, body = crate::error::Problem)), tag = "hall", security(("bearer" = [])))]
+/// Paper submitters without an account to call back about their topic's progress: one row per
+/// person and topic, with every notice since the last call. Their phone number is shown in full
+/// here only, to staff of that community, because calling needs it.
+#[utoipa::path(params(("id" = i64, Path), CallbackQuery), responses((status = 200, body = crate::hall::callbacks::CallbackList), (status = 404, body = crate::error::Problem)), tag = "hall", security(("bearer" = [])))]
 #[get("/communities/{id}/callbacks")]
 pub async fn callbacks(
     state: web::Data<AppState>,
@@ -154,16 +155,18 @@ pub async fn callbacks(
     q: web::Query<CallbackQuery>,
 ) -> ApiResult<HttpResponse> {
     let community = caller.community(path.into_inner())?;
-    let items = state
-        .store
-        .callbacks(community, q.done.unwrap_or(false))
-        .await?;
+    let items = crate::hall::callbacks::group(
+        state
+            .store
+            .callback_notices(community, q.done.unwrap_or(false))
+            .await?,
+    );
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
-        .json(serde_json::json!({ "items": items })))
+        .json(crate::hall::callbacks::CallbackList { items }))
 }
 
-/// Mark a call-back made.
+/// Mark a call-back made: every open notice of that person about that topic.
 #[utoipa::path(params(("id" = i64, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)), tag = "hall", security(("bearer" = [])))]
 #[post("/callbacks/{id}/done")]
 pub async fn callback_done(
@@ -181,7 +184,7 @@ pub async fn callback_done(
     caller.community(community)?;
     state
         .store
-        .callback_done(id, &audit_of(&caller, &req, None))
+        .callback_group_done(id, &audit_of(&caller, &req, None))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

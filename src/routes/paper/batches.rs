@@ -126,10 +126,13 @@ pub struct EntryView {
     pub state: SuggestionState,
     pub state_label: &'static str,
     pub state_label_en: &'static str,
-    /// Masked: `王*`.
+    pub category: Option<String>,
+    /// Masked (`王*`), except for the volunteer who typed it while the batch is open.
     pub name: Option<String>,
-    /// Masked: `138****5678`.
+    /// Masked (`138****5678`), except for the volunteer who typed it while the batch is open.
     pub phone: Option<String>,
+    /// Whether `name` and `phone` are shown in full (to check what one typed).
+    pub contact_visible: bool,
     pub entered_by: Option<crate::domain::ids::AccountId>,
 }
 
@@ -148,7 +151,13 @@ pub async fn detail(
             Some(p) => state.store.person(p).await?,
             None => None,
         };
+        // The one who typed a form checks it in full until the batch is closed; everyone
+        // else, and everyone after closing, sees the contact masked.
+        let own = batch.status == "open" && s.entered_by_account_id == Some(staff.account_id);
+        let show = |v: &str, mask: fn(&str) -> String| if own { v.to_string() } else { mask(v) };
         entries.push(EntryView {
+            category: s.category.clone(),
+            contact_visible: own,
             id: s.suggestion_id,
             serial: s.paper_serial,
             text: s.body,
@@ -161,11 +170,11 @@ pub async fn detail(
             name: person
                 .as_ref()
                 .and_then(|p| p.name.as_deref())
-                .map(mask_name),
+                .map(|n| show(n, mask_name)),
             phone: person
                 .as_ref()
                 .and_then(|p| p.phone.as_deref())
-                .map(mask_phone),
+                .map(|n| show(n, mask_phone)),
             entered_by: s.entered_by_account_id,
         });
     }

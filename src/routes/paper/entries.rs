@@ -105,9 +105,13 @@ pub async fn add(
         category,
         photo_ids: b.photo_id.into_iter().collect(),
     };
+    let words = state
+        .community_words
+        .get(&state.store, &state.words, batch.community_id)
+        .await?;
     let outcome = add_entry(
         &state.store,
-        &state.words,
+        &words,
         &batch,
         entry,
         &audit_of(&staff, &req, None),

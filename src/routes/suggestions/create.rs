@@ -31,6 +31,10 @@ pub struct NewSuggestionRequest {
     pub on_behalf: Option<OnBehalf>,
     /// Assist mode: the community (defaults to the staff member's first community).
     pub community_id: Option<CommunityId>,
+    /// Where a resident posts from: `mini_program` (the WeChat mini-program) or `h5` (the
+    /// mobile web version `/m/`). Default: `mini_program` for residents who log in with WeChat,
+    /// `h5` for those who log in by phone.
+    pub channel: Option<String>,
 }
 
 /// The resident a volunteer posts for; their consent must be given (and is recorded).
@@ -170,14 +174,47 @@ async fn wechat_check(
         return Ok(None);
     };
     let content = format!("{} {}", title.unwrap_or_default(), text);
-    Ok(match state.wechat.msg_sec_check(&openid, content.trim()).await {
-        Ok(v) if v.suggest == "pass" => None,
-        Ok(v) => Some(format!("微信内容安全检测建议人工审核（{}），工作人员审核后处理 / held for review by WeChat's content check", v.label)),
-        Err(e) => {
-            tracing::warn!(error = %format!("{e:#}"), "msgSecCheck unavailable; holding for review");
-            Some("自动审核暂不可用，工作人员审核后处理 / the automatic check is unavailable; held for review".into())
+    Ok(
+        match state.wechat.msg_sec_check(&openid, content.trim()).await {
+            Ok(v) if v.suggest == "pass" => None,
+            Ok(v) => Some(crate::intake::moderation::held_by_wechat(v.label)),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "msgSecCheck unavailable; holding for review");
+                Some(crate::intake::moderation::held_check_down())
+            }
+        },
+    )
+}
+
+/// The channel of a resident's post: the one the client names (`mini_program` or `h5`), else
+/// the one of the way the resident logs in (WeChat: the mini-program; phone: the mobile web).
+async fn resident_channel(
+    state: &AppState,
+    account: crate::domain::ids::AccountId,
+    asked: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> ApiResult<&'static str> {
+    match asked.map(str::trim) {
+        Some("mini_program") => Ok("mini_program"),
+        Some("h5") => Ok("h5"),
+        Some(_) => {
+            errors.push(FieldError {
+                field: "channel".into(),
+                code: "invalid_choice".into(),
+                message: "渠道应为小程序（mini_program）或手机网页（h5） / mini_program or h5"
+                    .into(),
+            });
+            Ok("mini_program")
         }
-    })
+        None => {
+            let wechat = state
+                .store
+                .account(account)
+                .await?
+                .is_some_and(|a| a.wechat_openid.is_some());
+            Ok(if wechat { "mini_program" } else { "h5" })
+        }
+    }
 }
 
 pub fn rate_limit(state: &AppState, req: &HttpRequest, account: &str) -> ApiResult<()> {
@@ -228,11 +265,17 @@ pub async fn create(
     let category = optional("category", &b.category, 32, &mut errors);
     check_place(&state, community, b.building_id, &mut errors).await?;
     check_photos(&state, caller.account_id, &b.photo_ids, &mut errors).await?;
+    let channel =
+        resident_channel(&state, caller.account_id, b.channel.as_deref(), &mut errors).await?;
     check(errors)?;
     let text = text.ok_or_else(|| ApiError::field("text", "required", "必填 / required"))?;
     let premoderate = state.premoderates(community).await?;
+    let words = state
+        .community_words
+        .get(&state.store, &state.words, community)
+        .await?;
     let mut hold =
-        crate::intake::moderation::hold_reason(&state.words, premoderate, &text, title.as_deref());
+        crate::intake::moderation::hold_reason(&words, premoderate, &text, title.as_deref());
     if hold.is_none() && state.settings.intake.wechat_msg_sec_check {
         hold = wechat_check(&state, caller.account_id, &text, title.as_deref()).await?;
     }
@@ -249,7 +292,7 @@ pub async fn create(
         community_id: community,
         client_id: key,
         request_hash: hash,
-        channel: "mini_program",
+        channel,
         author_account_id: Some(caller.account_id),
         author_person: None,
         entered_by: None,
@@ -343,6 +386,19 @@ async fn create_for_resident(
     };
     check_place(&state, community, b.building_id, &mut errors).await?;
     check_photos(&state, caller.account_id, &b.photo_ids, &mut errors).await?;
+    // Entered in the mini-program's assist page, or at a desk on the web (`h5`).
+    let channel = match b.channel.as_deref().map(str::trim) {
+        None | Some("mini_program") => "mini_program",
+        Some("h5") => "h5",
+        Some(_) => {
+            errors.push(FieldError {
+                field: "channel".into(),
+                code: "invalid_choice".into(),
+                message: "渠道应为小程序（mini_program）或网页（h5） / mini_program or h5".into(),
+            });
+            "mini_program"
+        }
+    };
     check(errors)?;
     let text = text.ok_or_else(|| ApiError::field("text", "required", "必填 / required"))?;
     let hash = crate::intake::request_hash(&serde_json::json!([
@@ -372,8 +428,11 @@ async fn create_for_resident(
         });
     }
     let premoderate = state.premoderates(community).await?;
-    let hold =
-        crate::intake::moderation::hold_reason(&state.words, premoderate, &text, title.as_deref());
+    let words = state
+        .community_words
+        .get(&state.store, &state.words, community)
+        .await?;
+    let hold = crate::intake::moderation::hold_reason(&words, premoderate, &text, title.as_deref());
     let audit = crate::routes::admin::audit_of(
         &caller,
         &req,
@@ -385,7 +444,7 @@ async fn create_for_resident(
         community_id: community,
         client_id: key,
         request_hash: hash,
-        channel: "mini_program",
+        channel,
         author_account_id: None,
         author_person: Some(crate::store::NewPerson { name, phone }),
         entered_by: Some(caller.account_id),

@@ -28,6 +28,10 @@ pub async fn mine(
         .await?;
     let topic_ids: Vec<_> = rows.iter().filter_map(|r| r.topic_id).collect();
     let topics = state.store.topic_briefs(&topic_ids).await?;
+    let answers = state
+        .store
+        .my_satisfactions(caller.account_id, &topic_ids)
+        .await?;
     let next_cursor = (rows.len() as i64 == limit)
         .then(|| rows.last().map(|r| r.suggestion_id.0))
         .flatten();
@@ -41,7 +45,13 @@ pub async fn mine(
             None => Vec::new(),
         };
         let photos = state.store.suggestion_photos(r.suggestion_id).await?;
-        items.push(SuggestionView::new(r, photos, topic, timeline));
+        let mine = r
+            .topic_id
+            .and_then(|t| answers.iter().find(|(x, _, _)| *x == t))
+            .map(|(_, a, c)| super::MySatisfaction::new(a.clone(), c.clone()));
+        let mut view = SuggestionView::new(r, photos, topic, timeline);
+        view.my_satisfaction = mine;
+        items.push(view);
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": next_cursor })))
 }

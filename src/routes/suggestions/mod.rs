@@ -24,12 +24,50 @@ pub struct SuggestionView {
     pub place: Option<String>,
     pub category: Option<String>,
     pub show_name: bool,
-    /// Why it was held or rejected, shown to the author.
+    /// Why it was held or rejected, shown to the author (Chinese).
     pub moderation_reason: Option<String>,
+    /// The same in English.
+    pub moderation_reason_en: Option<String>,
     pub photo_ids: Vec<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub topic: Option<TopicBriefView>,
     pub timeline: Vec<TimelineEntryView>,
+    /// Whether the author may say now whether they are satisfied (the topic is resolved).
+    pub can_rate: bool,
+    /// The author's answer in the topic's current round, if they gave one.
+    pub my_satisfaction: Option<MySatisfaction>,
+}
+
+/// A resident's own answer about a resolved topic.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MySatisfaction {
+    /// `satisfied`, `basically_satisfied` or `unsatisfied`.
+    pub answer: String,
+    pub answer_label: String,
+    pub answer_label_en: String,
+    pub comment: Option<String>,
+}
+
+impl MySatisfaction {
+    pub fn new(answer: String, comment: Option<String>) -> Self {
+        let (zh, en) = answer_labels(&answer);
+        Self {
+            answer_label: zh.into(),
+            answer_label_en: en.into(),
+            answer,
+            comment,
+        }
+    }
+}
+
+/// A satisfaction answer's labels (Chinese, English).
+pub fn answer_labels(answer: &str) -> (&'static str, &'static str) {
+    match answer {
+        "satisfied" => ("满意", "Satisfied"),
+        "basically_satisfied" => ("基本满意", "Basically satisfied"),
+        "unsatisfied" => ("不满意", "Not satisfied"),
+        _ => ("已评价", "Answered"),
+    }
 }
 
 impl SuggestionView {
@@ -51,11 +89,22 @@ impl SuggestionView {
             place: s.place,
             category: s.category,
             show_name: s.show_author,
-            moderation_reason: s.moderation_reason,
+            moderation_reason_en: s
+                .moderation_reason
+                .as_deref()
+                .map(|r| crate::intake::moderation::reason_labels(r).1),
+            moderation_reason: s
+                .moderation_reason
+                .as_deref()
+                .map(|r| crate::intake::moderation::reason_labels(r).0),
             photo_ids,
             created_at: s.created_at,
+            can_rate: topic
+                .as_ref()
+                .is_some_and(|t| t.status == crate::hall::status::TopicStatus::Resolved),
             topic: topic.map(Into::into),
             timeline: timeline.into_iter().map(Into::into).collect(),
+            my_satisfaction: None,
         }
     }
 }

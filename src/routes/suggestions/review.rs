@@ -27,6 +27,7 @@ pub struct StaffSuggestion {
     pub title: Option<String>,
     pub text: String,
     pub moderation_reason: Option<String>,
+    pub moderation_reason_en: Option<String>,
     pub attempts: i32,
     pub last_error: Option<String>,
     /// Masked; only a display hint.
@@ -65,7 +66,14 @@ async fn list(
             state_label_en: s.state.label_en(),
             title: s.title,
             text: s.body,
-            moderation_reason: s.moderation_reason,
+            moderation_reason_en: s
+                .moderation_reason
+                .as_deref()
+                .map(|r| crate::intake::moderation::reason_labels(r).1),
+            moderation_reason: s
+                .moderation_reason
+                .as_deref()
+                .map(|r| crate::intake::moderation::reason_labels(r).0),
             attempts: s.attempts,
             last_error: s.last_error,
             author_hint,

@@ -19,6 +19,8 @@ pub struct MemberView {
     pub pinned: bool,
     /// The author's name, masked (张*).
     pub author: Option<String>,
+    /// Photos, each with whether residents may see it (a worker publishes them).
+    pub photos: Vec<crate::store::PhotoRow>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -29,6 +31,8 @@ pub struct VoiceView {
     pub channel: String,
     pub text: String,
     pub author: Option<String>,
+    /// The photos a worker published (`GET /uploads/{id}`).
+    pub photo_ids: Vec<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -60,6 +64,15 @@ pub async fn detail(
     let meetings = state.store.topic_meetings(id).await?;
     let satisfaction = state.store.satisfaction(id).await?;
     let members = state.store.members(id, 500).await?;
+    let member_ids: Vec<_> = members.iter().map(|m| m.suggestion_id).collect();
+    let photos = state.store.photos_of(&member_ids).await?;
+    let photos_of = |s: crate::domain::ids::SuggestionId| -> Vec<crate::store::PhotoRow> {
+        photos
+            .iter()
+            .filter(|p| p.suggestion_id == s)
+            .cloned()
+            .collect()
+    };
     let mut view = TopicView::new(topic, chrono::Utc::now());
     let mut body = serde_json::json!({
         "timeline": timeline,
@@ -89,15 +102,20 @@ pub async fn detail(
                 building_name: m.building_name,
                 pinned: m.pinned,
                 author: m.author_name.as_deref().map(mask_name),
+                photos: photos_of(m.suggestion_id),
                 created_at: m.created_at,
             })
             .collect();
         let mut audit = state.store.suggestions_audit(&ids).await?;
         audit.extend(state.store.audit_entries("topic", &id.to_string()).await?);
         audit.sort_by_key(|a| a.audit_id);
+        let audit = crate::routes::audit_view::audit_views(&state, audit).await?;
+        let comments = state.store.satisfaction_comments(id).await?;
         body["members"] = serde_json::to_value(members).map_err(anyhow::Error::from)?;
         body["quotes"] = serde_json::to_value(quotes).map_err(anyhow::Error::from)?;
         body["audit"] = serde_json::to_value(audit).map_err(anyhow::Error::from)?;
+        body["satisfaction_comments"] =
+            serde_json::to_value(comments).map_err(anyhow::Error::from)?;
     } else {
         let supported = !state
             .store
@@ -119,6 +137,11 @@ pub async fn detail(
                     .as_deref()
                     .filter(|_| m.show_author)
                     .map(mask_name),
+                photo_ids: photos_of(m.suggestion_id)
+                    .into_iter()
+                    .filter(|p| p.public)
+                    .map(|p| p.upload_id)
+                    .collect(),
                 created_at: m.created_at,
             })
             .collect();

@@ -70,6 +70,10 @@ const SET_UNMERGED: &str = "update topic set status = $1, status_reason = $2,
         merged_into_topic_id = null, status_changed_at = $3
     where topic_id = $4";
 
+/// An undone merge's public timeline entries are hidden (kept for the audit). $1 topic.
+const HIDE_MERGE_ENTRIES: &str = "update timeline_entry set public = false
+    where topic_id = $1 and kind = 'merged' and public = true";
+
 const COUNT_GROUPED_AMONG: &str = "select count(*) from suggestion
     where topic_id = $1 and state = 'grouped' and suggestion_id in ({ids})";
 const OPEN_SPLIT_TOPIC: &str = "insert into topic (community_id, title, title_locked, keywords,
@@ -291,6 +295,7 @@ impl CorrectionStore for SqlStore {
         &self,
         source: TopicId,
         version: i32,
+        note: &PublicNote,
         audit: &Audit,
     ) -> Result<Edit<TopicId>> {
         let now = audit.at;
@@ -333,6 +338,12 @@ impl CorrectionStore for SqlStore {
             .bind(source)
             .execute(&mut *tx)
             .await?;
+        // The merge no longer stands: its public entry goes, and residents are told.
+        sqlx::query(HIDE_MERGE_ENTRIES)
+            .bind(source)
+            .execute(&mut *tx)
+            .await?;
+        notifications::publish(&mut tx, source, s.community_id, note, audit.actor, now).await?;
         members_moved(&mut tx, (source, target), target, s.community_id, None, now).await?;
         audit::entry("topic.unmerge", "topic", source)
             .community(s.community_id)

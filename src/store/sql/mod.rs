@@ -16,6 +16,7 @@ mod areas;
 mod audit;
 mod corrections;
 mod events;
+mod first_use;
 mod inbox;
 mod logins;
 mod meetings;

@@ -29,6 +29,10 @@ pub(super) const ORDER_BY_NEWEST: &str = " order by created_at desc, topic_id de
 /// Longest in its current status first.
 pub(super) const ORDER_BY_WAITING: &str = " order by status_changed_at asc, topic_id asc";
 /// A community's topics (`$2`: of this status, or any) but merged ones.
+/// A topic without a category takes the one its member came with (a paper form's 类别 column,
+/// a resident's choice); a worker's category is never replaced. $1 category, $2 topic.
+const TOPIC_CATEGORY_FROM_MEMBER: &str =
+    "update topic set category = $1 where topic_id = $2 and category is null";
 const TOPICS_OF_COMMUNITY: &str = const_concat!(
     SELECT_TOPIC,
     " where community_id = $1 and (cast($2 as text) is null or status = $2)
@@ -170,6 +174,13 @@ async fn place(
         .fetch_one(&mut **tx)
         .await?;
     set_heat(tx, p.topic, counts, now).await?;
+    if let Some(c) = s.category.as_deref().filter(|c| !c.trim().is_empty()) {
+        sqlx::query(TOPIC_CATEGORY_FROM_MEMBER)
+            .bind(c)
+            .bind(p.topic)
+            .execute(&mut **tx)
+            .await?;
+    }
     let created = json!({
         "topic_id": p.topic,
         "suggestion_id": s.suggestion_id,

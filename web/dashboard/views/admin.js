@@ -1,14 +1,16 @@
 // Administration (admins only): communities, buildings, staff accounts.
-import { html, useState, ErrorBox, Notice, Loading } from "../ui.js";
+import { html, useState, useEffect, ErrorBox, Notice, Loading, usePage } from "../ui.js";
 import { api, request, items } from "../api.js";
 import { useLoad, useResource } from "../resource.js";
-import { t } from "../i18n.js";
+import { t, formatTime } from "../i18n.js";
 
 export function Admin({ me, communityId }) {
   const [error, setError] = useState(null);
   const [notice, setNotice] = useState("");
   const communities = useLoad(() => api("/admin/communities").catch((e) => (e.status === 403 ? { items: me.communities || [] } : Promise.reject(e))), []);
   const staff = useResource("/admin/staff");
+  const streets = useLoad(() => api("/admin/streets").then(items), []);
+  usePage(t("admin_title"));
 
   async function run(fn, after) {
     setError(null);
@@ -33,62 +35,139 @@ export function Admin({ me, communityId }) {
     <${ErrorBox} error=${error} />
     <${Notice} text=${notice} />
     <div class="grid-half">
-      <${Communities} list=${communityList} loading=${communities.loading} error=${communities.error}
+      <${Communities} list=${communityList} loading=${communities.loading} error=${communities.error} streets=${streets.data || []}
         onCreate=${(body) => run(() => request("/admin/communities", { method: "POST", body }), communities.reload)}
         onPremoderate=${(c, premoderate) =>
           run(() => request(`/communities/${c.community_id}/settings`, { method: "PATCH", body: { premoderate } }), communities.reload)} />
-      ${communityId ? html`<${Buildings} communityId=${communityId} run=${run} />` : null}
+      ${communityList.length ? html`<${Buildings} communities=${communityList} initial=${communityId} run=${run} />` : null}
     </div>
+    <${ModerationWords} me=${me} communities=${communityList} initial=${communityId} />
     <${Staff} me=${me} list=${items(staff.data)} error=${staff.error} communities=${communityList} nameOf=${nameOf} run=${run} reload=${staff.reload} />
   </section>`;
 }
 
-function Communities({ list, loading, error, onCreate, onPremoderate }) {
+function Communities({ list, loading, error, streets, onCreate, onPremoderate }) {
   const [streetId, setStreetId] = useState("");
   const [name, setName] = useState("");
+  const street = streetId || (streets.length === 1 ? String(streets[0].street_id) : "");
   return html`<div class="card">
     <h2>${t("communities")}</h2>
     <${ErrorBox} error=${error} />
     ${loading && !list.length ? html`<${Loading} />` : null}
-    <table>
+    <table class="cards-on-phone">
+      <caption class="sr-only">${t("communities")}</caption>
+      <thead><tr><th scope="col">${t("community_name")}</th><th scope="col">${t("street")}</th><th scope="col">${t("premoderate")}</th></tr></thead>
       <tbody>
         ${list.map(
-          (c) => html`<tr key=${c.community_id}>
-            <td>#${c.community_id}</td><td>${c.name}</td><td class="muted">${c.street_name || ""}</td>
-            <td><label><input type="checkbox" checked=${!!c.premoderate} onChange=${(e) => onPremoderate(c, e.target.checked)} /> ${t("premoderate")}</label></td>
+          (c) => html`<tr key=${c.community_id} data-testid="community-row">
+            <td data-label=${t("community_name")}>${c.name}</td><td data-label=${t("street")} class="muted">${c.street_name || ""}</td>
+            <td data-label=${t("premoderate")}><label><input type="checkbox" checked=${!!c.premoderate} onChange=${(e) => onPremoderate(c, e.target.checked)} />
+              ${t("premoderate_of", { name: c.name })}</label></td>
           </tr>`,
         )}
       </tbody>
     </table>
-    <form class="row" onSubmit=${async (e) => {
+    <h3>${t("add_community")}</h3>
+    <form class="row" data-testid="community-form" onSubmit=${async (e) => {
       e.preventDefault();
-      if (await onCreate({ street_id: Number(streetId), name: name.trim() })) setName("");
+      if (await onCreate({ street_id: Number(street), name: name.trim() })) setName("");
     }}>
-      <div><label for="c-street">${t("street_id")}</label>
-        <input id="c-street" type="number" required size="4" value=${streetId}
-          placeholder=${list[0] ? String(list[0].street_id) : ""} onInput=${(e) => setStreetId(e.target.value)} /></div>
+      <div><label for="c-street">${t("street")}</label>
+        <select id="c-street" required value=${street} onChange=${(e) => setStreetId(e.target.value)} data-testid="community-street">
+          ${streets.length === 1 ? null : html`<option value="">${t("choose_street")}</option>`}
+          ${streets.map((s) => html`<option key=${s.street_id} value=${s.street_id}>${s.name}</option>`)}
+        </select></div>
       <div><label for="c-name">${t("community_name")}</label>
-        <input id="c-name" required value=${name} onInput=${(e) => setName(e.target.value)} /></div>
+        <input id="c-name" required value=${name} onInput=${(e) => setName(e.target.value)} data-testid="community-name" /></div>
       <button type="submit">${t("add_community")}</button>
     </form>
   </div>`;
 }
 
-function Buildings({ communityId, run }) {
-  const list = useResource(`/communities/${communityId}/buildings`);
+/** The buildings of the chosen community (the panel says which). */
+function Buildings({ communities, initial, run }) {
+  const [chosen, setChosen] = useState(String(initial || communities[0].community_id));
+  const community = communities.find((c) => String(c.community_id) === chosen) || communities[0];
+  const list = useResource(`/communities/${community.community_id}/buildings`);
   const [name, setName] = useState("");
   return html`<div class="card" data-testid="admin-buildings">
-    <h2>${t("buildings")}</h2>
+    <h2 data-testid="buildings-heading">${t("buildings_of", { name: community.name })}</h2>
+    ${communities.length > 1
+      ? html`<label for="bd-community">${t("community")}</label>
+          <select id="bd-community" value=${chosen} onChange=${(e) => setChosen(e.target.value)} data-testid="buildings-community">
+            ${communities.map((c) => html`<option key=${c.community_id} value=${c.community_id}>${c.name}</option>`)}
+          </select>`
+      : null}
     <${ErrorBox} error=${list.error} />
-    <p>${items(list.data).map((b) => html`<span key=${b.building_id} class="kw">${b.name}</span>`)}</p>
+    <p>${items(list.data).map((b) => html`<span key=${b.building_id} class="kw">${b.name}</span>`)}
+      ${list.data && !items(list.data).length ? html`<span class="muted">${t("no_buildings")}</span>` : null}</p>
     <form class="row" onSubmit=${async (e) => {
       e.preventDefault();
-      if (await run(() => request(`/communities/${communityId}/buildings`, { method: "POST", body: { name: name.trim() } }), list.reload)) setName("");
+      if (await run(() => request(`/communities/${community.community_id}/buildings`, { method: "POST", body: { name: name.trim() } }), list.reload)) setName("");
     }}>
-      <div><label for="bd-name">${t("building_name")}</label>
+      <div><label for="bd-name">${t("building_name_in", { name: community.name })}</label>
         <input id="bd-name" required value=${name} onInput=${(e) => setName(e.target.value)} /></div>
       <button type="submit">${t("add_building")}</button>
     </form>
+  </div>`;
+}
+
+/** One moderation word list: words one per line, saved with the version read. */
+function WordList({ path, title, canEdit, testid }) {
+  const res = useResource(path);
+  const [text, setText] = useState("");
+  const v = res.data;
+  useEffect(() => {
+    if (v) setText((v.words || []).join("\n"));
+  }, [v && v.version]);
+  const id = `${testid}-words`;
+  return html`<div class="panel" data-testid=${testid}>
+    <h3>${title}</h3>
+    <${ErrorBox} error=${res.error || res.actionError} />
+    <${Notice} text=${res.notice} />
+    ${res.conflict ? html`<div class="conflict" role="alert">${t("words_conflict")} <button onClick=${res.reload}>${t("reload")}</button></div>` : null}
+    ${v
+      ? html`<form class="stack" onSubmit=${(e) => {
+          e.preventDefault();
+          const words = text.split(/[\n,，、]/).map((w) => w.trim()).filter(Boolean);
+          res.act((ifMatch) => request(path, { method: "PUT", body: { words }, ifMatch: ifMatch || `"${v.version}"` }));
+        }}>
+          <label for=${id}>${t("words_label")}</label>
+          <textarea id=${id} rows="5" value=${text} readonly=${!canEdit} aria-describedby=${`${id}-hint`}
+            onInput=${(e) => setText(e.target.value)} data-testid=${`${testid}-text`}></textarea>
+          <p class="muted" id=${`${id}-hint`}>${t("words_hint")}
+            ${v.updated_at ? ` ${t("words_updated", { when: formatTime(v.updated_at), who: v.updated_by || "" })}` : ""}</p>
+          ${canEdit ? html`<button type="submit" disabled=${res.busy} data-testid=${`${testid}-save`}>${t("save")}</button>` : null}
+        </form>`
+      : html`<${Loading} />`}
+  </div>`;
+}
+
+function ModerationWords({ me, communities, initial }) {
+  const [chosen, setChosen] = useState(String(initial || (communities[0] && communities[0].community_id) || ""));
+  const community = communities.find((c) => String(c.community_id) === chosen) || communities[0];
+  const district = communities[0] && communities[0].district_id;
+  return html`<div class="card" data-testid="moderation-words">
+    <h2>${t("words_title")}</h2>
+    <p class="muted">${t("words_intro")}</p>
+    <div class="grid-half">
+      ${community
+        ? html`<div>
+            ${communities.length > 1
+              ? html`<label for="mw-community">${t("community")}</label>
+                  <select id="mw-community" value=${chosen} onChange=${(e) => setChosen(e.target.value)}>
+                    ${communities.map((c) => html`<option key=${c.community_id} value=${c.community_id}>${c.name}</option>`)}
+                  </select>`
+              : null}
+            <${WordList} key=${community.community_id} path=${`/communities/${community.community_id}/moderation-words`}
+              title=${t("words_of_community", { name: community.name })} canEdit=${true} testid="words-community" />
+          </div>`
+        : null}
+      ${district
+        ? html`<${WordList} path=${`/districts/${district}/moderation-words`} title=${t("words_of_district")}
+            canEdit=${!!me.admin_district_id} testid="words-district" />`
+        : null}
+    </div>
   </div>`;
 }
 
@@ -108,6 +187,7 @@ function Staff({ me, list, error, communities, nameOf, run, reload }) {
     <${ErrorBox} error=${error} />
     <div class="table-wrap">
       <table>
+        <caption class="sr-only">${t("staff")}</caption>
         <thead><tr><th>#</th><th>${t("username")}</th><th>${t("display_name")}</th><th>${t("role")}</th><th>${t("communities")}</th><th>${t("actions")}</th></tr></thead>
         <tbody>
           ${list.map((s) => html`<${StaffRow} key=${s.account_id} s=${s} self=${s.account_id === me.account_id} communities=${communities} nameOf=${nameOf} run=${run} reload=${reload} />`)}
@@ -122,7 +202,9 @@ function Staff({ me, list, error, communities, nameOf, run, reload }) {
       }
     }}>
       <div><label for="st-user">${t("username")}</label><input id="st-user" required value=${form.username} onInput=${set("username")} /></div>
-      <div><label for="st-pass">${t("password")}</label><input id="st-pass" type="password" required autocomplete="new-password" value=${form.password} onInput=${set("password")} /></div>
+      <div><label for="st-pass">${t("password")}</label><input id="st-pass" type="password" required minlength="10" maxlength="128"
+        autocomplete="new-password" aria-describedby="st-pass-rule" value=${form.password} onInput=${set("password")} />
+        <span class="muted small-text" id="st-pass-rule">${t("password_rule")}</span></div>
       <div><label for="st-name">${t("display_name")}</label><input id="st-name" required value=${form.display_name} onInput=${set("display_name")} /></div>
       <div><label for="st-role">${t("role")}</label>
         <select id="st-role" value=${form.role} onChange=${set("role")}>
@@ -189,8 +271,8 @@ function StaffRow({ s, self, communities, nameOf, run, reload }) {
               setPassword("");
             }
           }}>
-            <input type="password" required autocomplete="new-password" placeholder=${t("new_password")} aria-label=${t("new_password")}
-              value=${password} onInput=${(e) => setPassword(e.target.value)} />
+            <input type="password" required minlength="10" maxlength="128" autocomplete="new-password" placeholder=${t("new_password")}
+              aria-label=${`${t("new_password")}${t("lp")}${t("password_rule")}${t("rp")}`} value=${password} onInput=${(e) => setPassword(e.target.value)} />
             <button class="small" type="submit">${t("save")}</button>
           </form>`
         : html` <button class="small secondary" onClick=${() => setResetting(true)}>${t("reset_password")}</button>`}

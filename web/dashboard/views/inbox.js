@@ -1,5 +1,5 @@
 // Topic inbox: status tabs with counts, filters, sort, cursor paging and live updates (SSE).
-import { html, useState, useEffect, useRef, useCallback, ErrorBox, Loading, StatusBadge } from "../ui.js";
+import { html, useState, useEffect, useRef, useCallback, ErrorBox, Loading, StatusBadge, Tabs, usePage } from "../ui.js";
 import { api, items, followEvents } from "../api.js";
 import { t, formatTime, statuses, statusLabel } from "../i18n.js";
 
@@ -28,6 +28,7 @@ export function Inbox({ communityId }) {
   const [live, setLive] = useState(false);
   const [flash, setFlash] = useState(new Set());
   const buildings = useBuildings(communityId);
+  usePage(t("inbox_title"));
   const loadedCount = useRef(0);
   const shown = useRef([]);
 
@@ -126,17 +127,16 @@ export function Inbox({ communityId }) {
           ${live ? t("live_on") : t("live_off")}
         </span>
       </div>
-      <div class="tabs" role="tablist" data-testid="status-tabs">
-        <button role="tab" class=${status === "" ? "active" : ""} onClick=${() => setStatus("")} data-testid="tab-all">
-          ${t("status_all")}<span class="count">${total}</span>
-        </button>
-        ${statuses().map(
-          (s) => html`<button role="tab" key=${s} class=${status === s ? "active" : ""} data-testid=${`tab-${s}`}
-            onClick=${() => setStatus(s)}>
-            ${statusLabel(s)}<span class="count" data-testid=${`count-${s}`}>${list.counts[s] || 0}</span>
-          </button>`,
-        )}
-      </div>
+      <${Tabs} id="inbox" label=${t("status_tabs")} testid="status-tabs" selected=${status} onSelect=${setStatus}
+        tabs=${[
+          { key: "", label: t("status_all"), testid: "tab-all", extra: html`<span class="count">${total}</span>` },
+          ...statuses().map((s) => ({
+            key: s,
+            label: statusLabel(s),
+            testid: `tab-${s}`,
+            extra: html`<span class="count" data-testid=${`count-${s}`}>${list.counts[s] || 0}</span>`,
+          })),
+        ]}>
       <form class="row" data-testid="filters"
         onSubmit=${(e) => {
           e.preventDefault();
@@ -198,7 +198,8 @@ export function Inbox({ communityId }) {
       <${ErrorBox} error=${error} />
       ${loading && !list.items.length ? html`<${Loading} />` : null}
       <div class="table-wrap">
-        <table data-testid="topic-table">
+        <table data-testid="topic-table" class="cards-on-phone">
+          <caption class="sr-only">${t("inbox_caption")}</caption>
           <thead>
             <tr>
               <th>#</th><th>${t("col_title")}</th><th>${t("col_status")}</th><th>${t("col_members")}</th>
@@ -210,19 +211,19 @@ export function Inbox({ communityId }) {
               (row) => html`<tr key=${row.id} class=${`clickable ${flash.has(row.id) ? "flash" : ""}`}
                 data-testid="topic-row" data-topic-id=${row.id}
                 onClick=${() => (location.hash = `#/topic/${row.id}`)}>
-                <td>${row.id}</td>
-                <td>
+                <td data-label="#">${row.id}</td>
+                <td data-label=${t("col_title")} class="title-cell">
                   <a href=${`#/topic/${row.id}`} class="topic-title">${row.title}</a>
                   ${row.overdue ? html`<span class="flag" data-testid="overdue-flag">${t("overdue")}</span>` : null}
                   ${row.reopened ? html`<span class="flag">${t("reopened")}</span>` : null}
                   ${row.summary ? html`<div class="muted text">${row.summary}</div>` : null}
                 </td>
-                <td><${StatusBadge} status=${row.status} /></td>
-                <td data-testid="member-count">${row.member_count}
+                <td data-label=${t("col_status")}><${StatusBadge} status=${row.status} /></td>
+                <td data-label=${t("col_members")} data-testid="member-count">${row.member_count}
                   <div class="muted">${t("online_paper", { online: row.online_count ?? 0, paper: row.paper_count ?? 0 })}</div></td>
-                <td>${row.supporter_count}</td>
-                <td>${row.heat != null ? Number(row.heat).toFixed(1) : ""}</td>
-                <td>${formatTime(row.last_activity_at || row.created_at)}</td>
+                <td data-label=${t("col_supporters")}>${row.supporter_count}</td>
+                <td data-label=${t("col_heat")}>${row.heat != null ? Number(row.heat).toFixed(1) : ""}</td>
+                <td data-label=${t("col_last_activity")}>${formatTime(row.last_activity_at || row.created_at)}</td>
               </tr>`,
             )}
           </tbody>
@@ -232,5 +233,6 @@ export function Inbox({ communityId }) {
       ${list.next_cursor
         ? html`<div class="pager"><button class="secondary" data-testid="load-more" onClick=${more}>${t("load_more")}</button></div>`
         : null}
+      </${Tabs}>
     </section>`;
 }

@@ -1,9 +1,9 @@
 // Meetings (议事会): list, create with an agenda, and the meeting page (attendance, decisions,
 // action items, minutes, print page and XLSX export).
-import { html, useState, ErrorBox, Notice, Loading, StatusBadge, todayInShanghai } from "../ui.js";
+import { html, useState, ErrorBox, Notice, Loading, StatusBadge, todayInShanghai, usePage } from "../ui.js";
 import { api, request, items, openFile } from "../api.js";
 import { useLoad, useResource } from "../resource.js";
-import { t, formatTime } from "../i18n.js";
+import { t, pick, formatTime } from "../i18n.js";
 
 /** A Shanghai local date and time as RFC 3339 (+08:00). */
 function shanghaiTime(date, time) {
@@ -12,6 +12,7 @@ function shanghaiTime(date, time) {
 
 export function MeetingList({ communityId }) {
   const list = useResource(`/communities/${communityId}/meetings`);
+  usePage(t("meetings_title"));
   return html`
     <div class="grid2">
       <section class="card" data-testid="meeting-list">
@@ -19,14 +20,17 @@ export function MeetingList({ communityId }) {
         <${ErrorBox} error=${list.error} />
         ${list.loading && !list.data ? html`<${Loading} />` : null}
         ${list.data && !items(list.data).length ? html`<p class="muted">${t("no_meetings")}</p>` : null}
-        <table>
+        <table class="cards-on-phone">
+          <caption class="sr-only">${t("meetings_title")}</caption>
+          <thead><tr><th scope="col">${t("meeting_title")}</th><th scope="col">${t("meeting_date")}</th>
+            <th scope="col">${t("meeting_place")}</th><th scope="col">${t("meeting_status")}</th></tr></thead>
           <tbody>
             ${items(list.data).map(
               (m) => html`<tr key=${m.meeting_id} class="clickable" data-testid="meeting-row" onClick=${() => (location.hash = `#/meeting/${m.meeting_id}`)}>
-                <td><a href=${`#/meeting/${m.meeting_id}`}>${m.title}</a></td>
-                <td>${formatTime(m.held_at)}</td>
-                <td>${m.place}</td>
-                <td>${m.status ? t(`meeting_${m.status}`) : ""}</td>
+                <td data-label=${t("meeting_title")}><a href=${`#/meeting/${m.meeting_id}`}>${m.title}</a></td>
+                <td data-label=${t("meeting_date")}>${formatTime(m.held_at)}</td>
+                <td data-label=${t("meeting_place")}>${m.place}</td>
+                <td data-label=${t("meeting_status")}>${m.status ? t(`meeting_${m.status}`) : ""}</td>
               </tr>`,
             )}
           </tbody>
@@ -115,6 +119,7 @@ export function MeetingPage({ id }) {
   const setError = res.setActionError;
 
   const m = res.data;
+  usePage(m ? m.title : null);
   if (res.error && !m) return html`<section class="card"><${ErrorBox} error=${res.error} /></section>`;
   if (!m) return html`<section class="card"><${Loading} /></section>`;
 
@@ -137,7 +142,7 @@ export function MeetingPage({ id }) {
         <div class="card">
           <h2>${t("meeting_agenda")}</h2>
           ${(m.agenda || []).map(
-            (a) => html`<${AgendaItem} key=${a.topic_id} item=${a} busy=${busy}
+            (a) => html`<${AgendaItem} key=${a.topic_id} item=${a} busy=${busy} attendance=${m.attendance_count || 0}
               onDecide=${(body) =>
                 act(() => request(`/meetings/${m.meeting_id}/decisions`, { method: "POST", body: { topic_id: a.topic_id, ...body } }), t("decision_recorded"))} />`,
           )}
@@ -188,7 +193,7 @@ function AddToAgenda({ meeting, busy, onAdd }) {
   </form>`;
 }
 
-function AgendaItem({ item, busy, onDecide }) {
+function AgendaItem({ item, busy, onDecide, attendance }) {
   const [decision, setDecision] = useState(item.decision || "");
   const [mode, setMode] = useState(item.decision_mode || "consensus");
   const [votes, setVotes] = useState({
@@ -197,6 +202,8 @@ function AgendaItem({ item, busy, onDecide }) {
     abstain: item.votes_abstain ?? "",
   });
   const num = (v) => (v === "" || v == null ? undefined : Number(v));
+  const counted = ["for", "against", "abstain"].reduce((n, k) => n + (Number(votes[k]) || 0), 0);
+  const over = mode === "vote" && attendance > 0 && counted > attendance;
   return html`<form class="panel" data-testid="agenda-item" data-topic-id=${item.topic_id}
     onSubmit=${(e) => {
       e.preventDefault();
@@ -211,8 +218,8 @@ function AgendaItem({ item, busy, onDecide }) {
     <h3><a href=${`#/topic/${item.topic_id}`}>#${item.topic_id} ${item.title}</a> <${StatusBadge} status=${item.status} /></h3>
     ${item.decision ? html`<p class="text" data-testid="recorded-decision"><strong>${t("decision")}${t("colon")}</strong>${item.decision}
       ${item.decision_mode === "vote"
-        ? html` <span class="muted">${t("lp")}${t("votes_for")} ${item.votes_for ?? 0} / ${t("votes_against")} ${item.votes_against ?? 0} / ${t("votes_abstain")} ${item.votes_abstain ?? 0}${t("rp")}</span>`
-        : html` <span class="muted">${t("lp")}${t("consensus")}${t("rp")}</span>`}</p>` : null}
+        ? html` <span class="muted">${t("lp")}${pick(item.decision_mode_label, item.decision_mode_label_en)}${t("colon")}${t("votes_for")} ${item.votes_for ?? 0} / ${t("votes_against")} ${item.votes_against ?? 0} / ${t("votes_abstain")} ${item.votes_abstain ?? 0}${t("rp")}</span>`
+        : html` <span class="muted">${t("lp")}${pick(item.decision_mode_label, item.decision_mode_label_en)}${t("rp")}</span>`}</p>` : null}
     <label for=${`d-${item.topic_id}`}>${t("decision_text")}</label>
     <textarea id=${`d-${item.topic_id}`} required value=${decision} onInput=${(e) => setDecision(e.target.value)} data-testid="decision-text"></textarea>
     <div class="row">
@@ -226,12 +233,17 @@ function AgendaItem({ item, busy, onDecide }) {
       ${mode === "vote"
         ? ["for", "against", "abstain"].map(
             (k) => html`<div key=${k}><label>${t(`votes_${k}`)}
-              <input type="number" min="0" size="4" value=${votes[k]} data-testid=${`votes-${k}`}
+              <input type="number" min="0" max=${attendance || null} size="4" value=${votes[k]} data-testid=${`votes-${k}`}
+                aria-describedby=${`tally-${item.topic_id}`} aria-invalid=${over ? "true" : "false"}
                 onInput=${(e) => setVotes({ ...votes, [k]: e.target.value })} /></label></div>`,
           )
         : null}
-      <button type="submit" disabled=${busy} data-testid="decision-submit">${t("record_decision")}</button>
+      <button type="submit" disabled=${busy || over} data-testid="decision-submit">${t("record_decision")}</button>
     </div>
+    ${mode === "vote"
+      ? html`<p id=${`tally-${item.topic_id}`} class=${over ? "field-error" : "muted"} data-testid="tally-hint">
+          ${attendance > 0 ? t("tally_hint", { n: counted, max: attendance }) : t("tally_needs_attendance")}</p>`
+      : null}
   </form>`;
 }
 

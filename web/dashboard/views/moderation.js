@@ -1,14 +1,15 @@
 // Moderation: suggestions held for review (approve / reject with a reason) and failed ones (retry).
-import { html, useState, ErrorBox, Notice, Loading } from "../ui.js";
+import { html, useState, ErrorBox, Notice, Loading, usePage } from "../ui.js";
 import { request, items } from "../api.js";
 import { useResource } from "../resource.js";
-import { t, formatTime } from "../i18n.js";
+import { t, pick, formatTime } from "../i18n.js";
 
 export function Moderation({ communityId }) {
   const held = useResource("/moderation/suggestions", { query: { community_id: communityId } });
   const failed = useResource("/suggestions/failed", { query: { community_id: communityId } });
   const error = held.actionError || failed.actionError;
   const notice = held.notice || failed.notice;
+  usePage(t("moderation_title"));
 
   async function decide(s, approve, reason) {
     failed.setNotice("");
@@ -43,7 +44,8 @@ export function Moderation({ communityId }) {
       <h2>${t("failed_title")}</h2>
       <${ErrorBox} error=${failed.error} />
       ${failed.data && !items(failed.data).length ? html`<p class="muted">${t("no_failed")}</p>` : null}
-      <table>
+      <table class="cards-on-phone">
+        <caption class="sr-only">${t("failed_title")}</caption>
         <tbody>
           ${items(failed.data).map(
             (s) => html`<tr key=${s.id} data-testid="failed-row">
@@ -68,20 +70,21 @@ function HeldItem({ s, onDecide }) {
       ${s.author_hint ? ` · ${s.author_hint}` : ""}</div>
     ${s.title ? html`<strong class="text">${s.title}</strong>` : null}
     <p class="text held-text">${s.text}</p>
-    ${s.moderation_reason ? html`<p class="muted text">${s.moderation_reason}</p>` : null}
+    ${s.moderation_reason ? html`<p class="muted text">${pick(s.moderation_reason, s.moderation_reason_en)}</p>` : null}
     ${rejecting
       ? html`<form class="row" onSubmit=${async (e) => {
           e.preventDefault();
           if (await onDecide(s, false, reason.trim())) setRejecting(false);
         }}>
           <div><label for=${`rr-${s.id}`}>${t("reject_reason")}</label>
-            <input id=${`rr-${s.id}`} required size="30" value=${reason} onInput=${(e) => setReason(e.target.value)} /></div>
+            <input id=${`rr-${s.id}`} required size="30" value=${reason} onInput=${(e) => setReason(e.target.value)}
+              ref=${(el) => el && !el.dataset.focused && ((el.dataset.focused = "1"), el.focus())} /></div>
           <button type="submit" data-testid="reject-confirm">${t("reject")}</button>
           <button type="button" class="secondary" onClick=${() => setRejecting(false)}>${t("cancel")}</button>
         </form>`
       : html`<div class="row">
-          <button data-testid="approve" onClick=${() => onDecide(s, true)}>${t("approve")}</button>
-          <button class="secondary" data-testid="reject" onClick=${() => setRejecting(true)}>${t("reject")}</button>
+          <button data-testid="approve" onClick=${() => onDecide(s, true)} aria-label=${`${t("approve")} #${s.id}`}>${t("approve")}</button>
+          <button class="secondary" data-testid="reject" onClick=${() => setRejecting(true)} aria-label=${`${t("reject")} #${s.id}`}>${t("reject")}</button>
         </div>`}
   </div>`;
 }

@@ -1,30 +1,34 @@
 // Paper forms: batches, keyboard-first entry (Enter = next field; Enter on the last field saves
 // and starts the next form with the next serial), missing serials, close, CSV/XLSX import.
-import { html, useState, useEffect, useRef, useCallback, ErrorBox, Notice, Loading, todayInShanghai } from "../ui.js";
+import { html, useState, useEffect, useRef, ErrorBox, Notice, Loading, todayInShanghai, usePage, focusEl } from "../ui.js";
 import { request, items, errorText } from "../api.js";
 import { useResource } from "../resource.js";
-import { t, formatTime } from "../i18n.js";
+import { t, pick } from "../i18n.js";
 import { useBuildings } from "./inbox.js";
 
 const KINDS = ["suggestion_box", "door_to_door", "event", "other"];
 
 export function BatchList({ communityId }) {
   const list = useResource("/paper-batches", { query: { community_id: communityId } });
+  usePage(t("paper_title"));
   return html`<div class="grid2">
     <section class="card" data-testid="batch-list">
       <h1>${t("paper_title")}</h1>
       <${ErrorBox} error=${list.error} />
       ${list.loading && !list.data ? html`<${Loading} />` : null}
-      <table>
+      <table class="cards-on-phone">
+        <caption class="sr-only">${t("batches")}</caption>
+        <thead><tr><th scope="col">${t("collection_point")}</th><th scope="col">${t("collection_kind")}</th>
+          <th scope="col">${t("collected_on")}</th><th scope="col">${t("sheet_count")}</th><th scope="col">${t("batch_state")}</th></tr></thead>
         <tbody>
           ${items(list.data).map(
             (b) => html`<tr key=${b.paper_batch_id} class="clickable" data-testid="batch-row"
               onClick=${() => (location.hash = `#/batch/${b.paper_batch_id}`)}>
-              <td><a href=${`#/batch/${b.paper_batch_id}`}>#${b.paper_batch_id} ${b.collection_point}</a></td>
-              <td>${t(`kind_${b.collection_kind}`)}</td>
-              <td>${b.collected_on}</td>
-              <td>${t("sheet_count")} ${b.sheet_count}</td>
-              <td>${b.status === "open" ? t("batch_open") : t("batch_closed")}</td>
+              <td data-label=${t("collection_point")}><a href=${`#/batch/${b.paper_batch_id}`}>#${b.paper_batch_id} ${b.collection_point}</a></td>
+              <td data-label=${t("collection_kind")}>${t(`kind_${b.collection_kind}`)}</td>
+              <td data-label=${t("collected_on")}>${b.collected_on}</td>
+              <td data-label=${t("sheet_count")}>${b.sheet_count}</td>
+              <td data-label=${t("batch_state")}>${b.status === "open" ? t("batch_open") : t("batch_closed")}</td>
             </tr>`,
           )}
         </tbody>
@@ -92,8 +96,11 @@ export function BatchPage({ id, communityId }) {
   const [notice, setNotice] = useState("");
   const [closing, setClosing] = useState(false);
   const [report, setReport] = useState(null);
+  const [editing, setEditing] = useState(null);
 
   const data = batch.data;
+  const head = data && (data.batch || data);
+  usePage(head ? `#${head.paper_batch_id} ${head.collection_point}` : null);
   if (batch.error && !data) return html`<section class="card"><${ErrorBox} error=${batch.error} /></section>`;
   if (!data) return html`<section class="card"><${Loading} /></section>`;
   const b = data.batch || data;
@@ -139,16 +146,40 @@ export function BatchPage({ id, communityId }) {
     </div>
     <div class="grid2">
       <div class="card">
-        <h2>${t("entries")} (${entries.length})</h2>
+        <h2 id="entries-heading" tabindex="-1">${t("entries")} (${entries.length})</h2>
+        ${open && entries.some((e) => e.contact_visible)
+          ? html`<p class="muted" data-testid="contacts-visible-hint">${t("contacts_visible_hint")}</p>`
+          : null}
         <div class="table-wrap">
-          <table data-testid="entries">
-            <thead><tr><th>${t("serial")}</th><th>${t("entry_text")}</th><th>${t("entry_building")}</th><th>${t("resident_name")}</th><th>${t("resident_phone")}</th></tr></thead>
+          <table data-testid="entries" class="cards-on-phone">
+            <caption class="sr-only">${t("entries")}</caption>
+            <thead><tr><th scope="col">${t("serial")}</th><th scope="col">${t("entry_text")}</th><th scope="col">${t("entry_building")}</th>
+              <th scope="col">${t("resident_name")}</th><th scope="col">${t("resident_phone")}</th>
+              ${open ? html`<th scope="col">${t("actions")}</th>` : null}</tr></thead>
             <tbody>
-              ${[...entries].sort((x, y) => Number(x.serial) - Number(y.serial)).map(
-                (e) => html`<tr key=${e.id} data-testid="entry-row" data-serial=${e.serial}>
-                  <td>${e.serial}</td><td class="text">${e.text}</td>
-                  <td>${(buildings.find((x) => x.building_id === e.building_id) || {}).name || ""}</td><td>${e.name || ""}</td><td>${e.phone || ""}</td>
-                </tr>`,
+              ${[...entries].sort((x, y) => Number(x.serial) - Number(y.serial)).map((e) =>
+                editing === e.id
+                  ? html`<${CorrectEntry} key=${e.id} batchId=${id} entry=${e} buildings=${buildings}
+                      onCancel=${() => {
+                        setEditing(null);
+                        setTimeout(() => focusEl(document.querySelector(`[data-testid="entry-edit"][data-entry-id="${e.id}"]`)), 0);
+                      }}
+                      onSaved=${async () => {
+                        setEditing(null);
+                        setNotice(t("entry_corrected", { serial: e.serial }));
+                        await batch.reload();
+                        setTimeout(() => focusEl(document.querySelector(`[data-testid="entry-edit"][data-entry-id="${e.id}"]`)), 0);
+                      }} />`
+                  : html`<tr key=${e.id} data-testid="entry-row" data-serial=${e.serial}>
+                      <td data-label=${t("serial")}>${e.serial}</td><td data-label=${t("entry_text")} class="text title-cell">${e.text}</td>
+                      <td data-label=${t("entry_building")}>${(buildings.find((x) => x.building_id === e.building_id) || {}).name || e.place || ""}</td>
+                      <td data-label=${t("resident_name")} data-testid="entry-name">${e.name || ""}</td>
+                      <td data-label=${t("resident_phone")} data-testid="entry-phone">${e.phone || ""}</td>
+                      ${open
+                        ? html`<td data-label=${t("actions")}><button class="small secondary" data-testid="entry-edit" data-entry-id=${e.id}
+                            aria-label=${t("correct_entry", { serial: e.serial })} onClick=${() => setEditing(e.id)}>${t("correct")}</button></td>`
+                        : null}
+                    </tr>`,
               )}
             </tbody>
           </table>
@@ -186,7 +217,7 @@ function ImportReport({ report }) {
     })}</p>
     ${errors.length
       ? html`<ul>${errors.map(
-          (e, i) => html`<li key=${i} class="field-error">${t("import_row", { row: e.row, serial: e.serial || "—" })}${t("colon")}${e.reason}</li>`,
+          (e, i) => html`<li key=${i} class="field-error">${t("import_row", { row: e.row, serial: e.serial || "—" })}${t("colon")}${pick(e.reason, e.reason_en)}</li>`,
         )}</ul>`
       : null}
     ${(report.ignored_columns || []).length
@@ -195,18 +226,46 @@ function ImportReport({ report }) {
   </div>`;
 }
 
+// Enter moves along these; the optional category after them is reached with Tab (Enter in it
+// saves too), so a volunteer's rhythm of five Enters per form stays.
 const FIELDS = ["serial", "text", "building", "name", "phone"];
-const EMPTY_ENTRY = { serial: "", text: "", building: "", name: "", phone: "" };
+const EMPTY_ENTRY = { serial: "", text: "", building: "", name: "", phone: "", category: "" };
+
+/** The serial to propose: the first missing one, else the one after the highest entered. */
+function proposedSerial(entries, missing) {
+  if (missing.length) return String(missing[0]);
+  return nextSerial(entries.reduce((m, e) => Math.max(m, Number(e.serial) || 0), 0)) || "1";
+}
+
+/** A building typed by name ("3号楼", "3") or id. */
+function findBuilding(buildings, typed) {
+  const wanted = typed.trim();
+  return buildings.find((b) => b.name === wanted || String(b.building_id) === wanted || b.name === `${wanted}号楼`);
+}
 
 function EntryForm({ batchId, buildings, entries, missing, onSaved }) {
-  const first = missing.length ? String(missing[0]) : nextSerial(entries.reduce((m, e) => Math.max(m, Number(e.serial) || 0), 0));
-  const [form, setForm] = useState({ ...EMPTY_ENTRY, serial: first || "1" });
+  const [form, setForm] = useState({ ...EMPTY_ENTRY, serial: proposedSerial(entries, missing) });
   const [fieldErrors, setFieldErrors] = useState({});
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
-  const refs = { serial: useRef(), text: useRef(), building: useRef(), name: useRef(), phone: useRef() };
+  // Whether the volunteer typed the serial themselves (then it is theirs to keep).
+  const typedSerial = useRef(false);
+  const refs = { serial: useRef(), text: useRef(), building: useRef(), name: useRef(), phone: useRef(), category: useRef() };
 
   useEffect(() => focus("serial"), []);
+  // Entries came in from elsewhere (an import, another volunteer): a proposed serial that is
+  // now taken is replaced by the next free one.
+  const taken = entries.map((e) => String(e.serial).trim());
+  useEffect(() => {
+    setForm((f) => {
+      if (!taken.includes(f.serial.trim())) return f;
+      // Not the volunteer's own serial any more: the next free one after it, else the first gap.
+      const after = nextSerial(f.serial);
+      const proposal = after && !taken.includes(after) && !typedSerial.current ? after : proposedSerial(entries, missing);
+      typedSerial.current = false;
+      return { ...f, serial: proposal };
+    });
+  }, [taken.join(","), missing.join(",")]);
 
   function focus(name) {
     const el = refs[name].current;
@@ -222,8 +281,7 @@ function EntryForm({ batchId, buildings, entries, missing, onSaved }) {
     const errs = {};
     let buildingId;
     if (form.building.trim()) {
-      const wanted = form.building.trim();
-      const match = buildings.find((b) => b.name === wanted || String(b.building_id) === wanted || b.name === `${wanted}号楼`);
+      const match = findBuilding(buildings, form.building);
       if (!match) errs.building = t("unknown_building");
       else buildingId = match.building_id;
     }
@@ -242,11 +300,14 @@ function EntryForm({ batchId, buildings, entries, missing, onSaved }) {
       body.phone = form.phone.trim();
       body.resident_phone = body.phone;
     }
+    if (form.category.trim()) body.category = form.category.trim();
     setBusy(true);
     try {
       await request(`/paper-batches/${batchId}/entries`, { method: "POST", body });
       const saved = form.serial.trim();
-      setForm({ ...EMPTY_ENTRY, serial: nextSerial(saved) });
+      typedSerial.current = false;
+      const next = nextSerial(saved);
+      setForm({ ...EMPTY_ENTRY, serial: next && !taken.includes(next) ? next : proposedSerial([...entries, { serial: saved }], missing.filter((m) => String(m) !== saved)) });
       onSaved(saved);
       // Next form: the serial is filled in, the cursor waits in the text field.
       setTimeout(() => focus("text"), 0);
@@ -256,11 +317,11 @@ function EntryForm({ batchId, buildings, entries, missing, onSaved }) {
       if (p.code === "duplicate_serial") errs2.serial = errorText(e);
       for (const fe of p.errors || []) {
         const key = { resident_name: "name", resident_phone: "phone", building_id: "building" }[fe.field] || fe.field;
-        if (FIELDS.includes(key)) errs2[key] = fe.message;
+        if ([...FIELDS, "category"].includes(key)) errs2[key] = pick(fe.message, fe.message_en);
       }
       if (Object.keys(errs2).length) {
         setFieldErrors(errs2);
-        focus(FIELDS.find((f) => errs2[f]));
+        focus([...FIELDS, "category"].find((f) => errs2[f]));
       } else setError(e);
     } finally {
       setBusy(false);
@@ -272,7 +333,7 @@ function EntryForm({ batchId, buildings, entries, missing, onSaved }) {
       if (e.key !== "Enter" || e.isComposing || e.shiftKey) return;
       e.preventDefault();
       const i = FIELDS.indexOf(name);
-      if (i < FIELDS.length - 1) focus(FIELDS[i + 1]);
+      if (i >= 0 && i < FIELDS.length - 1) focus(FIELDS[i + 1]);
       else if (!busy) save();
     };
   }
@@ -281,8 +342,12 @@ function EntryForm({ batchId, buildings, entries, missing, onSaved }) {
     <label for=${`entry-${name}`}>${label}</label>
     <input id=${`entry-${name}`} ref=${refs[name]} value=${form[name]} autocomplete="off" data-testid=${`entry-${name}`}
       aria-invalid=${fieldErrors[name] ? "true" : "false"}
-      onInput=${(e) => setForm((f) => ({ ...f, [name]: e.target.value }))} onKeyDown=${onKeyDown(name)} ...${extra} />
-    ${fieldErrors[name] ? html`<div class="field-error" role="alert" data-testid=${`entry-${name}-error`}>${fieldErrors[name]}</div>` : null}`;
+      aria-describedby=${fieldErrors[name] ? `entry-${name}-error` : null}
+      onInput=${(e) => {
+        if (name === "serial") typedSerial.current = true;
+        setForm((f) => ({ ...f, [name]: e.target.value }));
+      }} onKeyDown=${onKeyDown(name)} ...${extra} />
+    ${fieldErrors[name] ? html`<div class="field-error" role="alert" id=${`entry-${name}-error`} data-testid=${`entry-${name}-error`}>${fieldErrors[name]}</div>` : null}`;
 
   return html`<div class="card">
     <h2>${t("entry_form")}</h2>
@@ -295,6 +360,7 @@ function EntryForm({ batchId, buildings, entries, missing, onSaved }) {
       ${field("building", t("entry_building") + t("optional"), { list: "building-names" })}
       ${field("name", t("resident_name") + t("optional"))}
       ${field("phone", t("resident_phone") + t("optional"), { inputmode: "tel" })}
+      ${field("category", t("category") + t("optional"))}
       <span></span>
       <button type="submit" disabled=${busy} data-testid="entry-save">${t("save")}</button>
     </form>
@@ -324,9 +390,73 @@ function ImportForm({ batchId, onDone }) {
     }
   }}>
     <h3>${t("import_file")}</h3>
-    <input type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    <label for="import-file">${t("import_choose")}</label>
+    <input type="file" id="import-file" aria-describedby="import-hint"
+      accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
       onChange=${(e) => setFile(e.target.files[0] || null)} />
+    <p class="muted" id="import-hint">${t("import_hint")}</p>
     <button type="submit" disabled=${busy || !file}>${t("import_upload")}</button>
     <${ErrorBox} error=${error} />
   </form>`;
+}
+
+/** Correct a typed-in entry in place (text, building, name, phone, with a reason). */
+function CorrectEntry({ batchId, entry, buildings, onCancel, onSaved }) {
+  const [text, setText] = useState(entry.text || "");
+  const [building, setBuilding] = useState(entry.building_id ? String(entry.building_id) : "");
+  const [name, setName] = useState(entry.contact_visible ? entry.name || "" : "");
+  const [phone, setPhone] = useState(entry.contact_visible ? entry.phone || "" : "");
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const first = useRef(null);
+  useEffect(() => focusEl(first.current), []);
+  const p = `c-${entry.id}`;
+  async function save(e) {
+    e.preventDefault();
+    const body = {};
+    if (text.trim() !== (entry.text || "")) body.text = text.trim();
+    if (building && Number(building) !== entry.building_id) body.building_id = Number(building);
+    if (name.trim() && (!entry.contact_visible || name.trim() !== entry.name)) body.name = name.trim();
+    if (phone.trim() && (!entry.contact_visible || phone.trim() !== entry.phone)) body.phone = phone.trim();
+    if (!Object.keys(body).length) return onCancel();
+    if (reason.trim()) body.reason = reason.trim();
+    setBusy(true);
+    setError(null);
+    try {
+      await request(`/paper-batches/${batchId}/entries/${entry.id}`, { method: "PATCH", body });
+      onSaved();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return html`<tr data-testid="entry-correct" data-serial=${entry.serial}>
+    <td colspan="6">
+      <form class="stack" onSubmit=${save} aria-label=${t("correct_entry", { serial: entry.serial })}
+        onKeyDown=${(e) => e.key === "Escape" && onCancel()}>
+        <strong>${t("correct_entry", { serial: entry.serial })}</strong>
+        <label for=${`${p}-text`}>${t("entry_text")}</label>
+        <textarea id=${`${p}-text`} ref=${first} value=${text} onInput=${(e) => setText(e.target.value)} data-testid="correct-text"></textarea>
+        <label for=${`${p}-building`}>${t("entry_building")}</label>
+        <select id=${`${p}-building`} value=${building} onChange=${(e) => setBuilding(e.target.value)}>
+          <option value="">—</option>
+          ${buildings.map((b) => html`<option key=${b.building_id} value=${b.building_id}>${b.name}</option>`)}
+        </select>
+        <label for=${`${p}-name`}>${t("resident_name")}</label>
+        <input id=${`${p}-name`} value=${name} placeholder=${entry.contact_visible ? "" : entry.name || ""} onInput=${(e) => setName(e.target.value)} />
+        <label for=${`${p}-phone`}>${t("resident_phone")}</label>
+        <input id=${`${p}-phone`} inputmode="tel" value=${phone} placeholder=${entry.contact_visible ? "" : entry.phone || ""}
+          onInput=${(e) => setPhone(e.target.value)} data-testid="correct-phone" />
+        <label for=${`${p}-reason`}>${t("correct_reason")}${t("optional")}</label>
+        <input id=${`${p}-reason`} value=${reason} onInput=${(e) => setReason(e.target.value)} data-testid="correct-reason" />
+        <div class="row">
+          <button type="submit" disabled=${busy} data-testid="correct-save">${t("save")}</button>
+          <button type="button" class="secondary" onClick=${onCancel}>${t("cancel")}</button>
+        </div>
+        <${ErrorBox} error=${error} />
+      </form>
+    </td>
+  </tr>`;
 }

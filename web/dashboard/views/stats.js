@@ -1,6 +1,6 @@
 // Statistics: ECharts charts (suggestions per day by channel, topics by status, satisfaction)
 // and the key figures; XLSX export.
-import { html, useState, useEffect, useRef, ErrorBox, Loading } from "../ui.js";
+import { html, useState, useEffect, useRef, ErrorBox, Loading, usePage } from "../ui.js";
 import { openFile } from "../api.js";
 import { useResource } from "../resource.js";
 import { t, statuses, statusLabel } from "../i18n.js";
@@ -22,7 +22,8 @@ function loadECharts() {
   return echartsLoading;
 }
 
-function Chart({ option, testid }) {
+/** A chart (drawn for the eye; named, and its numbers in the table beside it). */
+function Chart({ option, testid, label }) {
   const el = useRef(null);
   const chart = useRef(null);
   useEffect(() => {
@@ -45,7 +46,7 @@ function Chart({ option, testid }) {
       chart.current = null;
     };
   }, []);
-  return html`<div class="chart" ref=${el} data-testid=${testid}></div>`;
+  return html`<div class="chart" ref=${el} data-testid=${testid} role="img" aria-label=${label}></div>`;
 }
 
 function daysAgo(n) {
@@ -53,8 +54,27 @@ function daysAgo(n) {
   return d.toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
 }
 
-const pct = (x) => (x == null ? "—" : `${(Number(x) * (Number(x) <= 1 ? 100 : 1)).toFixed(1)}%`);
+/** A rate (0–1) as a percentage; "—" when it has no denominator. */
+const pct = (x) => (x == null ? "—" : `${(Number(x) * 100).toFixed(1)}%`);
 const hours = (x) => (x == null ? "—" : t("hours", { n: Number(x).toFixed(1) }));
+
+/** One figure: its name, its value and what it counts. */
+function Figure({ label, value, note, testid }) {
+  return html`<div class="figure" data-testid=${testid}>
+    <div class="muted">${label}</div>
+    <div class="value" data-testid=${testid ? `${testid}-value` : null}>${value}</div>
+    <div class="figure-note">${note}</div>
+  </div>`;
+}
+
+/** The numbers of a chart, as a table. */
+function DataTable({ caption, columns, rows, testid }) {
+  return html`<table class="data-table" data-testid=${testid}>
+    <caption>${caption}</caption>
+    <thead><tr>${columns.map((c) => html`<th scope="col" key=${c}>${c}</th>`)}</tr></thead>
+    <tbody>${rows.map((r, i) => html`<tr key=${i}>${r.map((v, j) => (j === 0 ? html`<th scope="row">${v}</th>` : html`<td>${v}</td>`))}</tr>`)}</tbody>
+  </table>`;
+}
 
 /** The scopes a caller can report on: their community, and for admins their street or district. */
 function scopes(me, communityId) {
@@ -74,6 +94,10 @@ export function Stats({ me, communityId }) {
   const [exportError, setExportError] = useState(null);
   const stats = useResource("/stats", { query: { ...scope, ...range } });
   const s = stats.data;
+  usePage(t("stats_title"));
+  const perDayRows = s ? (s.suggestions_per_day || []).filter((d) => d.online || d.paper) : [];
+  const statusRows = s ? statuses().filter((k) => (s.topics_by_status || {})[k]).map((k) => [statusLabel(k), s.topics_by_status[k]]) : [];
+  const due = s ? (s.deadlines_met || 0) + (s.deadlines_missed || 0) + (s.overdue_now || 0) : 0;
 
   const perDay = s && {
     tooltip: { trigger: "axis" },
@@ -134,28 +158,48 @@ export function Stats({ me, communityId }) {
     ${stats.loading && !s ? html`<${Loading} />` : null}
     ${s
       ? html`
-        <div class="card figures" data-testid="figures">
-          ${s.suggestions_total != null
-            ? html`<div class="figure"><div class="muted">${t("suggestions_total")}</div><div class="value" data-testid="suggestions-total">${s.suggestions_total}</div></div>`
-            : null}
-          ${s.overdue_now != null
-            ? html`<div class="figure"><div class="muted">${t("overdue_now")}</div><div class="value">${s.overdue_now}</div></div>`
-            : null}
-          <div class="figure"><div class="muted">${t("median_decision")}</div><div class="value">${hours(s.median_hours_to_decision)}</div></div>
-          <div class="figure"><div class="muted">${t("median_resolution")}</div><div class="value">${hours(s.median_hours_to_resolution)}</div></div>
-          <div class="figure"><div class="muted">${t("on_time_rate")}</div><div class="value">${pct(s.on_time_rate)}</div></div>
-          <div class="figure"><div class="muted">${t("satisfaction_rate")}</div><div class="value">${pct(s.satisfaction && s.satisfaction.rate)}</div></div>
+        <div class="card">
+          <h2>${t("figures_of", { scope: s.scope_label || "" })}</h2>
+          <div class="figures" data-testid="figures">
+            <${Figure} label=${t("suggestions_total")} testid="suggestions-total-figure"
+              value=${html`<span data-testid="suggestions-total">${s.suggestions_total}</span>`}
+              note=${t("note_suggestions_total")} />
+            <${Figure} label=${t("overdue_now")} value=${s.overdue_now ?? 0} note=${t("note_overdue_now")} />
+            <${Figure} label=${t("median_decision")} value=${hours(s.median_hours_to_decision)}
+              note=${t("note_median_decision", { n: s.topics_decided ?? 0 })} />
+            <${Figure} label=${t("median_resolution")} value=${hours(s.median_hours_to_resolution)}
+              note=${t("note_median_resolution", { n: s.topics_resolved ?? 0 })} />
+            <${Figure} label=${t("on_time_rate")} value=${pct(s.on_time_rate)} testid="on-time"
+              note=${due ? t("note_on_time", { met: s.deadlines_met || 0, due, overdue: s.overdue_now || 0 }) : t("note_on_time_none")} />
+            <${Figure} label=${t("satisfaction_rate")} value=${pct(s.satisfaction && s.satisfaction.rate)} testid="satisfaction-rate"
+              note=${answers ? t("note_satisfaction", { n: answers }) : t("no_answers")} />
+          </div>
         </div>
-        <div class="card"><h2>${t("stats_per_day")}</h2><${Chart} option=${perDay} testid="chart-per-day" /></div>
+        <div class="card"><h2 id="h-per-day">${t("stats_per_day")}</h2>
+          ${perDayRows.length ? html`<${Chart} option=${perDay} testid="chart-per-day" label=${t("chart_of", { name: t("stats_per_day") })} />` : null}
+          <${DataTable} caption=${t("stats_per_day")} testid="table-per-day"
+            columns=${[t("day"), t("channel_online"), t("channel_paper")]}
+            rows=${perDayRows.map((d) => [d.day, d.online, d.paper])} />
+          ${perDayRows.length ? null : html`<p class="muted">${t("no_suggestions_in_range")}</p>`}
+        </div>
         <div class="grid-half">
-          <div class="card"><h2>${t("stats_by_status")}</h2><${Chart} option=${byStatus} testid="chart-status" /></div>
-          <div class="card"><h2>${t("stats_satisfaction")}</h2>${sat ? html`<${Chart} option=${sat} testid="chart-satisfaction" />` : html`<p class="muted">${t("no_answers")}</p>`}</div>
+          <div class="card"><h2>${t("stats_by_status")}</h2>
+            ${statusRows.length ? html`<${Chart} option=${byStatus} testid="chart-status" label=${t("chart_of", { name: t("stats_by_status") })} />` : null}
+            <${DataTable} caption=${t("stats_by_status")} testid="table-status" columns=${[t("col_status"), t("topics_count")]} rows=${statusRows} />
+          </div>
+          <div class="card"><h2>${t("stats_satisfaction")}</h2>
+            ${sat
+              ? html`<${Chart} option=${sat} testid="chart-satisfaction" label=${t("chart_of", { name: t("stats_satisfaction") })} />
+                  <${DataTable} caption=${t("stats_satisfaction")} testid="table-satisfaction" columns=${[t("answer"), t("people_count")]}
+                    rows=${["satisfied", "basically_satisfied", "unsatisfied"].map((k) => [t(k), s.satisfaction[k] || 0])} />`
+              : html`<p class="muted">${t("no_answers")}</p>`}
+          </div>
         </div>
         <div class="grid-half">
           <div class="card"><h2>${t("top_buildings")}</h2>
-            <ol>${(s.top_buildings || []).map((b) => html`<li key=${b.building_id}>${b.name}${t("lp")}${b.count}${t("rp")}</li>`)}</ol></div>
+            <ol>${(s.top_buildings || []).map((b) => html`<li key=${b.building_id}>${b.name}${t("lp")}${t("n_suggestions", { n: b.count })}${t("rp")}</li>`)}</ol></div>
           <div class="card"><h2>${t("top_categories")}</h2>
-            <ol>${(s.top_categories || []).map((c) => html`<li key=${c.category}>${c.category}${t("lp")}${c.count}${t("rp")}</li>`)}</ol></div>
+            <ol>${(s.top_categories || []).map((c) => html`<li key=${c.category}>${c.category === "未分类" ? t("uncategorised") : c.category}${t("lp")}${t("n_suggestions", { n: c.count })}${t("rp")}</li>`)}</ol></div>
         </div>`
       : null}
   </section>`;

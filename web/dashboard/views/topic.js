@@ -1,15 +1,19 @@
 // Topic detail: members, quotes, keywords, timeline, audit; corrections with If-Match.
-import { html, useState, useEffect, ErrorBox, Notice, Loading, StatusBadge } from "../ui.js";
+import { html, useState, useEffect, useRef, ErrorBox, Notice, Loading, StatusBadge, Photos, usePage, focusEl } from "../ui.js";
 import { request, api, items } from "../api.js";
 import { useResource } from "../resource.js";
-import { t, formatTime, kindLabel, statusLabel } from "../i18n.js";
+import { t, pick, formatTime, kindLabel, statusLabel } from "../i18n.js";
 
 export function TopicPage({ id, communityId }) {
   // A stale version (412) shows the "someone else changed it" banner with a reload button.
   const res = useResource(`/topics/${id}`, { version: (d) => d.topic && d.topic.version });
   const { data, ifMatch, busy, conflict, notice } = res;
   const [selected, setSelected] = useState(new Set());
+  const [created, setCreated] = useState(null);
+  const statusLine = useRef(null);
+  const membersHeading = useRef(null);
   const act = (change, done) => res.act(change, { done });
+  usePage(data ? `#${data.topic.id} ${data.topic.title}` : null);
 
   if (res.error && !data) return html`<section class="card"><${ErrorBox} error=${res.error} /></section>`;
   if (!data) return html`<section class="card"><${Loading} /></section>`;
@@ -34,12 +38,16 @@ export function TopicPage({ id, communityId }) {
         : null}
       <${ErrorBox} error=${res.actionError} testid="action-error" />
       <${Notice} text=${notice} />
+      ${created
+        ? html`<p class="notice" data-testid="split-created">${t("split_created")}
+            <a href=${`#/topic/${created.id}`} data-testid="split-link">#${created.id} ${created.title}</a></p>`
+        : null}
       <div class="grid2">
         <div>
           <div class="card">
             <h1 data-testid="topic-title"><span class="muted">#${topic.id}</span> ${topic.title}</h1>
-            <p>
-              <${StatusBadge} status=${topic.status} />
+            <p ref=${statusLine} data-testid="topic-status-line">
+              <span class="sr-only">${t("col_status")}${t("colon")}</span><${StatusBadge} status=${topic.status} />
               ${topic.overdue ? html`<span class="flag">${t("overdue")}</span>` : null}
               ${topic.reopened ? html`<span class="flag">${t("reopened")}</span>` : null}
               ${" "}<span class="muted" data-testid="topic-counts">
@@ -65,9 +73,9 @@ export function TopicPage({ id, communityId }) {
             : null}
 
           <div class="card">
-            <h2>${t("members")} (${members.length})</h2>
+            <h2 ref=${membersHeading} tabindex="-1">${t("members")} (${members.length})</h2>
             <div class="table-wrap">
-              <table data-testid="members">
+              <table data-testid="members" class="cards-on-phone">
                 <thead><tr><th>${t("select")}</th><th>#</th><th>${t("entry_text")}</th><th>${t("filter_channel")}</th>
                   <th>${t("filter_building")}</th><th>${t("author")}</th><th>${t("actions")}</th></tr></thead>
                 <tbody>
@@ -75,22 +83,32 @@ export function TopicPage({ id, communityId }) {
                     (m) => html`<${MemberRow} key=${m.suggestion_id} m=${m} selected=${selected.has(m.suggestion_id)}
                       onToggle=${() => toggle(m.suggestion_id)} busy=${busy}
                       onPin=${() => act(() => request(`/suggestions/${m.suggestion_id}/pin`, { method: "POST", body: { pinned: !m.pinned }, ifMatch }))}
-                      onMove=${async (target) =>
-                        act(async () => {
+                      onPublish=${(uploadId, pub) =>
+                        act(
+                          () => request(`/suggestions/${m.suggestion_id}/photos/${uploadId}`, { method: "PATCH", body: { public: pub } }),
+                          pub ? t("photo_published") : t("photo_unpublished"),
+                        )}
+                      onMove=${async (target) => {
+                        const done = await act(async () => {
                           const head = await request(`/topics/${target}`);
                           return request(`/suggestions/${m.suggestion_id}/move`, {
                             method: "POST",
                             body: { topic_id: target },
                             ifMatch: head.etag || `"${head.data.topic.version}"`,
                           });
-                        })} />`,
+                        }, t("moved", { id: target }));
+                        // The row is gone: the focus goes to the list it left.
+                        if (done) setTimeout(() => focusEl(membersHeading.current), 0);
+                        return done;
+                      }} />`,
                   )}
                 </tbody>
               </table>
             </div>
             <${SplitForm} selected=${selected} busy=${busy}
-              onSplit=${(title) =>
-                act(async () => {
+              onSplit=${async (title) => {
+                setCreated(null);
+                const done = await act(async () => {
                   const res = await request(`/topics/${topic.id}/split`, {
                     method: "POST",
                     body: { suggestion_ids: [...selected], ...(title ? { title } : {}) },
@@ -98,7 +116,13 @@ export function TopicPage({ id, communityId }) {
                   });
                   setSelected(new Set());
                   return res;
-                })} />
+                }, t("split_done"));
+                if (done && done.data) {
+                  setCreated({ id: done.data.id, title: done.data.title });
+                  setTimeout(() => focusEl(document.querySelector('[data-testid="split-link"]')), 0);
+                }
+                return done;
+              }} />
           </div>
 
           <div class="card">
@@ -114,18 +138,30 @@ export function TopicPage({ id, communityId }) {
                 )}</ul></div>`
             : null}
           ${data.satisfaction
-            ? html`<div class="card"><h2>${t("satisfaction")}</h2>
+            ? html`<div class="card" data-testid="satisfaction"><h2>${t("satisfaction")}</h2>
                 <p>${t("satisfied")} ${data.satisfaction.satisfied || 0} · ${t("basically_satisfied")} ${data.satisfaction.basically_satisfied || 0} ·
-                ${t("unsatisfied")} ${data.satisfaction.unsatisfied || 0}</p></div>`
+                ${t("unsatisfied")} ${data.satisfaction.unsatisfied || 0}</p>
+                ${(data.satisfaction_comments || []).length
+                  ? html`<h3>${t("satisfaction_comments")}</h3>
+                      <ul data-testid="satisfaction-comments">${data.satisfaction_comments.map(
+                        (c, i) => html`<li key=${i} class="text"><strong>${t(c.answer)}</strong>${t("colon")}${c.comment}
+                          <span class="muted"> ${formatTime(c.created_at)}</span></li>`,
+                      )}</ul>`
+                  : null}</div>`
             : null}
           <details class="card" data-testid="audit">
             <summary>${t("audit")} (${(data.audit || []).length})</summary>
-            <table>
+            <table class="cards-on-phone">
+              <caption class="sr-only">${t("audit")}</caption>
+              <thead><tr><th scope="col">${t("audit_time")}</th><th scope="col">${t("audit_actor")}</th>
+                <th scope="col">${t("audit_action")}</th><th scope="col">${t("reason")}</th></tr></thead>
               <tbody>
                 ${(data.audit || []).map(
-                  (a) => html`<tr key=${a.audit_id}>
-                    <td>${formatTime(a.created_at)}</td><td>${a.actor_name || a.actor_account_id}</td>
-                    <td>${a.action}</td><td class="text">${a.reason || ""}</td>
+                  (a) => html`<tr key=${a.audit_id} data-testid="audit-row">
+                    <td data-label=${t("audit_time")} class="nowrap">${formatTime(a.at)}</td>
+                    <td data-label=${t("audit_actor")}>${pick(a.actor_name, a.actor_name_en)}</td>
+                    <td data-label=${t("audit_action")}>${pick(a.action_label, a.action_label_en)}</td>
+                    <td data-label=${t("reason")} class="text">${a.reason || ""}</td>
                   </tr>`,
                 )}
               </tbody>
@@ -143,8 +179,15 @@ export function TopicPage({ id, communityId }) {
               </div>`
             : html`
               <${StatusForm} topic=${topic} next=${data.next_statuses || []} busy=${busy}
-                onSubmit=${(status, reason) =>
-                  act(() => request(`/topics/${topic.id}/status`, { method: "POST", body: { status, ...(reason ? { reason } : {}) }, ifMatch }))} />
+                onSubmit=${async (status, reason) => {
+                  const done = await act(
+                    () => request(`/topics/${topic.id}/status`, { method: "POST", body: { status, ...(reason ? { reason } : {}) }, ifMatch }),
+                    t("status_changed", { status: statusLabel(status) }),
+                  );
+                  // The form changes with the status: the focus goes to the new status.
+                  if (done) setTimeout(() => focusEl(statusLine.current), 0);
+                  return done;
+                }} />
               <${EditForm} topic=${topic} busy=${busy}
                 onSubmit=${(body) => act(() => request(`/topics/${topic.id}`, { method: "PATCH", body, ifMatch }))} />
               <${MergeForm} topic=${topic} communityId=${communityId || topic.community_id} busy=${busy}
@@ -157,32 +200,45 @@ export function TopicPage({ id, communityId }) {
     </section>`;
 }
 
-function MemberRow({ m, selected, onToggle, onPin, onMove, busy }) {
+function MemberRow({ m, selected, onToggle, onPin, onMove, onPublish, busy }) {
   const [moving, setMoving] = useState(false);
   const [target, setTarget] = useState("");
+  const photos = m.photos || [];
   return html`<tr data-testid="member-row" data-suggestion-id=${m.suggestion_id}>
-    <td><input type="checkbox" checked=${selected} onChange=${onToggle} aria-label=${t("select")} data-testid="member-select" /></td>
-    <td>${m.suggestion_id}</td>
-    <td>
+    <td data-label=${t("select")}><input type="checkbox" checked=${selected} onChange=${onToggle}
+      aria-label=${t("select_member", { id: m.suggestion_id })} data-testid="member-select" /></td>
+    <td data-label="#">${m.suggestion_id}</td>
+    <td data-label=${t("entry_text")} class="title-cell">
       ${m.title ? html`<strong class="text">${m.title}</strong><br />` : null}
       <span class="text member-text">${m.text}</span>
       <div class="muted">${formatTime(m.created_at)}</div>
+      <${Photos} ids=${photos.map((p) => p.upload_id)} label=${`#${m.suggestion_id}`}
+        extra=${(id) => {
+          const p = photos.find((x) => x.upload_id === id);
+          return html`<label class="inline small">
+            <input type="checkbox" checked=${!!(p && p.public)} disabled=${busy} data-testid="photo-public"
+              onChange=${(e) => onPublish(id, e.target.checked)} /> ${t("photo_public")}</label>`;
+        }} />
     </td>
-    <td class="nowrap">${m.channel === "paper" ? t("channel_paper") : t("channel_online")}</td>
-    <td class="nowrap">${m.building_name || ""}</td>
-    <td class="nowrap">${m.author || t("anonymous")}${m.pinned ? html` <span class="badge">${t("pinned")}</span>` : null}</td>
-    <td class="nowrap">
-      <button class="small secondary" disabled=${busy} onClick=${onPin} data-testid="pin">${m.pinned ? t("unpin") : t("pin")}</button>
+    <td data-label=${t("filter_channel")} class="nowrap">${m.channel === "paper" ? t("channel_paper") : t("channel_online")}</td>
+    <td data-label=${t("filter_building")} class="nowrap">${m.building_name || ""}</td>
+    <td data-label=${t("author")} class="nowrap">${m.author || t("anonymous")}${m.pinned ? html` <span class="badge">${t("pinned")}</span>` : null}</td>
+    <td data-label=${t("actions")} class="nowrap">
+      <button class="small secondary" disabled=${busy} onClick=${onPin} data-testid="pin"
+        aria-label=${`${m.pinned ? t("unpin") : t("pin")} #${m.suggestion_id}`}>${m.pinned ? t("unpin") : t("pin")}</button>
       ${moving
         ? html`<form class="row" onSubmit=${(e) => {
             e.preventDefault();
             if (Number(target)) onMove(Number(target)).then(() => setMoving(false));
           }}>
             <input type="number" min="1" size="5" placeholder=${t("move_to_topic")} value=${target} aria-label=${t("move_to_topic")}
-              onInput=${(e) => setTarget(e.target.value)} data-testid="move-target" />
+              onInput=${(e) => setTarget(e.target.value)} data-testid="move-target"
+              ref=${(el) => el && moving && !el.dataset.focused && ((el.dataset.focused = "1"), el.focus())} />
             <button class="small" type="submit" disabled=${busy}>${t("confirm")}</button>
+            <button class="small secondary" type="button" onClick=${() => setMoving(false)}>${t("cancel")}</button>
           </form>`
-        : html`<button class="small secondary" onClick=${() => setMoving(true)} data-testid="move">${t("move")}</button>`}
+        : html`<button class="small secondary" onClick=${() => setMoving(true)} data-testid="move"
+            aria-label=${t("move_member", { id: m.suggestion_id })}>${t("move")}</button>`}
     </td>
   </tr>`;
 }
