@@ -1,6 +1,7 @@
 //! Prometheus metrics: request latency, queue lag and depth, grouping latency.
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 pub struct Metrics {
@@ -9,6 +10,8 @@ pub struct Metrics {
     pub queue_gauge: IntGaugeVec,
     pub queue_events: IntCounterVec,
     pub grouping_latency: HistogramVec,
+    /// Age of the oldest accepted but unprocessed suggestion, in seconds.
+    pub oldest_unprocessed: IntGauge,
 }
 
 impl Metrics {
@@ -32,7 +35,7 @@ impl Metrics {
         let queue_events = IntCounterVec::new(
             Opts::new(
                 "queue_events_total",
-                "Queue events: published, processed, retried, reclaimed, dead_lettered",
+                "Queue events: processed, retried, reclaimed, dead_lettered, resent_after_loss, resent_stale",
             ),
             &["event"],
         )?;
@@ -41,6 +44,11 @@ impl Metrics {
                 .buckets(vec![0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1]),
             &["outcome"],
         )?;
+        let oldest_unprocessed = IntGauge::new(
+            "queue_oldest_unprocessed_seconds",
+            "Age of the oldest accepted suggestion not yet processed (0: none waits)",
+        )?;
+        registry.register(Box::new(oldest_unprocessed.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(queue_gauge.clone()))?;
         registry.register(Box::new(queue_events.clone()))?;
@@ -51,6 +59,7 @@ impl Metrics {
             queue_gauge,
             queue_events,
             grouping_latency,
+            oldest_unprocessed,
         })
     }
 

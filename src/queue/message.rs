@@ -12,6 +12,8 @@ pub struct QueueMessage {
 
 #[derive(Debug, Clone)]
 pub struct Delivery {
+    /// The partition it was read from.
+    pub partition: u32,
     /// Transport-specific id (a stream entry id, or a sequence number in process).
     pub id: String,
     pub message: QueueMessage,

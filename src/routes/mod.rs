@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auth::logout::logout)
                 .service(me::me)
                 .service(me::choose_community)
+                .service(health::queue_status)
                 .service(admin::communities::list_communities)
                 .service(admin::communities::create_community)
                 .service(admin::communities::create_street)

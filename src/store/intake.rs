@@ -273,7 +273,8 @@ pub trait IntakeStore: Send + Sync {
     async fn mark_processed(&self, id: SuggestionId) -> anyhow::Result<bool>;
 
     // --- outbox and sweeper ----------------------------------------------------------------
-    /// Lease up to `limit` unpublished outbox rows until `lease_until`.
+    /// Lease up to `limit` unpublished outbox rows until `lease_until`. Two relays never lease
+    /// the same row.
     async fn claim_outbox(
         &self,
         now: DateTime<Utc>,
@@ -282,6 +283,8 @@ pub trait IntakeStore: Send + Sync {
     ) -> anyhow::Result<Vec<OutboxRow>>;
     /// Rows the relay has published are done with: they are removed.
     async fn mark_published(&self, ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<()>;
+    /// Leased rows that could not be published go back at once (not after the lease).
+    async fn release_outbox(&self, ids: &[i64]) -> anyhow::Result<()>;
     /// Suggestions named by outbox rows not yet published.
     async fn outbox_pending(&self) -> anyhow::Result<i64>;
     /// Queued suggestions accepted before `cutoff`, to re-send after a lost queue.
@@ -291,6 +294,13 @@ pub trait IntakeStore: Send + Sync {
         limit: i64,
     ) -> anyhow::Result<Vec<(SuggestionId, CommunityId)>>;
     async fn count_in_state(&self, state: &str) -> anyhow::Result<i64>;
+    /// When the oldest suggestion still `queued` was accepted.
+    async fn oldest_queued(&self) -> anyhow::Result<Option<DateTime<Utc>>>;
+    /// `(accepted, processed)` of the processed suggestions among the newest `window` ids.
+    async fn recent_processing(
+        &self,
+        window: i64,
+    ) -> anyhow::Result<Vec<(DateTime<Utc>, DateTime<Utc>)>>;
 
     // --- paper batches ---------------------------------------------------------------------
     async fn create_batch(&self, b: &NewPaperBatch, audit: &Audit) -> anyhow::Result<PaperBatchId>;

@@ -28,6 +28,48 @@ pub(crate) const INSERT_SUGGESTION: &str = "insert into suggestion (community_id
 /// The kind of outbox row that sends a suggestion to grouping.
 pub const SUGGESTION_ACCEPTED: &str = "suggestion.accepted";
 
+/// Lease unpublished outbox rows (PostgreSQL). `for update skip locked` in the sub-select: two
+/// relays never lease the same row (a row another relay is leasing is skipped, not waited for,
+/// and one that it has just leased fails the re-check of `claimed_until`), and rows are locked
+/// in `outbox_id` order, so claims cannot deadlock each other or the delete of published rows.
+pub(crate) const OUTBOX_CLAIM_PG: &str = "update outbox set claimed_until = $1, attempts = attempts + 1 \
+     where outbox_id in (select outbox_id from outbox where published_at is null \
+     and (claimed_until is null or claimed_until < $2) order by outbox_id limit $3 for update skip locked) \
+     returning outbox_id, kind, payload";
+
+/// The same on SQLite: its one writer connection runs one statement at a time, so the
+/// sub-select and the update are never interleaved with another claim.
+pub(crate) const OUTBOX_CLAIM_SQLITE: &str =
+    "update outbox set claimed_until = $1, attempts = attempts + 1 \
+     where outbox_id in (select outbox_id from outbox where published_at is null \
+     and (claimed_until is null or claimed_until < $2) order by outbox_id limit $3) \
+     returning outbox_id, kind, payload";
+
+/// A relay that could not publish its leased rows hands them back at once.
+pub(crate) const OUTBOX_UNCLAIM: &str =
+    "update outbox set claimed_until = null where outbox_id in ";
+
+/// Published rows are done with (the queue entry holds the rest).
+pub(crate) const OUTBOX_DELETE: &str = "delete from outbox where outbox_id in ";
+
+/// Queued suggestions not touched since `$2`, touched now so the next sweep waits a full period
+/// (PostgreSQL: rows being grouped right now are skipped, never waited for).
+pub(crate) const STALE_QUEUED_PG: &str = "update suggestion set updated_at = $1 where suggestion_id in \
+     (select suggestion_id from suggestion where state = 'queued' and updated_at < $2 order by suggestion_id limit $3 \
+     for update skip locked) returning suggestion_id, community_id";
+
+pub(crate) const STALE_QUEUED_SQLITE: &str = "update suggestion set updated_at = $1 where suggestion_id in \
+     (select suggestion_id from suggestion where state = 'queued' and updated_at < $2 order by suggestion_id limit $3) \
+     returning suggestion_id, community_id";
+
+/// When the oldest suggestion still waiting for grouping was accepted (index `suggestion_by_state`).
+pub(crate) const OLDEST_QUEUED: &str =
+    "select min(created_at) from suggestion where state = 'queued'";
+
+/// Accepted and processed times of the most recent suggestions (a primary-key range, no scan).
+pub(crate) const RECENT_PROCESSING: &str = "select created_at, processed_at from suggestion \
+     where suggestion_id > (select coalesce(max(suggestion_id), 0) - $1 from suggestion) and processed_at is not null";
+
 macro_rules! impl_intake_store {
     ($store:ty, $db:ty) => {
         impl $store {
@@ -314,13 +356,13 @@ macro_rules! impl_intake_store {
             }
 
             async fn claim_outbox(&self, now: chrono::DateTime<chrono::Utc>, lease_until: chrono::DateTime<chrono::Utc>, limit: i64) -> anyhow::Result<Vec<$crate::store::OutboxRow>> {
-                let mut rows: Vec<$crate::store::OutboxRow> = sqlx::query_as(
-                    "update outbox set claimed_until = $1, attempts = attempts + 1 where outbox_id in \
-                     (select outbox_id from outbox where published_at is null and (claimed_until is null or claimed_until < $2) \
-                      order by outbox_id limit $3) \
-                     returning outbox_id, kind, payload",
-                )
-                .bind(lease_until).bind(now).bind(limit).fetch_all(&self.write).await?;
+                let q = if Self::BACKEND == "postgres" {
+                    $crate::store::sql_intake::OUTBOX_CLAIM_PG
+                } else {
+                    $crate::store::sql_intake::OUTBOX_CLAIM_SQLITE
+                };
+                let mut rows: Vec<$crate::store::OutboxRow> = sqlx::query_as(q)
+                    .bind(lease_until).bind(now).bind(limit).fetch_all(&self.write).await?;
                 rows.sort_by_key(|r| r.outbox_id);
                 Ok(rows)
             }
@@ -329,7 +371,17 @@ macro_rules! impl_intake_store {
                 // Published rows are done: deleting them keeps the table (and its index) small and
                 // costs less than an update. The published time is in the queue's entry.
                 let _ = now;
-                let q = format!("delete from outbox where outbox_id in ({})", $crate::store::sql_intake::id_list(ids));
+                let mut sorted = ids.to_vec();
+                sorted.sort_unstable();
+                let q = format!("{}({})", $crate::store::sql_intake::OUTBOX_DELETE, $crate::store::sql_intake::id_list(&sorted));
+                sqlx::query(&q).execute(&self.write).await?;
+                Ok(())
+            }
+
+            async fn release_outbox(&self, ids: &[i64]) -> anyhow::Result<()> {
+                let mut sorted = ids.to_vec();
+                sorted.sort_unstable();
+                let q = format!("{}({})", $crate::store::sql_intake::OUTBOX_UNCLAIM, $crate::store::sql_intake::id_list(&sorted));
                 sqlx::query(&q).execute(&self.write).await?;
                 Ok(())
             }
@@ -339,13 +391,20 @@ macro_rules! impl_intake_store {
             }
 
             async fn stale_queued(&self, cutoff: chrono::DateTime<chrono::Utc>, limit: i64) -> anyhow::Result<Vec<($crate::domain::ids::SuggestionId, $crate::domain::ids::CommunityId)>> {
-                // Touch them so the next sweep waits another full period before re-sending.
-                Ok(sqlx::query_as(
-                    "update suggestion set updated_at = $1 where suggestion_id in \
-                     (select suggestion_id from suggestion where state = 'queued' and updated_at < $2 order by suggestion_id limit $3) \
-                     returning suggestion_id, community_id",
-                )
-                .bind(chrono::Utc::now()).bind(cutoff).bind(limit).fetch_all(&self.write).await?)
+                let q = if Self::BACKEND == "postgres" {
+                    $crate::store::sql_intake::STALE_QUEUED_PG
+                } else {
+                    $crate::store::sql_intake::STALE_QUEUED_SQLITE
+                };
+                Ok(sqlx::query_as(q).bind(chrono::Utc::now()).bind(cutoff).bind(limit).fetch_all(&self.write).await?)
+            }
+
+            async fn oldest_queued(&self) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
+                Ok(sqlx::query_scalar($crate::store::sql_intake::OLDEST_QUEUED).fetch_one(&self.read).await?)
+            }
+
+            async fn recent_processing(&self, window: i64) -> anyhow::Result<Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>> {
+                Ok(sqlx::query_as($crate::store::sql_intake::RECENT_PROCESSING).bind(window).fetch_all(&self.read).await?)
             }
 
             async fn count_in_state(&self, state: &str) -> anyhow::Result<i64> {
