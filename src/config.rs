@@ -437,6 +437,7 @@ mod tests {
         let s = DatabaseSettings {
             url: SecretString::from("postgres://u:pw@h/d"),
             max_connections: 1,
+            acquire_timeout_ms: 1_000,
         };
         assert!(!format!("{s:?}").contains("pw"));
     }

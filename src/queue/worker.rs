@@ -53,7 +53,16 @@ pub struct Worker {
     pub retry_after: Duration,
     pub metrics: Option<Arc<Metrics>>,
     held: Mutex<HashMap<u32, Held>>,
+    /// Failed processing attempts per entry, `(partition, id)`: a delivery handed over with a
+    /// lease is not a failure, so this (not the transport's delivery count) decides when an
+    /// entry is dead-lettered.
+    failures: Mutex<HashMap<(u32, String), u64>>,
 }
+
+/// An entry delivered this many times more than `max_deliveries` without ever finishing (its
+/// processing took its consumers down, one after another) is dead-lettered even without
+/// recorded failures. Handovers of a lease also count as deliveries, hence the margin.
+const CRASH_LOOP_MARGIN: u64 = 10;
 
 /// A unique consumer name for this process.
 pub fn consumer_name() -> String {
@@ -83,6 +92,7 @@ impl Worker {
             retry_after: Duration::from_millis(settings.claim_idle_ms),
             metrics,
             held: Mutex::new(HashMap::new()),
+            failures: Mutex::new(HashMap::new()),
         }
     }
 
@@ -101,6 +111,10 @@ impl Worker {
             .collect();
         v.sort_unstable();
         v
+    }
+
+    fn failures(&self) -> std::sync::MutexGuard<'_, HashMap<(u32, String), u64>> {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn holds(&self, p: u32) -> bool {
@@ -129,6 +143,7 @@ impl Worker {
                     h.valid_until = valid_until;
                 }
             } else if held.remove(&p).is_some() {
+                self.failures().retain(|(q, _), _| *q != p);
                 tracing::info!(partition = p, consumer = %self.consumer, "partition lease lost to another consumer");
             }
         }
@@ -200,6 +215,7 @@ impl Worker {
     /// Give a partition back (its batch is done).
     pub async fn release(&self, p: u32) -> anyhow::Result<()> {
         self.held().remove(&p);
+        self.failures().retain(|(q, _), _| *q != p);
         self.queue
             .release(LeaseName::Partition(p), &self.consumer)
             .await
@@ -245,8 +261,11 @@ impl Worker {
         let mut outcome = ExecutionOutcome::Processed;
         let mut work = Vec::with_capacity(deliveries.len());
         for d in deliveries {
-            if d.deliveries > self.max_deliveries {
-                let error = format!("delivered {} times without success", d.deliveries - 1);
+            if d.deliveries > self.max_deliveries + CRASH_LOOP_MARGIN {
+                let error = format!(
+                    "delivered {} times and never finished processing",
+                    d.deliveries - 1
+                );
                 self.dead_letter(&d, &error).await?;
                 outcome = ExecutionOutcome::DeadLettered;
             } else {
@@ -260,21 +279,32 @@ impl Worker {
         let results = self.processor.process_batch(&messages).await;
         let mut done = Vec::with_capacity(work.len());
         for (d, result) in work.into_iter().zip(results) {
+            let key = (p, d.id.clone());
             match result {
-                Ok(()) => done.push(d),
+                Ok(()) => {
+                    self.failures().remove(&key);
+                    done.push(d);
+                }
                 Err(e) => {
                     let error = format!("{e:#}");
                     let id = d.message.suggestion_id;
-                    tracing::warn!(suggestion_id = %id, deliveries = d.deliveries, error = %error, "processing failed");
+                    let failed = {
+                        let mut failures = self.failures();
+                        let n = failures.entry(key.clone()).or_insert(0);
+                        *n += 1;
+                        *n
+                    };
+                    tracing::warn!(suggestion_id = %id, failed, error = %error, "processing failed");
                     self.store.record_attempt(id, &error).await?;
-                    if d.deliveries >= self.max_deliveries {
+                    if failed >= self.max_deliveries {
+                        self.failures().remove(&key);
                         self.dead_letter(&d, &error).await?;
                         outcome = ExecutionOutcome::DeadLettered;
                     } else {
                         self.queue.nack(&d).await?;
-                        // Back off: retry_after, doubled per delivery, at most 64 times.
-                        let wait = self.retry_after * (1u32 << d.deliveries.min(6));
-                        let due = Instant::now() + wait / 2;
+                        // Back off: retry_after, doubled per failure, at most 32 times.
+                        let wait = self.retry_after * (1u32 << (failed - 1).min(5));
+                        let due = Instant::now() + wait;
                         if let Some(h) = self.held().get_mut(&p) {
                             h.unacked_due = Some(h.unacked_due.map_or(due, |t| t.min(due)));
                         }
