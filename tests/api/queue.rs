@@ -892,3 +892,187 @@ impl Drop for TempRedis {
         let _ = self.child.wait();
     }
 }
+
+/// A Redis Cluster of three masters on loopback ports, started for one test.
+struct TempCluster {
+    children: Vec<std::process::Child>,
+    ports: Vec<u16>,
+    _dir: tempfile::TempDir,
+}
+
+impl TempCluster {
+    fn free_port() -> u16 {
+        // The cluster bus listens on port + 10000: both must be free.
+        loop {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            if port < 55_000 && std::net::TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok() {
+                return port;
+            }
+        }
+    }
+
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ports = Vec::new();
+        while ports.len() < 3 {
+            let p = Self::free_port();
+            if !ports.contains(&p) {
+                ports.push(p);
+            }
+        }
+        let mut children = Vec::new();
+        for port in &ports {
+            let node_dir = dir.path().join(port.to_string());
+            std::fs::create_dir_all(&node_dir).unwrap();
+            children.push(
+                std::process::Command::new("redis-server")
+                    .args([
+                        "--port",
+                        &port.to_string(),
+                        "--bind",
+                        "127.0.0.1",
+                        "--cluster-enabled",
+                        "yes",
+                        "--cluster-config-file",
+                        "nodes.conf",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                    ])
+                    .current_dir(&node_dir)
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .expect("redis-server must be installed (scripts/test.sh installs it)"),
+            );
+        }
+        let cluster = Self {
+            children,
+            ports,
+            _dir: dir,
+        };
+        for port in &cluster.ports {
+            let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
+            let up = (0..100).any(|_| {
+                let ok = client
+                    .get_connection_with_timeout(Duration::from_millis(100))
+                    .is_ok();
+                if !ok {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                ok
+            });
+            assert!(up, "cluster node on {port} did not start");
+        }
+        let nodes: Vec<String> = cluster
+            .ports
+            .iter()
+            .map(|p| format!("127.0.0.1:{p}"))
+            .collect();
+        let out = std::process::Command::new("redis-cli")
+            .arg("--cluster")
+            .arg("create")
+            .args(&nodes)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .output()
+            .expect("redis-cli must be installed (it comes with redis-server)");
+        assert!(
+            out.status.success(),
+            "redis-cli --cluster create failed: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        // Every node agrees the cluster is up.
+        for port in &cluster.ports {
+            let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
+            let mut conn = client.get_connection().unwrap();
+            let ok = (0..200).any(|_| {
+                let info: String = redis::cmd("CLUSTER").arg("INFO").query(&mut conn).unwrap();
+                let ok = info.contains("cluster_state:ok");
+                if !ok {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                ok
+            });
+            assert!(ok, "cluster node {port} never reported cluster_state:ok");
+        }
+        cluster
+    }
+
+    /// Keys on one node matching `pattern`.
+    fn keys_on(&self, port: u16, pattern: &str) -> Vec<String> {
+        let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
+        let mut conn = client.get_connection().unwrap();
+        redis::cmd("KEYS").arg(pattern).query(&mut conn).unwrap()
+    }
+}
+
+impl Drop for TempCluster {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partitions_spread_over_the_nodes_of_a_redis_cluster() {
+    let cluster = TempCluster::start();
+    let seed = format!("redis://127.0.0.1:{}", cluster.ports[0]);
+    let app = spawn_custom(Backend::Postgres, Roles::NO_WORKERS, None, |s| {
+        use_redis(s);
+        s.redis.url = Some(secrecy::SecretString::from(seed));
+        s.queue.redis_cluster = true;
+        // The shipped key prefix: its eight partitions must not share one node.
+        s.queue.stream_key = "{minyi}:suggestions".into();
+    })
+    .await;
+    let state = app.state.as_ref().unwrap();
+    assert_eq!(state.queue.partitions(), 8);
+    // Posts in enough communities that every partition gets some.
+    let cs = communities(&app, 24).await;
+    let mut used = HashSet::new();
+    for (c, token) in &cs {
+        post_many(&app, token, 2).await;
+        used.insert(partition_of(CommunityId(*c), 8));
+    }
+    assert_eq!(used.len(), 8, "the communities cover every partition");
+    assert!(
+        published(&app).await,
+        "the relay published through the cluster"
+    );
+    // Each master holds some of the partition streams, and together all of them.
+    let mut total = 0;
+    for port in &cluster.ports {
+        let streams: Vec<String> = cluster
+            .keys_on(*port, "{minyi:suggestions:*}")
+            .into_iter()
+            .filter(|k| k.ends_with('}'))
+            .collect();
+        assert!(
+            !streams.is_empty(),
+            "node {port} holds no partition: the keys share one slot"
+        );
+        total += streams.len();
+    }
+    assert_eq!(total, 8, "each partition stream on exactly one node");
+    // Workers consume through the cluster: leases, reads and acks by slot.
+    let counting = Counting::new(app.store.clone());
+    let w = worker(&app, counting.clone(), "cluster-worker");
+    let ok = eventually(60, || async {
+        let _ = w.try_execute_task().await.unwrap();
+        counting.effective.load(Ordering::SeqCst) == 48
+    })
+    .await;
+    assert!(
+        ok,
+        "{} of 48 processed",
+        counting.effective.load(Ordering::SeqCst)
+    );
+    assert_eq!(counting.calls.load(Ordering::SeqCst), 48, "each once");
+    assert_eq!(state.queue.stats().await.unwrap().pending, 0);
+}
