@@ -12,6 +12,10 @@ pub struct Metrics {
     pub grouping_latency: HistogramVec,
     /// Age of the oldest accepted but unprocessed suggestion, in seconds.
     pub oldest_unprocessed: IntGauge,
+    /// Where an accepted suggestion's time goes: `relay` (accepted → in the queue), `wait`
+    /// (in the queue → read by its worker), `process` (read → processed and acknowledged),
+    /// `total` (accepted → acknowledged).
+    pub queue_stage: HistogramVec,
 }
 
 impl Metrics {
@@ -49,6 +53,17 @@ impl Metrics {
             "Age of the oldest accepted suggestion not yet processed (0: none waits)",
         )?;
         registry.register(Box::new(oldest_unprocessed.clone()))?;
+        let queue_stage = HistogramVec::new(
+            HistogramOpts::new(
+                "queue_stage_seconds",
+                "Time of an accepted suggestion in each stage: relay, wait, process, total",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0,
+            ]),
+            &["stage"],
+        )?;
+        registry.register(Box::new(queue_stage.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(queue_gauge.clone()))?;
         registry.register(Box::new(queue_events.clone()))?;
@@ -60,6 +75,7 @@ impl Metrics {
             queue_events,
             grouping_latency,
             oldest_unprocessed,
+            queue_stage,
         })
     }
 

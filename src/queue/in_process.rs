@@ -14,8 +14,8 @@ use tokio::sync::Notify;
 
 #[derive(Default)]
 struct Partition {
-    /// Never delivered: `(id, message)`.
-    new: VecDeque<(u64, QueueMessage)>,
+    /// Never delivered: `(id, message, queued at in Unix ms)`.
+    new: VecDeque<(u64, QueueMessage, i64)>,
     /// Delivered and not acknowledged: id → (message, deliveries so far).
     pending: BTreeMap<u64, (QueueMessage, u64)>,
 }
@@ -64,12 +64,13 @@ impl InProcessQueue {
                         id: id.to_string(),
                         message: message.clone(),
                         deliveries: *deliveries,
+                        queued_ms: None,
                     });
                 }
             }
             ReadFrom::New => {
                 while out.len() < max {
-                    let Some((id, message)) = part.new.pop_front() else {
+                    let Some((id, message, queued_ms)) = part.new.pop_front() else {
                         break;
                     };
                     part.pending.insert(id, (message.clone(), 1));
@@ -78,6 +79,7 @@ impl InProcessQueue {
                         id: id.to_string(),
                         message,
                         deliveries: 1,
+                        queued_ms: Some(queued_ms),
                     });
                 }
             }
@@ -103,10 +105,11 @@ impl Transport for InProcessQueue {
     async fn publish(&self, messages: &[QueueMessage]) -> anyhow::Result<()> {
         let n = self.partitions();
         let mut touched = Vec::new();
+        let now = chrono::Utc::now().timestamp_millis();
         for m in messages {
             let p = super::partition_of(m.community_id, n);
             let id = self.seq.fetch_add(1, Ordering::Relaxed);
-            self.partition(p)?.new.push_back((id, m.clone()));
+            self.partition(p)?.new.push_back((id, m.clone(), now));
             if !touched.contains(&p) {
                 touched.push(p);
             }

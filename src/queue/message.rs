@@ -8,6 +8,9 @@ pub struct QueueMessage {
     pub kind: String,
     pub suggestion_id: SuggestionId,
     pub community_id: CommunityId,
+    /// When the suggestion was accepted (Unix ms), for the queue's stage timings.
+    #[serde(default, rename = "at", skip_serializing_if = "Option::is_none")]
+    pub accepted_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -19,6 +22,8 @@ pub struct Delivery {
     pub message: QueueMessage,
     /// How many times this entry has been delivered, this time included.
     pub deliveries: u64,
+    /// When the entry reached the queue (Unix ms).
+    pub queued_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

@@ -350,8 +350,12 @@ fn read_reply_entries(reply: Value) -> Vec<(String, Option<String>)> {
     out
 }
 
+/// The stream or its group is gone (`NOGROUP`; `UNBLOCKED` when it vanished during a blocking
+/// read, as in `FLUSHALL`).
 fn is_nogroup(e: &redis::RedisError) -> bool {
-    e.code() == Some("NOGROUP") || e.to_string().contains("NOGROUP")
+    matches!(e.code(), Some("NOGROUP" | "UNBLOCKED"))
+        || e.to_string().contains("NOGROUP")
+        || e.to_string().contains("UNBLOCKED")
 }
 
 #[async_trait]
@@ -519,6 +523,7 @@ impl Transport for RedisStreams {
             {
                 Some(message) => out.push(Delivery {
                     partition: p,
+                    queued_ms: id.split_once('-').and_then(|(ms, _)| ms.parse().ok()),
                     deliveries: counts.get(id).copied().unwrap_or(1).max(1),
                     id: id.clone(),
                     message,

@@ -83,6 +83,7 @@ impl Relay {
                         kind: row.kind.clone(),
                         suggestion_id,
                         community_id,
+                        accepted_ms: Some(row.created_at.timestamp_millis()),
                     }),
             );
         }

@@ -3,11 +3,13 @@
 //!
 //! 1. asks the transport which partitions lost their contents (a marker key per partition that
 //!    vanished: Redis restarted empty, was flushed or failed over, or a worker found a stream
-//!    gone) and at once re-sends every suggestion still `queued` in those partitions;
-//! 2. every few seconds re-sends suggestions queued and untouched for longer than a threshold
-//!    that follows the observed processing latency (three times the recent p99 plus two
-//!    seconds, between `queue.sweep_min_seconds` and `queue.sweep_after_seconds`): a backstop
-//!    for losses the marker cannot see.
+//!    gone) and at once re-sends every suggestion still `queued` in those partitions (except
+//!    those the outbox still holds: the relay sends them);
+//! 2. every few seconds, while the queue is idle (nothing waiting or unacknowledged: a
+//!    suggestion may simply be in line behind a backlog), re-sends suggestions queued and
+//!    untouched for longer than a threshold that follows the observed processing latency
+//!    (three times the recent p99 plus two seconds, between `queue.sweep_min_seconds` and
+//!    `queue.sweep_after_seconds`): a backstop for losses the marker cannot see.
 //!
 //! [`Monitor`] runs in every process: the age of the oldest accepted but unprocessed
 //! suggestion and the queue's depth as metrics (`/readyz` and the admin API read the same).
@@ -55,6 +57,7 @@ impl Sweeper {
                     kind: SUGGESTION_ACCEPTED.into(),
                     suggestion_id,
                     community_id,
+                    accepted_ms: None,
                 })
                 .collect();
             total += messages.len();
@@ -94,7 +97,13 @@ impl Sweeper {
             }
             sent += n;
         }
-        if age_sweep {
+        let idle = || async {
+            self.queue
+                .stats()
+                .await
+                .is_ok_and(|s| s.waiting == 0 && s.pending == 0)
+        };
+        if age_sweep && idle().await {
             let threshold = self.threshold().await?;
             let cutoff = chrono::Utc::now() - chrono::Duration::from_std(threshold)?;
             let n = self.sweep(cutoff, None).await?;

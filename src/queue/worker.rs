@@ -57,7 +57,11 @@ pub struct Worker {
     /// lease is not a failure, so this (not the transport's delivery count) decides when an
     /// entry is dead-lettered.
     failures: Mutex<HashMap<(u32, String), u64>>,
+    /// Stage timings (ms) since the last summary: relay, wait, process, total.
+    stages: Mutex<[Vec<i64>; 4]>,
 }
+
+const STAGES: [&str; 4] = ["relay", "wait", "process", "total"];
 
 /// An entry delivered this many times more than `max_deliveries` without ever finishing (its
 /// processing took its consumers down, one after another) is dead-lettered even without
@@ -93,6 +97,7 @@ impl Worker {
             metrics,
             held: Mutex::new(HashMap::new()),
             failures: Mutex::new(HashMap::new()),
+            stages: Mutex::new(Default::default()),
         }
     }
 
@@ -254,7 +259,60 @@ impl Worker {
         if deliveries.is_empty() {
             return Ok(ExecutionOutcome::EmptyQueue);
         }
-        self.process(p, deliveries).await
+        let read_ms = chrono::Utc::now().timestamp_millis();
+        let timings: Vec<(Option<i64>, Option<i64>)> = deliveries
+            .iter()
+            .map(|d| (d.message.accepted_ms, d.queued_ms))
+            .collect();
+        let outcome = self.process(p, deliveries).await?;
+        if outcome == ExecutionOutcome::Processed {
+            self.time_stages(read_ms, &timings);
+        }
+        Ok(outcome)
+    }
+
+    /// Where the time of a processed batch went (first deliveries of relayed posts only).
+    fn time_stages(&self, read_ms: i64, timings: &[(Option<i64>, Option<i64>)]) {
+        let done_ms = chrono::Utc::now().timestamp_millis();
+        let mut stages = self.stages.lock().unwrap_or_else(|e| e.into_inner());
+        for (accepted, queued) in timings {
+            let (Some(accepted), Some(queued)) = (accepted, queued) else {
+                continue;
+            };
+            let values = [
+                queued - accepted,
+                read_ms - queued,
+                done_ms - read_ms,
+                done_ms - accepted,
+            ];
+            for (i, v) in values.into_iter().enumerate() {
+                let v = v.max(0);
+                if stages[i].len() < 100_000 {
+                    stages[i].push(v);
+                }
+                if let Some(m) = &self.metrics {
+                    m.queue_stage
+                        .with_label_values(&[STAGES[i]])
+                        .observe(v as f64 / 1000.0);
+                }
+            }
+        }
+    }
+
+    /// Log the stage timings since the last summary (p50/p99 in ms), and start anew.
+    fn log_stages(&self) {
+        let mut stages = self.stages.lock().unwrap_or_else(|e| e.into_inner());
+        if stages[3].is_empty() {
+            return;
+        }
+        let mut summary = String::new();
+        for (i, v) in stages.iter_mut().enumerate() {
+            v.sort_unstable();
+            let at = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1];
+            summary.push_str(&format!("{} p50 {} p99 {}; ", STAGES[i], at(0.5), at(0.99)));
+            v.clear();
+        }
+        tracing::info!(consumer = %self.consumer, "queue stages (ms): {summary}");
     }
 
     async fn process(&self, p: u32, deliveries: Vec<Delivery>) -> anyhow::Result<ExecutionOutcome> {
@@ -383,7 +441,12 @@ impl Worker {
         type Task = (Arc<AtomicBool>, tokio::task::JoinHandle<()>);
         let mut tasks: HashMap<u32, Task> = HashMap::new();
         let mut failing = false;
+        let mut last_summary = Instant::now();
         loop {
+            if last_summary.elapsed() >= Duration::from_secs(10) {
+                self.log_stages();
+                last_summary = Instant::now();
+            }
             match self.rebalance().await {
                 Ok(extra) => {
                     if failing {

@@ -131,6 +131,7 @@ pub struct OutboxRow {
     pub outbox_id: i64,
     pub kind: String,
     pub payload: String,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -294,6 +295,8 @@ pub trait IntakeStore: Send + Sync {
         limit: i64,
     ) -> anyhow::Result<Vec<(SuggestionId, CommunityId)>>;
     async fn count_in_state(&self, state: &str) -> anyhow::Result<i64>;
+    /// When the oldest outbox row still waiting for the relay was written.
+    async fn oldest_outbox(&self) -> anyhow::Result<Option<DateTime<Utc>>>;
     /// When the oldest suggestion still `queued` was accepted.
     async fn oldest_queued(&self) -> anyhow::Result<Option<DateTime<Utc>>>;
     /// `(accepted, processed)` of the processed suggestions among the newest `window` ids.

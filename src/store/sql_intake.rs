@@ -35,7 +35,7 @@ pub const SUGGESTION_ACCEPTED: &str = "suggestion.accepted";
 pub(crate) const OUTBOX_CLAIM_PG: &str = "update outbox set claimed_until = $1, attempts = attempts + 1 \
      where outbox_id in (select outbox_id from outbox where published_at is null \
      and (claimed_until is null or claimed_until < $2) order by outbox_id limit $3 for update skip locked) \
-     returning outbox_id, kind, payload";
+     returning outbox_id, kind, payload, created_at";
 
 /// The same on SQLite: its one writer connection runs one statement at a time, so the
 /// sub-select and the update are never interleaved with another claim.
@@ -43,7 +43,7 @@ pub(crate) const OUTBOX_CLAIM_SQLITE: &str =
     "update outbox set claimed_until = $1, attempts = attempts + 1 \
      where outbox_id in (select outbox_id from outbox where published_at is null \
      and (claimed_until is null or claimed_until < $2) order by outbox_id limit $3) \
-     returning outbox_id, kind, payload";
+     returning outbox_id, kind, payload, created_at";
 
 /// A relay that could not publish its leased rows hands them back at once.
 pub(crate) const OUTBOX_UNCLAIM: &str =
@@ -61,6 +61,9 @@ pub(crate) const STALE_QUEUED_PG: &str = "update suggestion set updated_at = $1 
 pub(crate) const STALE_QUEUED_SQLITE: &str = "update suggestion set updated_at = $1 where suggestion_id in \
      (select suggestion_id from suggestion where state = 'queued' and updated_at < $2 order by suggestion_id limit $3) \
      returning suggestion_id, community_id";
+
+/// When the oldest outbox row not yet published was written.
+pub(crate) const OLDEST_OUTBOX: &str = "select min(created_at) from outbox";
 
 /// When the oldest suggestion still waiting for grouping was accepted (index `suggestion_by_state`).
 pub(crate) const OLDEST_QUEUED: &str =
@@ -401,6 +404,10 @@ macro_rules! impl_intake_store {
 
             async fn oldest_queued(&self) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
                 Ok(sqlx::query_scalar($crate::store::sql_intake::OLDEST_QUEUED).fetch_one(&self.read).await?)
+            }
+
+            async fn oldest_outbox(&self) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
+                Ok(sqlx::query_scalar($crate::store::sql_intake::OLDEST_OUTBOX).fetch_one(&self.read).await?)
             }
 
             async fn recent_processing(&self, window: i64) -> anyhow::Result<Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>> {

@@ -84,6 +84,7 @@ async fn suggestions_about_one_issue_share_a_topic_and_another_issue_gets_its_ow
         kind: "suggestion.accepted".into(),
         suggestion_id: minyi::domain::ids::SuggestionId(a),
         community_id: app.ids.community_id,
+        accepted_ms: None,
     };
     step.process(&again).await.unwrap();
     assert_eq!(
@@ -142,6 +143,7 @@ async fn two_workers_grouping_one_community_never_open_two_topics_for_one_issue(
             kind: "suggestion.accepted".into(),
             suggestion_id: minyi::domain::ids::SuggestionId(*id),
             community_id: app.ids.community_id,
+            accepted_ms: None,
         };
         tasks.push(tokio::spawn(async move { step.process(&m).await }));
     }
