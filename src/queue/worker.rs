@@ -61,6 +61,9 @@ pub struct Worker {
     stages: Mutex<[Vec<i64>; 4]>,
 }
 
+/// How soon entries that met an unavailable store are tried again.
+const STORE_DOWN_RETRY: Duration = Duration::from_millis(500);
+
 const STAGES: [&str; 4] = ["relay", "wait", "process", "total"];
 
 /// An entry delivered this many times more than `max_deliveries` without ever finishing (its
@@ -336,12 +339,18 @@ impl Worker {
         let messages: Vec<_> = work.iter().map(|d| d.message.clone()).collect();
         let results = self.processor.process_batch(&messages).await;
         let mut done = Vec::with_capacity(work.len());
+        let mut store_down = None;
         for (d, result) in work.into_iter().zip(results) {
             let key = (p, d.id.clone());
             match result {
                 Ok(()) => {
                     self.failures().remove(&key);
                     done.push(d);
+                }
+                Err(e) if crate::error::store_unavailable(&e) => {
+                    // The database is down or restarting: not this entry's fault, so not a
+                    // failure. It stays unacknowledged and is tried again shortly.
+                    store_down = Some(e);
                 }
                 Err(e) => {
                     let error = format!("{e:#}");
@@ -375,6 +384,13 @@ impl Worker {
         if !done.is_empty() {
             self.queue.ack(&done).await?;
             self.count("processed", done.len() as u64);
+        }
+        if let Some(e) = store_down {
+            let due = Instant::now() + STORE_DOWN_RETRY;
+            if let Some(h) = self.held().get_mut(&p) {
+                h.unacked_due = Some(h.unacked_due.map_or(due, |t| t.min(due)));
+            }
+            return Err(e.context("the store is unavailable; the batch waits"));
         }
         Ok(outcome)
     }
