@@ -8,6 +8,7 @@ export function Admin({ me, communityId }) {
   const [notice, setNotice] = useState("");
   const communities = useLoad(() => api("/admin/communities").catch((e) => (e.status === 403 ? { items: me.communities || [] } : Promise.reject(e))), []);
   const staff = useLoad(() => api("/admin/staff"), []);
+  const queue = useLoad(() => api("/admin/queue"), []);
 
   async function run(fn, after) {
     setError(null);
@@ -29,6 +30,14 @@ export function Admin({ me, communityId }) {
 
   return html`<section data-testid="admin">
     <h1>${t("admin_title")}</h1>
+    ${queue.data
+      ? html`<p data-testid="queue-backlog" class=${queue.data.status === "degraded" ? "error" : "muted"}>
+          ${queue.data.status === "degraded" ? t("queue_backlog_degraded") : ""}${t("queue_backlog", {
+            seconds: queue.data.oldest_unprocessed_seconds,
+            outbox: queue.data.outbox_pending,
+          })}
+        </p>`
+      : null}
     <${ErrorBox} error=${error} />
     <${Notice} text=${notice} />
     <div class="grid-half">
