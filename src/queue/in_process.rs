@@ -213,3 +213,105 @@ impl Transport for InProcessQueue {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::{CommunityId, SuggestionId};
+    use std::sync::Arc;
+
+    fn queue() -> InProcessQueue {
+        InProcessQueue::new(&QueueSettings::default())
+    }
+
+    fn message(id: i64, community: i64) -> QueueMessage {
+        QueueMessage {
+            kind: "suggestion.accepted".into(),
+            suggestion_id: SuggestionId(id),
+            community_id: CommunityId(community),
+            accepted_ms: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_lease_has_one_holder_until_it_runs_out_or_is_given_back() {
+        let q = queue();
+        let ttl = Duration::from_millis(50);
+        let p = LeaseName::Partition(3);
+        assert!(q.lease(p, "a", ttl).await.unwrap());
+        assert!(!q.lease(p, "b", ttl).await.unwrap(), "held by a");
+        assert!(q.lease(p, "a", ttl).await.unwrap(), "a renews");
+        q.release(p, "b").await.unwrap(); // not b's to give back
+        assert!(!q.lease(p, "b", ttl).await.unwrap());
+        q.release(p, "a").await.unwrap();
+        assert!(q.lease(p, "b", ttl).await.unwrap(), "given back");
+        tokio::time::sleep(ttl * 2).await;
+        assert!(q.lease(p, "a", ttl).await.unwrap(), "b's ran out");
+        // Consumers expire like leases.
+        assert_eq!(q.heartbeat("a", ttl).await.unwrap(), 1);
+        assert_eq!(q.heartbeat("b", ttl).await.unwrap(), 2);
+        tokio::time::sleep(ttl * 2).await;
+        assert_eq!(q.heartbeat("a", ttl).await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn messages_go_to_their_communitys_partition_and_unacknowledged_ones_come_back() {
+        let q = queue();
+        let n = q.partitions();
+        let msgs: Vec<_> = (1..=20).map(|i| message(i, i % 5)).collect();
+        q.publish(&msgs).await.unwrap();
+        let mut seen = 0;
+        for p in 0..n {
+            let got = q
+                .next_batch(p, ReadFrom::New, Duration::ZERO, 100)
+                .await
+                .unwrap();
+            for d in &got {
+                assert_eq!(super::super::partition_of(d.message.community_id, n), p);
+                assert_eq!(d.deliveries, 1);
+            }
+            seen += got.len();
+            if let Some((first, rest)) = got.split_first() {
+                // Acknowledge all but the first: it is handed out again, delivered twice.
+                q.ack(rest).await.unwrap();
+                let again = q
+                    .next_batch(p, ReadFrom::Unacknowledged, Duration::ZERO, 100)
+                    .await
+                    .unwrap();
+                assert_eq!(again.len(), 1);
+                assert_eq!(again[0].id, first.id);
+                assert_eq!(again[0].deliveries, 2);
+                q.ack(&again).await.unwrap();
+            }
+        }
+        assert_eq!(seen, 20);
+        let stats = q.stats().await.unwrap();
+        assert_eq!((stats.pending, stats.waiting), (0, 0));
+    }
+
+    #[tokio::test]
+    async fn a_blocked_reader_wakes_when_its_partition_gets_a_message() {
+        let q = Arc::new(queue());
+        let m = message(1, 7);
+        let p = super::super::partition_of(m.community_id, q.partitions());
+        let reader = {
+            let q = q.clone();
+            tokio::spawn(async move {
+                q.next_batch(p, ReadFrom::New, Duration::from_secs(30), 10)
+                    .await
+                    .unwrap()
+            })
+        };
+        tokio::task::yield_now().await;
+        q.publish(&[m]).await.unwrap();
+        let got = reader.await.unwrap();
+        assert_eq!(got.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn everything_counts_as_lost_once_at_start() {
+        let q = queue();
+        assert_eq!(q.lost_partitions().await.unwrap().len(), q.partitions() as usize);
+        assert!(q.lost_partitions().await.unwrap().is_empty());
+    }
+}
