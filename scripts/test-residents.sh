@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Tests of the residents' front ends: the mini-program (node --test with wx mocked, and
-# miniprogram-simulate), a contract test of miniprogram/utils/api.js against a real
-# `minyi serve`, and the mobile web version /m/ in headless Chromium.
+# Tests of the residents' front ends: one contract over both offline-draft modules, the
+# mini-program (node --test with wx mocked — every mocked answer checked against the shapes the
+# real server sends — and miniprogram-simulate), a contract test of miniprogram/utils/api.js
+# against a real `minyi serve`, and the mobile web version /m/ in headless Chromium.
 # Ends with one line: `residents tests: N passed, M failed` (non-zero exit on failure).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +47,8 @@ export MINYI__HTTP__BIND="127.0.0.1:$PORT"
 export MINYI__WECHAT__API_BASE="http://127.0.0.1:$WECHAT_PORT"
 export MINYI__WECHAT__APPID=wx-residents-test
 export MINYI__WECHAT__SECRET=residents-test-secret
+# A subscribe-message template, so the real answers the mocks are checked against include one.
+export MINYI__HALL__PROGRESS_TEMPLATE_ID=T-progress
 export MINYI__LOG__FORMAT=json
 export MINYI__LOG__FILTER=info
 export MINYI_ADMIN_PASSWORD=residents-admin-password
@@ -70,7 +73,7 @@ cd tests/residents
 timeout 300 node --test --test-concurrency=1 \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$WORK/tap.txt" \
-  miniprogram.test.js contract.test.js mobile.test.js
+  drafts.test.js miniprogram.test.js contract.test.js mobile.test.js
 STATUS=$?
 PASSED=$(grep -E '^# pass ' "$WORK/tap.txt" | awk '{print $3}' | tail -1)
 FAILED=$(grep -E '^# fail ' "$WORK/tap.txt" | awk '{print $3}' | tail -1)

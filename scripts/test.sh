@@ -67,7 +67,7 @@ ensure_postgres
 ensure_redis
 
 say "deploy/ checks"
-bash deploy/check.sh | tail -n 1
+bash deploy/check.sh
 
 say "format and lints"
 cargo fmt --all -- --check

@@ -220,11 +220,7 @@ function createClient(options) {
               } catch (e) {
                 body = null;
               }
-              if (res.statusCode >= 200 && res.statusCode < 300) {
-                // The contract names it `upload_id`; the server on main answers `id`.
-                if (body && !body.upload_id && body.id) body.upload_id = body.id;
-                resolve(body);
-              }
+              if (res.statusCode >= 200 && res.statusCode < 300) resolve(body);
               else reject(new ApiError(res.statusCode, body));
             },
             fail(e) {

@@ -98,7 +98,18 @@ async fn read_bytes(req: &HttpRequest, payload: web::Payload, max: usize) -> Api
     }
 }
 
-#[utoipa::path(request_body(content = Vec<u8>, content_type = "multipart/form-data"), responses((status = 201, description = "stored"), (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem)), tag = "uploads", security(("bearer" = [])))]
+/// A stored photo. `upload_id` is what a suggestion lists in `photo_ids` and what
+/// `GET /uploads/{id}` serves.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct UploadView {
+    pub upload_id: String,
+    /// `image/jpeg`, `image/png` or `image/webp`, from the bytes (not the file name).
+    pub content_type: String,
+    /// Size after location data was removed.
+    pub byte_size: i64,
+}
+
+#[utoipa::path(request_body(content = Vec<u8>, content_type = "multipart/form-data"), responses((status = 201, description = "stored", body = UploadView), (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem)), tag = "uploads", security(("bearer" = [])))]
 #[post("/uploads")]
 #[tracing::instrument(skip_all)]
 pub async fn upload(
@@ -126,9 +137,11 @@ pub async fn upload(
         community_id: caller.communities.first().copied(),
     };
     state.store.insert_upload(&row, chrono::Utc::now()).await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({
-        "id": row.upload_id, "content_type": row.content_type, "byte_size": row.byte_size,
-    })))
+    Ok(HttpResponse::Created().json(UploadView {
+        upload_id: row.upload_id,
+        content_type: row.content_type,
+        byte_size: row.byte_size,
+    }))
 }
 
 fn blob_key(row: &UploadRow) -> Option<String> {

@@ -57,7 +57,7 @@ async fn a_photo_loses_its_location_and_is_shown_only_to_those_allowed(backend: 
     assert_eq!(resp.status(), 201);
     let up: Value = resp.json().await.unwrap();
     assert_eq!(up["content_type"], "image/jpeg");
-    let id = up["id"].as_str().unwrap().to_string();
+    let id = up["upload_id"].as_str().unwrap().to_string();
     let got = app
         .get(&format!("/api/v1/uploads/{id}"), Some(&owner))
         .await;
@@ -164,4 +164,49 @@ async fn files_that_are_not_photos_or_too_large_are_refused(backend: Backend) {
     )
     .await;
     assert_eq!(many["errors"][0]["code"], "too_many_photos");
+}
+
+both_backends!(the_upload_answer_is_what_the_document_publishes);
+
+/// The clients read `upload_id` from the answer: the answer and the published schema agree on
+/// every field, so neither can be renamed alone.
+async fn the_upload_answer_is_what_the_document_publishes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.resident_token("拍照居民", app.ids.community_id.0).await;
+    let resp = upload(&app, &token, jpeg_with_gps(), "photo.jpg").await;
+    assert_eq!(resp.status(), 201);
+    let up: Value = resp.json().await.unwrap();
+    let mut sent: Vec<&str> = up.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    sent.sort_unstable();
+    assert_eq!(sent, ["byte_size", "content_type", "upload_id"]);
+    assert!(up["upload_id"].as_str().is_some_and(|s| !s.is_empty()));
+
+    let doc: Value = app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let created = &doc["paths"]["/api/v1/uploads"]["post"]["responses"]["201"];
+    let reference = created["content"]["application/json"]["schema"]["$ref"]
+        .as_str()
+        .unwrap();
+    let name = reference.trim_start_matches("#/components/schemas/");
+    let schema = &doc["components"]["schemas"][name];
+    let mut documented: Vec<&str> = schema["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    documented.sort_unstable();
+    assert_eq!(documented, sent, "the schema {name} lists what is sent");
+    let mut required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    required.sort_unstable();
+    assert_eq!(required, sent, "and requires all of it");
 }

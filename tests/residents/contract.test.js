@@ -8,40 +8,11 @@ const os = require('node:os');
 const path = require('node:path');
 const srv = require('./server.js');
 const { png } = require('./png.js');
+const { fetchWx } = require('./fetch-wx.js');
 const { createClient, ApiError } = require('../../miniprogram/utils/api.js');
 
 const skip = srv.configured ? false : 'MINYI_URL not set: run scripts/test-residents.sh';
 const API = srv.BASE + '/api/v1';
-
-/** `wx` over fetch: storage in memory, wx.login answers `code`. */
-function fetchWx(code) {
-  const store = new Map();
-  return {
-    getStorageSync: (k) => (store.has(k) ? store.get(k) : ''),
-    setStorageSync: (k, v) => store.set(k, v),
-    removeStorageSync: (k) => store.delete(k),
-    login: ({ success }) => success({ code }),
-    request({ url, method, data, header, success, fail }) {
-      fetch(url, { method, headers: header, body: data === undefined ? undefined : JSON.stringify(data) }).then(
-        async (r) => {
-          const text = await r.text();
-          let body = text;
-          try { body = JSON.parse(text); } catch { /* keep text */ }
-          success({ statusCode: r.status, data: body, header: Object.fromEntries(r.headers) });
-        },
-        (e) => fail({ errMsg: 'request:fail ' + e.message })
-      );
-    },
-    uploadFile({ url, filePath, name, header, success, fail }) {
-      const form = new FormData();
-      form.append(name, new Blob([fs.readFileSync(filePath)], { type: 'image/png' }), path.basename(filePath));
-      fetch(url, { method: 'POST', headers: header, body: form }).then(
-        async (r) => success({ statusCode: r.status, data: await r.text() }),
-        (e) => fail({ errMsg: 'uploadFile:fail ' + e.message })
-      );
-    },
-  };
-}
 
 function resident(code, extra) {
   return createClient({ baseUrl: API, wx: fetchWx(code), ...(extra || {}) });
@@ -99,7 +70,9 @@ test('post with a photo and a building, retry returns the same, my suggestions a
   const file = path.join(os.tmpdir(), `minyi-contract-${process.pid}.png`);
   fs.writeFileSync(file, png());
   const up = await c.upload(file);
+  assert.deepEqual(Object.keys(up).sort(), ['byte_size', 'content_type', 'upload_id'], 'UploadView');
   assert.equal(typeof up.upload_id, 'string');
+  assert.equal(up.content_type, 'image/png');
   const body = { client_id: `contract-${Date.now()}`, text: '7号楼门口的台阶坏了，老人上下很危险', building_id: building, photo_ids: [up.upload_id], show_name: false };
   const first = await c.post(body);
   assert.ok(Number.isInteger(first.id));

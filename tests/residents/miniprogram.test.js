@@ -1,9 +1,26 @@
 // Mini-program pages and components, with `wx` mocked (see wx-mock.js) and the timeline
-// component rendered by miniprogram-simulate.
-const test = require('node:test');
+// component rendered by miniprogram-simulate. Every answer the mocks give is checked against the
+// answers the real server (started by scripts/test-residents.sh) gives to the same client
+// (samples.js): a test whose mocks send a field, a type or a status the server never sends fails.
+const nodeTest = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { setup, until, MP } = require('./wx-mock.js');
+const srv = require('./server.js');
+const { realShapes } = require('./samples.js');
+const { setup, until, useShapes, MP } = require('./wx-mock.js');
+
+const skip = srv.configured ? false : 'MINYI_URL not set: run scripts/test-residents.sh (mocks are checked against the real server)';
+const test = (name, fn) => nodeTest(name, { skip }, fn);
+let shapes = null;
+nodeTest.before(async () => {
+  if (skip) return;
+  shapes = await realShapes();
+  useShapes(shapes);
+});
+nodeTest.afterEach(() => {
+  const wx = globalThis.wx;
+  if (wx && wx.violations) assert.deepEqual(wx.violations.splice(0), [], 'mocked answers differ from what the server sends');
+});
 
 /** A fake backend: idempotent suggestions by client_id, support, templates, logins. */
 function backend(wx, opts = {}) {
@@ -15,9 +32,9 @@ function backend(wx, opts = {}) {
       ? json(200, { access_token: 'staff', refresh_token: 'sr', expires_in: 900 })
       : json(401, { code: 'invalid_credentials', message: '用户名或密码错误' }) },
     { method: 'GET', path: '/api/v1/me', reply: () => json(200, { account_id: 7, role: 'resident', communities: [{ community_id: 1, name: '坤翔园社区' }] }) },
-    { method: 'GET', path: '/api/v1/communities/1/buildings', reply: () => json(200, [{ building_id: 3, name: '3号楼' }]) },
-    { method: 'GET', path: '/api/v1/subscribe-templates', reply: () => json(200, { templates: [{ template_id: 'T-progress', kind: 'progress', title: '办理进度' }, { template_id: 'T-reply', kind: 'reply', title: '社区回复' }] }) },
-    { method: 'POST', path: '/api/v1/me/subscriptions', reply: (r) => { state.subscriptions.push(r.data.accepted); return json(200, { recorded: r.data.accepted.length }); } },
+    { method: 'GET', path: '/api/v1/communities/1/buildings', reply: () => json(200, { items: [{ building_id: 3, name: '3号楼' }] }) },
+    { method: 'GET', path: '/api/v1/subscribe-templates', reply: () => json(200, { templates: [{ template_id: 'T-progress', kind: 'progress', title: '议题进展通知' }] }) },
+    { method: 'POST', path: '/api/v1/me/subscriptions', reply: (r) => { state.subscriptions.push(r.data.accepted); return { statusCode: 204, data: '' }; } },
     { method: 'GET', path: '/api/v1/communities/1/topics', reply: () => json(200, { items: [
       { id: 11, title: '东门路灯不亮', summary: '多位居民反映', status: 'accepted', status_label: '已受理', member_count: 4, supporter_count: 2, supported: false },
       { id: 12, title: '已并入', status: 'merged', member_count: 1, supporter_count: 0 },
@@ -67,7 +84,7 @@ test('posting: photos compressed and uploaded, suggestion sent, subscribe grants
   wx.chosenFiles = ['/tmp/a.jpg', '/tmp/b.jpg'];
   const page = loadPage('post');
   await page.onLoad();
-  assert.deepEqual(page.data.templateIds, ['T-progress', 'T-reply']);
+  assert.deepEqual(page.data.templateIds, ['T-progress']);
   assert.equal(page.data.buildings[1].name, '3号楼');
   await page.choosePhotos();
   assert.deepEqual(page.data.photos, ['/small/a.jpg', '/small/b.jpg'], 'compressed with wx.compressImage');
@@ -203,10 +220,12 @@ test('timeline component renders entries as text (miniprogram-simulate)', async 
   }
   const simulate = require('miniprogram-simulate');
   const id = simulate.load(path.join(MP, 'components/timeline/index'));
-  const comp = simulate.render(id, { entries: [
+  const entries = [
     { timeline_entry_id: 1, topic_id: 1, kind: 'accepted', body: '社区已受理', created_at: '2026-11-20T02:00:00Z' },
     { timeline_entry_id: 2, topic_id: 1, kind: 'reply', body: '<b>不是HTML</b>', created_at: '2026-11-21T02:30:00Z' },
-  ] });
+  ];
+  assert.deepEqual(entries.flatMap((e) => shapes.checkPart('GET /api/v1/topics/{id} 200', 'timeline[]', e)), [], 'entries as the server sends them');
+  const comp = simulate.render(id, { entries });
   comp.attach(document.createElement('parent-wrapper'));
   const text = comp.dom.textContent;
   assert.match(text, /已受理/);

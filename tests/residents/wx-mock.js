@@ -1,9 +1,24 @@
 // A mocked `wx` and the mini-program globals (App, Page, Component, getApp), enough to run the
-// pages' JS in Node: storage, request/uploadFile answered by a route table, network status events,
+// pages' JS in Node: storage, request/uploadFile answered by a route table (each answer checked
+// against what the real server sends), network status events, getRandomValues,
 // compressImage/chooseMedia/requestSubscribeMessage, and setData with path keys.
 const path = require('node:path');
 
 const MP = path.resolve(__dirname, '../../miniprogram');
+
+// The shapes of the real server's answers (shapes.js, samples.js): every answer a test mocks is
+// checked against them, and what differs is collected in `wx.violations`.
+let shapes = null;
+function useShapes(s) {
+  shapes = s;
+}
+function checkAnswer(wx, method, p, res) {
+  if (!shapes) {
+    wx.violations.push(`${method} ${p}: no real answers to compare with (run scripts/test-residents.sh)`);
+    return;
+  }
+  wx.violations.push(...shapes.check(method, p, res.statusCode, res.data));
+}
 
 function setPath(obj, key, value) {
   const parts = key.replace(/\[(\d+)\]/g, '.$1').split('.');
@@ -23,6 +38,7 @@ function createWx() {
     online: true,
     routes: [], // [{ method, path: RegExp|string, reply: (req) => ({ statusCode, data, header }) }]
     calls,
+    violations: [],
     toasts: [],
     subscribeAnswer: {},
     chosenFiles: [],
@@ -38,8 +54,11 @@ function createWx() {
         if (!wx.online) return opts.fail({ errMsg: 'request:fail network down' });
         const route = wx.routes.find((r) => r.method === req.method &&
           (typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname)));
-        if (!route) return opts.success({ statusCode: 404, data: { code: 'not_found', message: '未找到' }, header: {} });
-        const res = route.reply(req);
+        const res = route
+          ? route.reply(req)
+          : { statusCode: 404, data: { code: 'not_found', message: '未找到', message_en: 'Not found' } };
+        // A reply "lost on the way back" (`dropped`) never reached the phone: nothing to check.
+        if (!res.dropped) checkAnswer(wx, req.method, url.pathname, res);
         opts.success({ header: {}, ...res });
       }, 1);
     },
@@ -48,7 +67,10 @@ function createWx() {
       setTimeout(() => {
         if (!wx.online) return opts.fail({ errMsg: 'uploadFile:fail network down' });
         wx.uploads = (wx.uploads || 0) + 1;
-        opts.success({ statusCode: 201, data: JSON.stringify({ upload_id: 'u' + wx.uploads }) });
+        const res = { statusCode: 201, data: { upload_id: 'u' + wx.uploads, content_type: 'image/jpeg', byte_size: 48213 } };
+        checkAnswer(wx, 'POST', '/api/v1/uploads', res);
+        // WeChat hands uploadFile's answer over as text.
+        opts.success({ statusCode: res.statusCode, data: JSON.stringify(res.data) });
       }, 1);
     },
     compressImage: ({ src, success }) => setTimeout(() => success({ tempFilePath: src.replace('tmp', 'small') }), 0),
@@ -70,6 +92,8 @@ function createWx() {
     reLaunch: (o) => { wx.relaunched = o.url; },
     navigateTo: (o) => { wx.navigated = o.url; },
     getFileSystemManager: () => ({ saveFileSync: (p) => p.replace('small', 'saved') }),
+    getRandomValues: ({ length, success }) =>
+      setTimeout(() => success({ randomValues: require('node:crypto').randomBytes(length).buffer }), 0),
   };
   return wx;
 }
@@ -109,4 +133,4 @@ async function until(check, ms = 2000) {
   return false;
 }
 
-module.exports = { setup, until, MP };
+module.exports = { setup, until, useShapes, MP };

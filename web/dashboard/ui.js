@@ -1,4 +1,4 @@
-// Shared view helpers: htm bound to Preact, small components, data hooks.
+// Shared view helpers: htm bound to Preact and small components (server data: resource.js).
 import { h, render } from "../vendor/preact.module.js";
 import { useState, useEffect, useCallback, useRef, useMemo } from "../vendor/hooks.module.js";
 import htm from "../vendor/htm.module.js";
@@ -18,49 +18,6 @@ export function ErrorBox({ error, testid }) {
 export function Notice({ text }) {
   if (!text) return null;
   return html`<div class="notice" role="status">${text}</div>`;
-}
-
-/** Load data with `fn`; reloads when `deps` change. Returns {data, error, loading, reload, setData}. */
-export function useLoad(fn, deps) {
-  const [state, setState] = useState({ data: null, error: null, loading: true });
-  const seq = useRef(0);
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    setState((s) => ({ ...s, loading: true }));
-    try {
-      const data = await fn();
-      if (mine === seq.current) setState({ data, error: null, loading: false });
-    } catch (error) {
-      if (mine === seq.current) setState((s) => ({ data: s.data, error, loading: false }));
-    }
-  }, deps);
-  useEffect(() => {
-    load();
-  }, [load]);
-  return {
-    ...state,
-    reload: load,
-    setData: (data) => setState((s) => ({ ...s, data: typeof data === "function" ? data(s.data) : data })),
-  };
-}
-
-/** Run an action, tracking busy state and its error. */
-export function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
-  const run = useCallback(async (fn) => {
-    setBusy(true);
-    setError(null);
-    try {
-      return await fn();
-    } catch (e) {
-      setError(e);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  }, []);
-  return { busy, error, setError, run };
 }
 
 export function Loading() {

@@ -32,10 +32,28 @@ async function tx(mode, fn) {
   });
 }
 
+/**
+ * A random (version 4) UUID made from 16 random bytes: the version and variant bits are set.
+ * The mini-program's utils/drafts.js has the same function; tests/residents/drafts.test.js
+ * runs the same cases over both.
+ */
+export function uuidFromBytes(bytes) {
+  const b = Array.from(bytes).slice(0, 16);
+  if (b.length !== 16) throw new RangeError('uuidFromBytes needs 16 bytes');
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = b.map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The client id of a new draft, from the browser's CSPRNG: `crypto.randomUUID` where it exists
+ * (secure contexts only), else `crypto.getRandomValues` (every context, e.g. plain http).
+ */
 export function newClientId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  return uuidFromBytes(c.getRandomValues(new Uint8Array(16)));
 }
 
 export const saveDraft = (d) => tx('readwrite', (s) => s.put(d));
@@ -83,11 +101,18 @@ function reasonOf(e) {
   if (e instanceof ApiError) {
     if (e.status === 429) return { status: 'pending', reason: '提交太频繁，稍后自动重试' };
     if (e.status >= 500) return { status: 'pending', reason: '服务器暂时忙，稍后自动重试' };
-    if (e.status === 401) return { status: 'pending', reason: '登录已过期，请重新登录后发送' };
+    if (e.status === 401) return { status: 'pending', reason: '登录已失效，重新登录后会自动发送' };
     const field = e.errors && e.errors[0] ? '（' + e.errors[0].message + '）' : '';
     return { status: 'error', reason: e.message + field };
   }
   return { status: 'pending', reason: '发送失败，稍后自动重试' };
+}
+
+/** The id in an upload's answer (`UploadView.upload_id`); any other answer is an error. */
+function uploadIdOf(answer) {
+  const id = answer && answer.upload_id;
+  if (typeof id !== 'string' || !id) throw new Error('the upload answer has no upload_id');
+  return id;
 }
 
 /** Send one draft: photos first (each upload id kept as soon as it is known), then the post. */
@@ -95,9 +120,7 @@ export async function sendDraft(api, d) {
   try {
     for (const p of d.photos) {
       if (!p.upload_id) {
-        const up = await api.upload(p.blob, p.name);
-        // The contract names it `upload_id`; the server on main answers `id`.
-        p.upload_id = up.upload_id || up.id;
+        p.upload_id = uploadIdOf(await api.upload(p.blob, p.name));
         await saveDraft(d);
       }
     }

@@ -27,7 +27,16 @@ Page({
 
   onLoad() {
     const t = staffClient().tokens();
-    this.setData({ loggedIn: !!t, clientId: drafts.newClientId() });
+    this.setData({ loggedIn: !!t });
+    return this.newForm();
+  },
+
+  /** A new client id for the next form (kept across retries of the same form). */
+  newForm() {
+    return drafts.newClientId().then(
+      (clientId) => this.setData({ clientId }),
+      (e) => this.setData({ clientId: '', message: e.message, messageKind: 'error' })
+    );
   },
 
   onInput(e) {
@@ -61,6 +70,11 @@ Page({
       return;
     }
     this.setData({ sending: true, message: '' });
+    if (!this.data.clientId) await this.newForm();
+    if (!this.data.clientId) {
+      this.setData({ sending: false });
+      return;
+    }
     const onBehalf = { consent: true };
     if (this.data.name.trim()) onBehalf.name = this.data.name.trim();
     if (this.data.phone.trim()) onBehalf.phone = this.data.phone.trim();
@@ -71,10 +85,10 @@ Page({
         on_behalf: onBehalf,
       });
       this.setData({
-        sending: false, name: '', phone: '', text: '', consent: false,
-        clientId: drafts.newClientId(),
+        sending: false, name: '', phone: '', text: '', consent: false, clientId: '',
         message: '已代为提交（编号 ' + r.id + '），请告诉居民可以在社区公告栏查看进展。', messageKind: 'ok',
       });
+      await this.newForm();
     } catch (e) {
       // The same client id is kept: pressing submit again is safe.
       this.setData({ sending: false, message: e.message, messageKind: 'error' });

@@ -114,12 +114,20 @@ Page({
     const subscribing = this.askSubscriptions();
     this.setData({ sending: true, message: '' });
     const b = this.data.buildings[this.data.buildingIndex];
-    const d = drafts.create({
-      text,
-      building_id: b && b.building_id ? b.building_id : null,
-      show_name: this.data.showName,
-      photos: this.data.photos,
-    });
+    let d;
+    try {
+      d = await drafts.create({
+        text,
+        building_id: b && b.building_id ? b.building_id : null,
+        show_name: this.data.showName,
+        photos: this.data.photos,
+      });
+    } catch (e) {
+      // No secure random source for the client id (a very old WeChat): nothing was saved.
+      await subscribing;
+      this.setData({ sending: false, message: e.message, messageKind: 'error' });
+      return;
+    }
     const r = await drafts.send(client(), d);
     await subscribing;
     if (r.ok) {

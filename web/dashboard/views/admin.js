@@ -1,14 +1,15 @@
 // Administration (admins only): communities, buildings, staff accounts.
-import { html, useState, ErrorBox, Notice, Loading, useLoad } from "../ui.js";
+import { html, useState, ErrorBox, Notice, Loading } from "../ui.js";
 import { api, request, items } from "../api.js";
+import { useLoad, useResource } from "../resource.js";
 import { t } from "../i18n.js";
 
 export function Admin({ me, communityId }) {
   const [error, setError] = useState(null);
   const [notice, setNotice] = useState("");
   const communities = useLoad(() => api("/admin/communities").catch((e) => (e.status === 403 ? { items: me.communities || [] } : Promise.reject(e))), []);
-  const staff = useLoad(() => api("/admin/staff"), []);
-  const queue = useLoad(() => api("/admin/queue"), []);
+  const staff = useResource("/admin/staff");
+  const queue = useResource("/admin/queue");
 
   async function run(fn, after) {
     setError(null);
@@ -83,7 +84,7 @@ function Communities({ list, loading, error, onCreate, onPremoderate }) {
 }
 
 function Buildings({ communityId, run }) {
-  const list = useLoad(() => api(`/communities/${communityId}/buildings`), [communityId]);
+  const list = useResource(`/communities/${communityId}/buildings`);
   const [name, setName] = useState("");
   return html`<div class="card" data-testid="admin-buildings">
     <h2>${t("buildings")}</h2>

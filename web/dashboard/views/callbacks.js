@@ -1,26 +1,17 @@
 // Call-backs: paper submitters without an account, to be phoned about their topic's progress.
-import { html, useState, ErrorBox, Notice, Loading, useLoad } from "../ui.js";
-import { api, request, items } from "../api.js";
+import { html, useState, ErrorBox, Notice, Loading } from "../ui.js";
+import { request, items } from "../api.js";
+import { useResource } from "../resource.js";
 import { t, formatTime } from "../i18n.js";
 
 export function Callbacks({ communityId }) {
   const [showDone, setShowDone] = useState(false);
-  const list = useLoad(
-    () => api(`/communities/${communityId}/callbacks`, { query: { done: showDone ? "true" : "false" } }),
-    [communityId, showDone],
-  );
-  const [error, setError] = useState(null);
-  const [notice, setNotice] = useState("");
+  const list = useResource(`/communities/${communityId}/callbacks`, { query: { done: showDone ? "true" : "false" } });
+  const { notice } = list;
+  const error = list.actionError;
 
-  async function done(c) {
-    setError(null);
-    try {
-      await request(`/callbacks/${c.callback_id}/done`, { method: "POST" });
-      setNotice(t("saved"));
-      list.reload();
-    } catch (e) {
-      setError(e);
-    }
+  function done(c) {
+    return list.act(() => request(`/callbacks/${c.callback_id}/done`, { method: "POST" }));
   }
 
   const rows = items(list.data);

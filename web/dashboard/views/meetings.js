@@ -1,7 +1,8 @@
 // Meetings (议事会): list, create with an agenda, and the meeting page (attendance, decisions,
 // action items, minutes, print page and XLSX export).
-import { html, useState, useEffect, useCallback, ErrorBox, Notice, Loading, StatusBadge, useLoad, todayInShanghai } from "../ui.js";
+import { html, useState, ErrorBox, Notice, Loading, StatusBadge, todayInShanghai } from "../ui.js";
 import { api, request, items, openFile } from "../api.js";
+import { useLoad, useResource } from "../resource.js";
 import { t, formatTime } from "../i18n.js";
 
 /** A Shanghai local date and time as RFC 3339 (+08:00). */
@@ -10,7 +11,7 @@ function shanghaiTime(date, time) {
 }
 
 export function MeetingList({ communityId }) {
-  const list = useLoad(() => api(`/communities/${communityId}/meetings`), [communityId]);
+  const list = useResource(`/communities/${communityId}/meetings`);
   return html`
     <div class="grid2">
       <section class="card" data-testid="meeting-list">
@@ -106,47 +107,16 @@ function NewMeeting({ communityId }) {
 }
 
 export function MeetingPage({ id }) {
-  const [state, setState] = useState({ data: null, etag: null });
-  const [loadError, setLoadError] = useState(null);
-  const [error, setError] = useState(null);
-  const [notice, setNotice] = useState("");
-  const [busy, setBusy] = useState(false);
+  // A stale version (412) is shown as an error and the current meeting is loaded at once.
+  const res = useResource(`/meetings/${id}`, { version: (m) => m.version, onConflict: "reload" });
+  const { busy, notice, ifMatch } = res;
+  const act = (change, done) => res.act(change, { done }).then((r) => r !== null);
+  const error = res.actionError;
+  const setError = res.setActionError;
 
-  const load = useCallback(async () => {
-    try {
-      const res = await request(`/meetings/${id}`);
-      setState({ data: res.data, etag: res.etag });
-      setLoadError(null);
-    } catch (e) {
-      setLoadError(e);
-    }
-  }, [id]);
-  useEffect(() => {
-    load();
-  }, [load]);
-
-  async function act(fn, doneText) {
-    setBusy(true);
-    setError(null);
-    setNotice("");
-    try {
-      await fn();
-      await load();
-      setNotice(doneText || t("saved"));
-      return true;
-    } catch (e) {
-      setError(e);
-      if (e.status === 412) await load();
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const m = state.data;
-  if (loadError && !m) return html`<section class="card"><${ErrorBox} error=${loadError} /></section>`;
+  const m = res.data;
+  if (res.error && !m) return html`<section class="card"><${ErrorBox} error=${res.error} /></section>`;
   if (!m) return html`<section class="card"><${Loading} /></section>`;
-  const ifMatch = state.etag || (m.version != null ? `"${m.version}"` : null);
 
   return html`<section data-testid="meeting-page" data-meeting-id=${m.meeting_id}>
     <p><a href="#/meetings">${t("back_to_meetings")}</a></p>

@@ -1,41 +1,32 @@
 // Moderation: suggestions held for review (approve / reject with a reason) and failed ones (retry).
-import { html, useState, ErrorBox, Notice, Loading, useLoad } from "../ui.js";
-import { api, request, items } from "../api.js";
+import { html, useState, ErrorBox, Notice, Loading } from "../ui.js";
+import { request, items } from "../api.js";
+import { useResource } from "../resource.js";
 import { t, formatTime } from "../i18n.js";
 
 export function Moderation({ communityId }) {
-  const held = useLoad(() => api("/moderation/suggestions", { query: { community_id: communityId } }), [communityId]);
-  const failed = useLoad(() => api("/suggestions/failed", { query: { community_id: communityId } }), [communityId]);
-  const [error, setError] = useState(null);
-  const [notice, setNotice] = useState("");
+  const held = useResource("/moderation/suggestions", { query: { community_id: communityId } });
+  const failed = useResource("/suggestions/failed", { query: { community_id: communityId } });
+  const error = held.actionError || failed.actionError;
+  const notice = held.notice || failed.notice;
 
   async function decide(s, approve, reason) {
-    setError(null);
-    setNotice("");
-    try {
-      await request(`/moderation/suggestions/${s.id}`, {
+    failed.setNotice("");
+    failed.setActionError(null);
+    const done = await held.act(() =>
+      request(`/moderation/suggestions/${s.id}`, {
         method: "POST",
         // `approve` is what the service reads today; `decision` is the contract's spelling.
         body: { approve, decision: approve ? "approve" : "reject", ...(reason ? { reason } : {}) },
-      });
-      setNotice(t("saved"));
-      held.reload();
-      return true;
-    } catch (e) {
-      setError(e);
-      return false;
-    }
+      }),
+    );
+    return done !== null;
   }
 
   async function retry(s) {
-    setError(null);
-    try {
-      await request(`/suggestions/${s.id}/retry`, { method: "POST" });
-      setNotice(t("saved"));
-      failed.reload();
-    } catch (e) {
-      setError(e);
-    }
+    held.setNotice("");
+    held.setActionError(null);
+    await failed.act(() => request(`/suggestions/${s.id}/retry`, { method: "POST" }));
   }
 
   return html`<div data-testid="moderation">

@@ -1,14 +1,15 @@
 // Paper forms: batches, keyboard-first entry (Enter = next field; Enter on the last field saves
 // and starts the next form with the next serial), missing serials, close, CSV/XLSX import.
-import { html, useState, useEffect, useRef, useCallback, ErrorBox, Notice, Loading, useLoad, todayInShanghai } from "../ui.js";
-import { api, request, items, errorText } from "../api.js";
+import { html, useState, useEffect, useRef, useCallback, ErrorBox, Notice, Loading, todayInShanghai } from "../ui.js";
+import { request, items, errorText } from "../api.js";
+import { useResource } from "../resource.js";
 import { t, formatTime } from "../i18n.js";
 import { useBuildings } from "./inbox.js";
 
 const KINDS = ["suggestion_box", "door_to_door", "event", "other"];
 
 export function BatchList({ communityId }) {
-  const list = useLoad(() => api("/paper-batches", { query: { community_id: communityId } }), [communityId]);
+  const list = useResource("/paper-batches", { query: { community_id: communityId } });
   return html`<div class="grid2">
     <section class="card" data-testid="batch-list">
       <h1>${t("paper_title")}</h1>
@@ -85,7 +86,7 @@ function nextSerial(serial) {
 }
 
 export function BatchPage({ id, communityId }) {
-  const batch = useLoad(() => api(`/paper-batches/${id}`), [id]);
+  const batch = useResource(`/paper-batches/${id}`);
   const buildings = useBuildings(communityId);
   const [error, setError] = useState(null);
   const [notice, setNotice] = useState("");

@@ -1,7 +1,8 @@
 // Statistics: ECharts charts (suggestions per day by channel, topics by status, satisfaction)
 // and the key figures; XLSX export.
-import { html, useState, useEffect, useRef, ErrorBox, Loading, useLoad } from "../ui.js";
-import { api, openFile } from "../api.js";
+import { html, useState, useEffect, useRef, ErrorBox, Loading } from "../ui.js";
+import { openFile } from "../api.js";
+import { useResource } from "../resource.js";
 import { t, STATUSES } from "../i18n.js";
 
 let echartsLoading = null;
@@ -71,7 +72,7 @@ export function Stats({ me, communityId }) {
   const [to, setTo] = useState(daysAgo(0));
   const [range, setRange] = useState({ from: daysAgo(29), to: daysAgo(0) });
   const [exportError, setExportError] = useState(null);
-  const stats = useLoad(() => api("/stats", { query: { ...scope, ...range } }), [communityId, range, scopeKey]);
+  const stats = useResource("/stats", { query: { ...scope, ...range } });
   const s = stats.data;
 
   const perDay = s && {

@@ -1,6 +1,7 @@
 // Topic detail: members, quotes, keywords, timeline, audit; corrections with If-Match.
-import { html, useState, useEffect, useCallback, ErrorBox, Notice, Loading, StatusBadge } from "../ui.js";
+import { html, useState, useEffect, ErrorBox, Notice, Loading, StatusBadge } from "../ui.js";
 import { request, api, items } from "../api.js";
+import { useResource } from "../resource.js";
 import { t, formatTime } from "../i18n.js";
 
 /** Status changes a worker may make from each status (the API's rule). */
@@ -15,59 +16,16 @@ const TRANSITIONS = {
   merged: [],
 };
 
-function versionOf(topic, etag) {
-  return etag || (topic ? `"${topic.version}"` : null);
-}
-
 export function TopicPage({ id, communityId }) {
-  const [state, setState] = useState({ data: null, etag: null });
-  const [loadError, setLoadError] = useState(null);
-  const [actionError, setActionError] = useState(null);
-  const [conflict, setConflict] = useState(false);
-  const [notice, setNotice] = useState("");
-  const [busy, setBusy] = useState(false);
+  // A stale version (412) shows the "someone else changed it" banner with a reload button.
+  const res = useResource(`/topics/${id}`, { version: (d) => d.topic && d.topic.version });
+  const { data, ifMatch, busy, conflict, notice } = res;
   const [selected, setSelected] = useState(new Set());
+  const act = (change, done) => res.act(change, { done });
 
-  const load = useCallback(async () => {
-    try {
-      const res = await request(`/topics/${id}`);
-      setState({ data: res.data, etag: res.etag });
-      setLoadError(null);
-      setConflict(false);
-    } catch (e) {
-      setLoadError(e);
-    }
-  }, [id]);
-
-  useEffect(() => {
-    load();
-  }, [load]);
-
-  const data = state.data;
-  const topic = data && data.topic;
-  const ifMatch = versionOf(topic, state.etag);
-
-  /** Run a correction; a 412 shows the "someone else changed it" banner. */
-  async function act(fn, doneText, { reload = true } = {}) {
-    setBusy(true);
-    setActionError(null);
-    setNotice("");
-    try {
-      const res = await fn();
-      if (reload) await load();
-      setNotice(doneText || t("saved"));
-      return res || true;
-    } catch (e) {
-      if (e.status === 412) setConflict(true);
-      else setActionError(e);
-      return null;
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  if (loadError && !data) return html`<section class="card"><${ErrorBox} error=${loadError} /></section>`;
+  if (res.error && !data) return html`<section class="card"><${ErrorBox} error=${res.error} /></section>`;
   if (!data) return html`<section class="card"><${Loading} /></section>`;
+  const topic = data.topic;
 
   const members = data.members || [];
   const toggle = (sid) => {
@@ -83,10 +41,10 @@ export function TopicPage({ id, communityId }) {
       ${conflict
         ? html`<div class="conflict" role="alert" data-testid="conflict">
             <span>${t("conflict_412")}</span>
-            <button onClick=${load} data-testid="conflict-reload">${t("reload")}</button>
+            <button onClick=${res.reload} data-testid="conflict-reload">${t("reload")}</button>
           </div>`
         : null}
-      <${ErrorBox} error=${actionError} testid="action-error" />
+      <${ErrorBox} error=${res.actionError} testid="action-error" />
       <${Notice} text=${notice} />
       <div class="grid2">
         <div>
