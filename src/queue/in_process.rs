@@ -216,6 +216,7 @@ impl Transport for InProcessQueue {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::domain::ids::{CommunityId, SuggestionId};
     use std::sync::Arc;
@@ -311,7 +312,10 @@ mod tests {
     #[tokio::test]
     async fn everything_counts_as_lost_once_at_start() {
         let q = queue();
-        assert_eq!(q.lost_partitions().await.unwrap().len(), q.partitions() as usize);
+        assert_eq!(
+            q.lost_partitions().await.unwrap().len(),
+            q.partitions() as usize
+        );
         assert!(q.lost_partitions().await.unwrap().is_empty());
     }
 }
