@@ -130,7 +130,7 @@ ENV = dict(os.environ,
            MINYI__DATABASE__URL=PG_URL, MINYI__REDIS__URL=REDIS_URL,
            MINYI__DATA_DIR=os.path.join(ROOT, "data"),
            MINYI__INTAKE__POSTS_PER_ACCOUNT_PER_HOUR="0", MINYI__INTAKE__POSTS_PER_IP_PER_HOUR="0",
-           MINYI__LOG__FILTER="warn", MINYI__LOG__FORMAT="json",
+           MINYI__LOG__FILTER="warn,minyi::queue::worker=info", MINYI__LOG__FORMAT="json",
            MINYI__DATABASE__MAX_CONNECTIONS="16")
 
 
@@ -369,6 +369,22 @@ def main():
         print(f"{name:<32} {value:>40}  {'ok' if ok else 'FAIL'}")
     passed = sum(1 for r in rows if r[3] is not None and r[3] <= DRAIN_LIMIT) + sum(1 for c in checks if c[2])
     failed = len(rows) + len(checks) - passed
+    # Where the time went without a fault: the workers' stage summaries (every 10 s) from the
+    # fault-free phase.
+    clean_end = rows[0][1]
+    print()
+    print("relay → stream → worker in the fault-free phase (each worker's 10 s summaries, ms):")
+    for name in ("worker1", "worker2"):
+        with open(os.path.join(ROOT, f"{name}.log"), errors="replace") as f:
+            for line in f:
+                try:
+                    d = json.loads(line)
+                except ValueError:
+                    continue
+                msg = d.get("fields", {}).get("message", "")
+                if msg.startswith("queue stages") and d.get("timestamp", "") <= time.strftime(
+                        "%Y-%m-%dT%H:%M:%S", time.gmtime(clean_end + 10)):
+                    print(f"  {name}: {msg}")
     print()
     print(f"fault-matrix: {passed} passed, {failed} failed")
     return 0 if ok_all else 1
