@@ -229,14 +229,6 @@ impl Worker {
             .await
     }
 
-    /// Give every lease back (shutting down): others take over at once.
-    pub async fn release_all(&self) {
-        let all: Vec<u32> = self.held().keys().copied().collect();
-        for p in all {
-            let _ = self.release(p).await;
-        }
-    }
-
     /// One batch of partition `p`, if this worker holds it.
     pub async fn step(&self, p: u32, block: Duration) -> anyhow::Result<ExecutionOutcome> {
         let unacked_due = match self.held().get(&p) {
