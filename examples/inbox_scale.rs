@@ -238,15 +238,9 @@ async fn main() {
     settings.database.url = SecretString::from(url.clone());
     settings.http.bind = "127.0.0.1:0".into();
     settings.data_dir = std::env::temp_dir().join("minyi-inbox-bench");
-    let app = Application::build(
-        settings,
-        Roles {
-            workers: false,
-            relay: false,
-        },
-    )
-    .await
-    .unwrap();
+    let app = Application::build(settings, Roles::NO_WORKERS)
+        .await
+        .unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();

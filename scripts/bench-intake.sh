@@ -117,8 +117,12 @@ PG_URL="${PG_ADMIN%/*}/$BENCH_DB"
 setup_env "$PG_URL" "$REDIS"
 start "$DIR/serve.log" serve --no-workers; API=$LAST_PID
 login
-start "$DIR/worker.log" worker; WORKER=$LAST_PID
+# The worker logs where the time of each post went (relay, wait in the queue, processing) every
+# 10 s: the profile of the relay → stream → worker path at the steady rate.
+MINYI__LOG__FILTER=error,minyi::queue::worker=info start "$DIR/worker.log" worker; WORKER=$LAST_PID
 STEADY=$(steady "$PG_URL")
+sleep 10 # the worker's next stage summary
+STAGES=$(grep -ho 'queue stages (ms): [^"]*' "$DIR/worker.log" | sed 's/\\"//g' || true)
 stop "$WORKER"
 W_API=$(wrk64)
 start "$DIR/worker.log" worker; WORKER=$LAST_PID
@@ -165,6 +169,9 @@ W_API=$(wrk64)
 DRAIN=$(wait_processed "$SQLITE_URL")
 stop "$API"
 echo "{\"backend\":\"sqlite+in_process\",\"steady_500\":$STEADY,\"wrk_64\":$W_API,\"backlog_processed_s\":$DRAIN}" | tee -a "$OUT"
+
+echo "relay → stream → worker, PostgreSQL + Redis at 500/s (worker's 10 s summaries):"
+echo "${STAGES:-  (none logged)}" | sed 's/^/  /'
 
 python3 - "$OUT" <<'PY'
 import json, sys

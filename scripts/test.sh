@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command that sets up what the tests need and runs them all:
 #   scripts/test.sh
+# (the queue's fault matrix, scripts/fault-matrix.sh, runs after the Rust tests)
 # It makes sure PostgreSQL and Redis are installed and running on this machine (installing them
 # with apt-get where they are missing, starting them where they are stopped), then runs the whole
 # suite against them. The PostgreSQL and Redis suites are never skipped: if a service cannot be
@@ -81,6 +82,11 @@ trap 'rm -f "$log"' EXIT
 status=0
 cargo test --all-targets --locked 2>&1 | tee "$log" || status=1
 
+# The queue under faults in the production shape (two API processes, two workers, a PostgreSQL
+# and a Redis of its own): about three minutes, one closing line `fault-matrix: N passed, M failed`.
+say "fault matrix"
+bash scripts/fault-matrix.sh 2>&1 | tee -a "$log" || status=1
+
 # The front ends against the real binary that `cargo test` just built: the staff dashboard in
 # headless Chromium, then the residents' mini-program (Node) and mobile web version (Chromium).
 # Each script installs what it needs (chromium, npm packages) and ends with one summary line.
@@ -96,5 +102,6 @@ done
 # front-end suites print `… tests: N passed, M failed`).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      /^(browser|residents) tests: [0-9]+ passed, [0-9]+ failed$/ { p += $3; f += $5 }
+     /^fault-matrix: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
      END { printf "tests: %d passed, %d failed\n", p, f; if (p == 0 || f > 0) exit 1 }' "$log" || status=1
 exit $status

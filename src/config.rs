@@ -163,6 +163,15 @@ pub struct DatabaseSettings {
     #[serde(default)]
     pub url: SecretString,
     pub max_connections: u32,
+    /// How long a request waits for a database connection before it is answered with 503
+    /// (`store_unavailable`, with `Retry-After`). Fail fast: a database that is down must not
+    /// hang clients.
+    #[serde(default = "default_acquire_timeout_ms")]
+    pub acquire_timeout_ms: u64,
+}
+
+fn default_acquire_timeout_ms() -> u64 {
+    1_000
 }
 
 impl std::fmt::Debug for DatabaseSettings {
@@ -173,6 +182,7 @@ impl std::fmt::Debug for DatabaseSettings {
                 &crate::telemetry::redact_url(self.url.expose_secret()),
             )
             .field("max_connections", &self.max_connections)
+            .field("acquire_timeout_ms", &self.acquire_timeout_ms)
             .finish()
     }
 }
@@ -237,16 +247,31 @@ pub struct LogSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct QueueSettings {
+    /// The queue's key prefix; braces are dropped (each partition gets its own hash tag).
     pub stream_key: String,
     pub group: String,
+    /// A failed delivery is delivered again once it has been idle this long.
     pub claim_idle_ms: u64,
     pub max_deliveries: u64,
     pub block_ms: u64,
     pub relay_interval_ms: u64,
+    /// The longest a queued suggestion waits before the sweeper re-sends it (the threshold
+    /// follows the observed processing latency below this ceiling).
     pub sweep_after_seconds: i64,
+    /// The shortest such wait.
+    pub sweep_min_seconds: i64,
     pub max_stream_len: usize,
     /// Deliveries a worker takes (and grouping commits) at once.
     pub batch: usize,
+    /// Partitions (streams): a community's suggestions always go to the same one.
+    pub partitions: u32,
+    /// A partition's consumer holds it for this long between renewals (a dead worker's
+    /// partitions are taken over after at most this time).
+    pub lease_ms: u64,
+    /// `redis.url` names one node of a Redis Cluster.
+    pub redis_cluster: bool,
+    /// `/readyz` says `degraded` when the oldest accepted but unprocessed suggestion is older.
+    pub ready_max_lag_seconds: i64,
 }
 
 impl Default for QueueSettings {
@@ -254,13 +279,18 @@ impl Default for QueueSettings {
         Self {
             stream_key: "{minyi}:suggestions".into(),
             group: "minyi-workers".into(),
-            claim_idle_ms: 30_000,
+            claim_idle_ms: 5_000,
             max_deliveries: 5,
             block_ms: 2_000,
             relay_interval_ms: 200,
             sweep_after_seconds: 300,
+            sweep_min_seconds: 5,
             max_stream_len: 100_000,
             batch: 64,
+            partitions: 8,
+            lease_ms: 3_000,
+            redis_cluster: false,
+            ready_max_lag_seconds: 60,
         }
     }
 }
@@ -493,6 +523,7 @@ mod tests {
         let s = DatabaseSettings {
             url: SecretString::from("postgres://u:pw@h/d"),
             max_connections: 1,
+            acquire_timeout_ms: 1_000,
         };
         assert!(!format!("{s:?}").contains("pw"));
     }

@@ -265,10 +265,29 @@ pub fn problem_response(
     resp.body(serde_json::to_string(&body).unwrap_or_default())
 }
 
+/// The database cannot be reached right now (down, restarting, or no connection free within
+/// `database.acquire_timeout_ms`): the request is answered 503 with `Retry-After`, not 500.
+pub fn store_unavailable(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|cause| match cause.downcast_ref::<sqlx::Error>() {
+            Some(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => true,
+            Some(sqlx::Error::Database(db)) => db.code().is_some_and(|c| {
+                // PostgreSQL: connection exceptions (08…) and the server shutting down or starting
+                // up (57P01–57P03).
+                c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
+            }),
+            _ => false,
+        })
+}
+
+/// Seconds a client waits before retrying when the database is unavailable.
+const STORE_RETRY_AFTER: u64 = 2;
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Problem { status, .. } => *status,
+            Self::Unexpected(e) if store_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -282,6 +301,17 @@ impl ResponseError for ApiError {
                 fields,
                 retry_after,
             } => problem_response(*status, code, zh, en, fields, *retry_after),
+            Self::Unexpected(e) if store_unavailable(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "the store is unavailable");
+                problem_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    "服务暂时不可用，请稍后重试",
+                    "The service is temporarily unavailable; please retry shortly",
+                    &[],
+                    Some(STORE_RETRY_AFTER),
+                )
+            }
             Self::Unexpected(e) => {
                 tracing::error!(error.cause_chain = ?e, "unexpected error");
                 problem_response(

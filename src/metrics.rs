@@ -1,6 +1,7 @@
 //! Prometheus metrics: request latency, queue lag and depth, grouping latency.
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 pub struct Metrics {
@@ -11,6 +12,12 @@ pub struct Metrics {
     pub grouping_latency: HistogramVec,
     /// Login events: password_check, login_locked, address_throttled.
     pub auth_events: IntCounterVec,
+    /// Age of the oldest accepted but unprocessed suggestion, in seconds.
+    pub oldest_unprocessed: IntGauge,
+    /// Where an accepted suggestion's time goes: `relay` (accepted → in the queue), `wait`
+    /// (in the queue → read by its worker), `process` (read → processed and acknowledged),
+    /// `total` (accepted → acknowledged).
+    pub queue_stage: HistogramVec,
 }
 
 impl Metrics {
@@ -34,7 +41,7 @@ impl Metrics {
         let queue_events = IntCounterVec::new(
             Opts::new(
                 "queue_events_total",
-                "Queue events: published, processed, retried, reclaimed, dead_lettered",
+                "Queue events: processed, retried, reclaimed, dead_lettered, resent_after_loss, resent_stale",
             ),
             &["event"],
         )?;
@@ -50,6 +57,22 @@ impl Metrics {
             ),
             &["event"],
         )?;
+        let oldest_unprocessed = IntGauge::new(
+            "queue_oldest_unprocessed_seconds",
+            "Age of the oldest accepted suggestion not yet processed (0: none waits)",
+        )?;
+        registry.register(Box::new(oldest_unprocessed.clone()))?;
+        let queue_stage = HistogramVec::new(
+            HistogramOpts::new(
+                "queue_stage_seconds",
+                "Time of an accepted suggestion in each stage: relay, wait, process, total",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0,
+            ]),
+            &["stage"],
+        )?;
+        registry.register(Box::new(queue_stage.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(auth_events.clone()))?;
         registry.register(Box::new(queue_gauge.clone()))?;
@@ -62,6 +85,8 @@ impl Metrics {
             queue_events,
             grouping_latency,
             auth_events,
+            oldest_unprocessed,
+            queue_stage,
         })
     }
 

@@ -21,20 +21,18 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tracing_actix_web::{RequestId, TracingLogger};
 
-/// Which roles this process runs besides the HTTP API.
+/// Which roles this process runs besides the HTTP API (which always runs the outbox relay, the
+/// sweeper when it holds the sweeper's lease, and the queue monitor).
 #[derive(Debug, Clone, Copy)]
 pub struct Roles {
     /// Queue consumers (and, with the in-process queue, the only place work can run).
     pub workers: bool,
-    /// The outbox relay and the sweeper. Off only in tests that simulate a crash.
-    pub relay: bool,
 }
 
 impl Roles {
-    pub const ALL: Roles = Roles {
-        workers: true,
-        relay: true,
-    };
+    pub const ALL: Roles = Roles { workers: true };
+    /// `serve --no-workers`: API and relay; workers run as `minyi worker`.
+    pub const NO_WORKERS: Roles = Roles { workers: false };
 }
 
 pub struct Application {
@@ -77,7 +75,12 @@ pub async fn build_state_from(
     let processor = parts.processor;
     settings.check()?;
     let url = settings.database_url();
-    let store = crate::store::connect(&url, settings.database.max_connections).await?;
+    let store = crate::store::connect_with(
+        &url,
+        settings.database.max_connections,
+        Duration::from_millis(settings.database.acquire_timeout_ms.max(100)),
+    )
+    .await?;
     store.migrate().await?;
     let jwt = JwtKeys::new(
         &settings.auth.jwt_secret,
@@ -148,79 +151,43 @@ pub async fn build_state_from(
     }))
 }
 
-/// Start the relay, sweeper and workers that `roles` asks for.
+/// Start the relay, the sweeper, the monitor and the workers that `roles` asks for.
 pub fn spawn_background(state: &AppState, roles: Roles) -> Vec<JoinHandle<()>> {
     let q = &state.settings.queue;
     let mut tasks = Vec::new();
-    if roles.relay {
-        let relay = Relay {
-            wake: Some(state.intake.committed()),
-            ..Relay::new(state.store.clone(), state.queue.clone())
-        };
-        tasks.push(tokio::spawn(
-            relay.run(Duration::from_millis(q.relay_interval_ms)),
-        ));
-        let sweeper = Sweeper {
-            store: state.store.clone(),
-            queue: state.queue.clone(),
-            older_than: Duration::from_secs(q.sweep_after_seconds.max(1) as u64),
-        };
-        tasks.push(tokio::spawn(async move {
-            if sweeper.queue.kind() == "in_process" {
-                // The channel was empty at start: everything still queued must be sent again.
-                if let Err(e) = sweeper.sweep(chrono::Utc::now()).await {
-                    tracing::warn!(error = %format!("{e:#}"), "start-up sweep failed");
-                }
-            }
-            sweeper.run().await
-        }));
-    }
+    let name = crate::queue::worker::consumer_name();
+    let relay = Relay {
+        wake: Some(state.intake.committed()),
+        ..Relay::new(state.store.clone(), state.queue.clone())
+    };
+    tasks.push(tokio::spawn(
+        relay.run(Duration::from_millis(q.relay_interval_ms)),
+    ));
+    let sweeper = Sweeper {
+        store: state.store.clone(),
+        queue: state.queue.clone(),
+        holder: name.clone(),
+        min_age: Duration::from_secs(q.sweep_min_seconds.max(1) as u64),
+        max_age: Duration::from_secs(q.sweep_after_seconds.max(1) as u64),
+        metrics: Some(state.metrics.clone()),
+    };
+    tasks.push(tokio::spawn(sweeper.run()));
+    let monitor = crate::queue::sweeper::Monitor {
+        store: state.store.clone(),
+        queue: state.queue.clone(),
+        metrics: state.metrics.clone(),
+    };
+    tasks.push(tokio::spawn(monitor.run()));
     if roles.workers {
-        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "minyi".into());
-        for n in 0..2 {
-            let worker = Worker {
-                store: state.store.clone(),
-                queue: state.queue.clone(),
-                processor: state.processor.clone(),
-                consumer: format!("{host}-{}-{n}", std::process::id()),
-                max_deliveries: q.max_deliveries,
-                block: Duration::from_millis(q.block_ms),
-                batch: q.batch,
-                metrics: Some(state.metrics.clone()),
-            };
-            tasks.push(tokio::spawn(worker.run()));
-        }
-        let (queue, metrics, store) = (
-            state.queue.clone(),
-            state.metrics.clone(),
+        let worker = Arc::new(Worker::new(
             state.store.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            loop {
-                if let Ok(s) = queue.stats().await {
-                    metrics
-                        .queue_gauge
-                        .with_label_values(&["pending"])
-                        .set(s.pending as i64);
-                    metrics
-                        .queue_gauge
-                        .with_label_values(&["waiting"])
-                        .set(s.waiting as i64);
-                    metrics
-                        .queue_gauge
-                        .with_label_values(&["dead_letter"])
-                        .set(s.dead_letters as i64);
-                }
-                if let Ok(n) = store.outbox_pending().await {
-                    metrics
-                        .queue_gauge
-                        .with_label_values(&["outbox_pending"])
-                        .set(n);
-                }
-                let _ = queue.trim().await;
-                tokio::time::sleep(Duration::from_secs(5)).await;
-            }
-        }));
+            state.queue.clone(),
+            state.processor.clone(),
+            name,
+            q,
+            Some(state.metrics.clone()),
+        ));
+        tasks.push(tokio::spawn(worker.run()));
         // Notifications leave through the workers: never in a request.
         let notifier = crate::hall::notify::Notifier {
             store: state.store.clone(),
@@ -270,9 +237,6 @@ impl Application {
         roles: Roles,
         parts: Parts,
     ) -> anyhow::Result<Self> {
-        if !roles.workers && roles.relay && settings.redis.url().is_none() {
-            anyhow::bail!("`serve --no-workers` needs a shared queue: set redis.url (MINYI__REDIS__URL), or run `minyi serve` with workers");
-        }
         let bind = settings.http.bind.clone();
         let state = build_state_from(settings, parts).await?;
         if state.store.account_count().await? == 0 {

@@ -62,14 +62,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { no_workers } => {
             let settings = load()?;
-            let app = Application::build(
-                settings,
-                Roles {
-                    workers: !no_workers,
-                    relay: true,
-                },
-            )
-            .await?;
+            if no_workers && settings.redis.url().is_none() {
+                anyhow::bail!("`serve --no-workers` needs a shared queue: set redis.url (MINYI__REDIS__URL), or run `minyi serve` with workers");
+            }
+            let roles = if no_workers {
+                Roles::NO_WORKERS
+            } else {
+                Roles::ALL
+            };
+            let app = Application::build(settings, roles).await?;
             app.run_until_stopped().await
         }
         Command::Worker => {

@@ -17,6 +17,8 @@ enum Reply {
     Created(Box<SuggestionRow>),
     /// Not inserted by the batch (key taken, or the batch failed): go the single-row way.
     OnItsOwn,
+    /// The database is unreachable: answer at once (503) instead of trying again alone.
+    Unavailable(Arc<anyhow::Error>),
 }
 
 struct Job {
@@ -69,9 +71,17 @@ impl Batcher {
             };
             if jobs.send(job).is_ok() {
                 // A dropped sender (the task ended) falls through to the single-row path.
-                if let Ok(Reply::Created(row)) = answer.await {
-                    self.committed.notify_one();
-                    return Ok(CreateOutcome::Created(*row));
+                match answer.await {
+                    Ok(Reply::Created(row)) => {
+                        self.committed.notify_one();
+                        return Ok(CreateOutcome::Created(*row));
+                    }
+                    Ok(Reply::Unavailable(e)) => {
+                        return Err(
+                            anyhow::anyhow!(sqlx::Error::PoolTimedOut).context(format!("{e:#}"))
+                        );
+                    }
+                    _ => {}
                 }
             }
         }
@@ -131,6 +141,13 @@ async fn commit(store: &DynStore, jobs: Vec<Job>) {
     let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
     let rows = match store.create_suggestions(&news, now).await {
         Ok(rows) => rows,
+        Err(e) if crate::error::store_unavailable(&e) => {
+            let e = Arc::new(e);
+            for job in batch.into_iter().chain(twins) {
+                let _ = job.reply.send(Reply::Unavailable(e.clone()));
+            }
+            return;
+        }
         Err(e) => {
             tracing::warn!(error = %format!("{e:#}"), n = news.len(), "a batch of posts failed; committing them one by one");
             Vec::new()

@@ -8,15 +8,22 @@ pub struct QueueMessage {
     pub kind: String,
     pub suggestion_id: SuggestionId,
     pub community_id: CommunityId,
+    /// When the suggestion was accepted (Unix ms), for the queue's stage timings.
+    #[serde(default, rename = "at", skip_serializing_if = "Option::is_none")]
+    pub accepted_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Delivery {
+    /// The partition it was read from.
+    pub partition: u32,
     /// Transport-specific id (a stream entry id, or a sequence number in process).
     pub id: String,
     pub message: QueueMessage,
     /// How many times this entry has been delivered, this time included.
     pub deliveries: u64,
+    /// When the entry reached the queue (Unix ms).
+    pub queued_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

@@ -1,6 +1,8 @@
 //! The relay moves committed outbox rows to the transport. Rows are leased, not locked, while
-//! they are published, so several relays can run and a dead one's rows are picked up after the
-//! lease; a row published twice is harmless because processing is idempotent.
+//! they are published: the claim skips rows another relay is leasing (`for update skip locked`
+//! on PostgreSQL, one writer on SQLite), so several relays run without publishing a row twice,
+//! and a dead relay's rows are picked up after the lease. A row published twice after a fault
+//! is harmless because processing is idempotent.
 use super::{QueueHandle, QueueMessage};
 use crate::store::DynStore;
 use std::sync::Arc;
@@ -42,7 +44,7 @@ impl Relay {
         Self {
             store,
             queue,
-            lease: Duration::from_secs(30),
+            lease: Duration::from_secs(10),
             batch: 200,
             wake: None,
         }
@@ -81,11 +83,20 @@ impl Relay {
                         kind: row.kind.clone(),
                         suggestion_id,
                         community_id,
+                        accepted_ms: Some(row.created_at.timestamp_millis()),
                     }),
             );
         }
-        self.queue.publish(&messages).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.outbox_id).collect();
+        if let Err(e) = self.queue.publish(&messages).await {
+            // Hand the rows back so the next try (this relay's or another's) need not wait
+            // for the lease. Rows whose entries did reach the queue are sent twice then, which
+            // processing ignores.
+            if let Err(e2) = self.store.release_outbox(&ids).await {
+                tracing::debug!(error = %format!("{e2:#}"), "relay: could not hand leased rows back");
+            }
+            return Err(e);
+        }
         self.store.mark_published(&ids, chrono::Utc::now()).await?;
         Ok(rows.len())
     }

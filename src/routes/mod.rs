@@ -42,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(join::qr)
                 .service(join::poster)
                 .service(join::preview)
+                .service(health::queue_status)
                 .service(admin::communities::list_communities)
                 .service(admin::communities::create_community)
                 .service(admin::communities::create_street)

@@ -7,7 +7,7 @@ use utoipa_swagger_ui::SwaggerUi;
 #[openapi(
     info(title = "minyi 民意 API", description = "居民议事厅：收集、归类、协商、反馈。Residents' deliberation hall API."),
     paths(
-        super::health::healthz, super::health::readyz, super::health::metrics,
+        super::health::healthz, super::health::readyz, super::health::metrics, super::health::queue_status,
         super::auth::login::login, super::auth::wechat::wechat_login, super::auth::dev_login::dev_login,
         super::auth::sms::send, super::auth::sms::login,
         super::auth::refresh::refresh, super::auth::logout::logout,

@@ -127,6 +127,7 @@ pub struct OutboxRow {
     pub outbox_id: i64,
     pub kind: String,
     pub payload: String,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -278,7 +279,8 @@ pub const SUGGESTION_WITHDRAWN: &str = "suggestion.withdrawn";
 /// The outbox the relay publishes from, and what the sweeper and metrics read.
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
-    /// Lease up to `limit` unpublished outbox rows until `lease_until`.
+    /// Lease up to `limit` unpublished outbox rows until `lease_until`. Two relays never lease
+    /// the same row.
     async fn claim_outbox(
         &self,
         now: DateTime<Utc>,
@@ -287,6 +289,8 @@ pub trait OutboxStore: Send + Sync {
     ) -> anyhow::Result<Vec<OutboxRow>>;
     /// Rows the relay has published are done with: they are removed.
     async fn mark_published(&self, ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<()>;
+    /// Leased rows that could not be published go back at once (not after the lease).
+    async fn release_outbox(&self, ids: &[i64]) -> anyhow::Result<()>;
     /// Suggestions named by outbox rows not yet published.
     async fn outbox_pending(&self) -> anyhow::Result<i64>;
     /// Queued suggestions accepted before `cutoff`, to re-send after a lost queue.
@@ -299,6 +303,15 @@ pub trait OutboxStore: Send + Sync {
         &self,
         state: crate::hall::status::SuggestionState,
     ) -> anyhow::Result<i64>;
+    /// When the oldest outbox row still waiting for the relay was written.
+    async fn oldest_outbox(&self) -> anyhow::Result<Option<DateTime<Utc>>>;
+    /// When the oldest suggestion still `queued` was accepted.
+    async fn oldest_queued(&self) -> anyhow::Result<Option<DateTime<Utc>>>;
+    /// `(accepted, processed)` of the processed suggestions among the newest `window` ids.
+    async fn recent_processing(
+        &self,
+        window: i64,
+    ) -> anyhow::Result<Vec<(DateTime<Utc>, DateTime<Utc>)>>;
 }
 
 /// Paper forms: batches, their entries and the people who wrote them.

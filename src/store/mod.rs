@@ -34,12 +34,24 @@ use std::sync::Arc;
 
 pub type DynStore = Arc<dyn Store>;
 
-/// Open the store named by `url` and apply its migrations.
+/// Open the store named by `url` (command-line tools: a patient pool).
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DynStore> {
+    connect_with(url, max_connections, std::time::Duration::from_secs(10)).await
+}
+
+/// Open the store; a request waits at most `acquire_timeout` for a PostgreSQL connection
+/// (`database.acquire_timeout_ms`), so a database that is down is answered fast.
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: std::time::Duration,
+) -> anyhow::Result<DynStore> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(url).await?))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(Arc::new(PgStore::connect(url, max_connections).await?))
+        Ok(Arc::new(
+            PgStore::connect(url, max_connections, acquire_timeout).await?,
+        ))
     } else {
         anyhow::bail!(
             "database.url must start with sqlite:// or postgres:// (got `{}`)",

@@ -44,10 +44,16 @@ impl PgStore {
     const BACKEND: &'static str = "postgres";
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+    /// `acquire_timeout`: how long a caller waits for a connection (also when the database is
+    /// down and a new connection cannot be made) before the call fails.
+    pub async fn connect(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> anyhow::Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(2))
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(acquire_timeout)
             .connect(url)
             .await
             .with_context(|| {

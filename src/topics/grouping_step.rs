@@ -362,16 +362,26 @@ impl Processor for GroupingStep {
             }
         }
         let mut failed: Vec<CommunityId> = Vec::new();
+        let mut unavailable: Vec<(CommunityId, String)> = Vec::new();
         for (community, ids) in by_community {
             if let Err(e) = self.group_batch(community, ids).await {
-                tracing::warn!(error = %format!("{e:#}"), %community, "batch grouping failed; grouping one by one");
-                failed.push(community);
+                if crate::error::store_unavailable(&e) {
+                    // Nothing wrong with the suggestions: the whole batch waits for the store.
+                    unavailable.push((community, format!("{e:#}")));
+                } else {
+                    tracing::warn!(error = %format!("{e:#}"), %community, "batch grouping failed; grouping one by one");
+                    failed.push(community);
+                }
             }
         }
         // One bad suggestion must not fail its batch-mates: retry a failed batch one by one.
         let mut out = Vec::with_capacity(messages.len());
         for m in messages {
-            if failed.contains(&m.community_id) {
+            if let Some((_, e)) = unavailable.iter().find(|(c, _)| *c == m.community_id) {
+                out.push(Err(
+                    anyhow::anyhow!(sqlx::Error::PoolTimedOut).context(e.clone())
+                ));
+            } else if failed.contains(&m.community_id) {
                 out.push(self.process(m).await);
             } else {
                 out.push(Ok(()));

@@ -56,6 +56,7 @@ async fn suggestions_about_one_issue_share_a_topic_and_another_issue_gets_its_ow
         kind: "suggestion.accepted".into(),
         suggestion_id: minyi::domain::ids::SuggestionId(a),
         community_id: app.ids.community_id,
+        accepted_ms: None,
     };
     step.process(&again).await.unwrap();
     assert_eq!(
@@ -83,16 +84,7 @@ async fn suggestions_about_one_issue_share_a_topic_and_another_issue_gets_its_ow
 
 async fn two_workers_grouping_one_community_never_open_two_topics_for_one_issue(backend: Backend) {
     // No background workers: two independent grouping steps (as in two processes) race.
-    let app = spawn_custom(
-        backend,
-        Roles {
-            workers: false,
-            relay: false,
-        },
-        None,
-        |_| {},
-    )
-    .await;
+    let app = spawn_custom(backend, Roles::NO_WORKERS, None, |_| {}).await;
     let token = app.resident_token("居民", app.ids.community_id.0).await;
     // Copies of one complaint (as neighbours pass a message around): the engine joins them
     // for sure, so any second topic could only come from the race.
@@ -123,6 +115,7 @@ async fn two_workers_grouping_one_community_never_open_two_topics_for_one_issue(
             kind: "suggestion.accepted".into(),
             suggestion_id: minyi::domain::ids::SuggestionId(*id),
             community_id: app.ids.community_id,
+            accepted_ms: None,
         };
         tasks.push(tokio::spawn(async move { step.process(&m).await }));
     }

@@ -54,6 +54,10 @@ async fn the_openapi_document_and_docs_page_are_served(backend: Backend) {
         .unwrap();
     assert!(doc["paths"]["/api/v1/auth/login"]["post"].is_object());
     assert!(doc["paths"]["/healthz"]["get"].is_object());
+    let queue = &doc["paths"]["/api/v1/admin/queue"]["get"];
+    assert!(queue["responses"]["200"].is_object());
+    assert!(queue["responses"]["403"].is_object());
+    assert!(doc["paths"]["/readyz"]["get"]["responses"]["503"].is_object());
     let redirect = app.get("/api/docs", None).await;
     assert_eq!(redirect.status(), 308);
     let page = app.get("/api/docs/", None).await;

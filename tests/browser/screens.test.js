@@ -109,6 +109,11 @@ test("administration: an admin sees staff and adds a building", async () => {
   const token = await staffToken(ADMIN);
   const { data } = await call(token, "GET", `/communities/${COMMUNITY_ID}/buildings`);
   assert.ok(data.items.some((b) => b.name === `9号楼${RUN}`));
+  // The queue's backlog, as the admin API reports it.
+  const queue = (await call(token, "GET", "/admin/queue")).data;
+  const backlog = await page.locator('[data-testid="queue-backlog"]').textContent();
+  assert.match(backlog, /最早一条未归类的意见已等待 \d+ 秒/);
+  assert.ok(backlog.includes(`待发送 ${queue.outbox_pending} 条`), backlog);
   await shot(page, "admin");
 
   // Disable and re-enable a staff account from its row.

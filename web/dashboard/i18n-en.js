@@ -237,6 +237,8 @@ export const en = {
   top_categories: "Top categories",
   refresh: "Refresh",
   admin_title: "Administration",
+  queue_backlog: "The oldest ungrouped suggestion has waited {seconds} s ({outbox} waiting for the relay)",
+  queue_backlog_degraded: "Backlog: ",
   communities: "Communities",
   street_id: "Street id",
   community_name: "Community name",

@@ -248,6 +248,8 @@ const zh = {
   refresh: "刷新",
   // admin
   admin_title: "管理",
+  queue_backlog: "最早一条未归类的意见已等待 {seconds} 秒（待发送 {outbox} 条）",
+  queue_backlog_degraded: "处理积压：",
   communities: "社区",
   street_id: "街道编号",
   community_name: "社区名称",

@@ -1,6 +1,6 @@
 //! Access control: login attempts reserved before a password is checked, the staff an
 //! admin may manage, and upload quotas.
-use super::accounts::ACCOUNT_COLUMNS;
+use super::shared::ACCOUNT_COLUMNS;
 use super::SqlStore;
 use crate::domain::ids::AccountId;
 use crate::store::{AccessStore, AccountRow, AdminArea, LoginCounter, Reservation, StaffHome};
@@ -39,20 +39,6 @@ fn login_sql(template: &str, counter: LoginCounter) -> String {
     };
     template.replace("{table}", table).replace("{key}", key)
 }
-
-/// A worker's or volunteer's home: the one street (else district) of all the communities they
-/// serve; unchanged when they serve none, so the admin of the area they last served keeps
-/// managing them. Run after every change of their communities. $1 account.
-pub(super) const SET_STAFF_HOME: &str = "update account set \
-     home_street_id = (select case when count(distinct c.street_id) = 1 then min(c.street_id) end \
-         from account_community ac join community c on c.community_id = ac.community_id \
-         where ac.account_id = $1), \
-     home_district_id = (select \
-         case when count(distinct s.district_id) = 1 then min(s.district_id) end \
-         from account_community ac join community c on c.community_id = ac.community_id \
-         join street s on s.street_id = c.street_id where ac.account_id = $1) \
-     where account_id = $1 and role in ('worker', 'volunteer') \
-     and exists (select 1 from account_community ac where ac.account_id = $1)";
 
 /// Candidates for a district admin ($1 district): staff serving its communities, staff whose
 /// home is the district, and the admins of its streets.

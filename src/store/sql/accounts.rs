@@ -1,5 +1,5 @@
 //! Staff and resident accounts.
-use super::access::SET_STAFF_HOME;
+use super::shared::{ACCOUNT_COLUMNS, SET_STAFF_HOME};
 use super::{audit, SqlStore, Tx};
 use crate::domain::ids::{AccountId, CommunityId};
 use crate::store::concat::const_concat;
@@ -9,11 +9,6 @@ use anyhow::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-
-/// The columns of `AccountRow`.
-pub(super) const ACCOUNT_COLUMNS: &str = "account_id, role, username, password_hash,
-    display_name, phone, wechat_openid, community_id, admin_district_id, admin_street_id,
-    disabled_at, created_at";
 
 const ACCOUNT_BY_ID: &str = const_concat!(
     "select ",

@@ -1,6 +1,7 @@
 //! Workers' corrections and the status workflow. Each is a compare-and-set on the topic's
 //! `version` (the `ETag` the worker saw), and writes its audit record, its public timeline
 //! entry, the notifications of that entry and the live events in the same transaction.
+use super::shared;
 use super::topics::{self, TOPIC_BY_ID};
 use super::{audit, events, notifications, status, SqlStore, Tx};
 use crate::domain::ids::*;
@@ -152,7 +153,7 @@ async fn members_moved(
     bump_version(tx, unlocked).await?;
     recount(tx, a, now).await?;
     recount(tx, b, now).await?;
-    topics::bump_epoch(tx, community).await?;
+    shared::bump_epoch(tx, community).await?;
     for id in [a, b] {
         events::of_topic(tx, community, "topic.updated", id, suggestion, now).await?;
     }
@@ -399,7 +400,7 @@ impl CorrectionStore for SqlStore {
             .await?;
         recount(&mut tx, topic, now).await?;
         recount(&mut tx, new_id, now).await?;
-        topics::bump_epoch(&mut tx, t.community_id).await?;
+        shared::bump_epoch(&mut tx, t.community_id).await?;
         audit::entry("topic.split", "topic", topic)
             .community(t.community_id)
             .before(json!({"members": members}))
@@ -485,7 +486,7 @@ impl CorrectionStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         bump_version(&mut tx, topic).await?;
-        topics::bump_epoch(&mut tx, community).await?;
+        shared::bump_epoch(&mut tx, community).await?;
         let action = match pinned {
             true => "suggestion.pin",
             false => "suggestion.unpin",

@@ -1,5 +1,5 @@
 //! Logins: clearing failed-attempt counters, sessions and their refresh tokens.
-use super::accounts::ACCOUNT_COLUMNS;
+use super::shared::ACCOUNT_COLUMNS;
 use super::SqlStore;
 use crate::domain::ids::AccountId;
 use crate::store::concat::const_concat;

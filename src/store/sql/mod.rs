@@ -25,6 +25,7 @@ mod outbox;
 mod paper;
 mod participation;
 mod schema;
+mod shared;
 mod sms;
 mod statistics;
 mod status;

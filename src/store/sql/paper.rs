@@ -1,7 +1,7 @@
 //! Paper forms: batches of sheets, the entries typed from them, corrections of an entry, and
 //! the people who wrote them (names and phones, masked in the audit log).
-use super::suggestions::{self, SELECT_SUGGESTION};
-use super::{audit, outbox, SqlStore, Tx};
+use super::shared::{self, insert_person, SELECT_SUGGESTION};
+use super::{audit, outbox, SqlStore};
 use crate::domain::ids::*;
 use crate::intake::mask::{mask_name, mask_phone};
 use crate::store::concat::const_concat;
@@ -9,7 +9,6 @@ use crate::store::{Audit, EntryPatch, NewPaperBatch, PaperBatchRow, PaperStore, 
 use crate::store::{SuggestionRow, SUGGESTION_ACCEPTED};
 use anyhow::Result;
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use serde_json::json;
 
 const INSERT_BATCH: &str = "insert into paper_batch (community_id, collection_kind,
@@ -33,9 +32,6 @@ const CLOSE_BATCH: &str = "update paper_batch set status = 'closed', closed_at =
     where paper_batch_id = $2 and status = 'open'
     returning community_id";
 
-const INSERT_PERSON: &str = "insert into person (community_id, name, phone, created_at)
-    values ($1, $2, $3, $4)
-    returning person_id";
 const PERSON_BY_ID: &str = "select person_id, name, phone from person where person_id = $1";
 const UPDATE_PERSON: &str = "update person set name = $1, phone = $2 where person_id = $3";
 const CORRECT_ENTRY: &str = "update suggestion set body = $1, title = $2, building_id = $3,
@@ -46,22 +42,6 @@ const SET_ENTRY_AUTHOR: &str =
 /// Back to the queue, to be grouped afresh.
 const REQUEUE_ENTRY: &str = "update suggestion set state = 'queued', group_seq = null
     where suggestion_id = $1";
-
-/// Keep a person's name and phone as written on a form.
-pub(super) async fn insert_person(
-    tx: &mut Tx<'_>,
-    community: CommunityId,
-    name: Option<&str>,
-    phone: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<PersonId> {
-    let query = sqlx::query_scalar(INSERT_PERSON)
-        .bind(community)
-        .bind(name)
-        .bind(phone)
-        .bind(now);
-    Ok(query.fetch_one(&mut **tx).await?)
-}
 
 /// An entry's fields as the audit log keeps them: name and phone masked.
 fn entry_json(s: &SuggestionRow, name: Option<String>, phone: Option<String>) -> serde_json::Value {
@@ -146,7 +126,7 @@ impl PaperStore for SqlStore {
         audit: &Audit,
     ) -> Result<()> {
         let mut tx = self.write.begin().await?;
-        let s = suggestions::suggestion_tx(&mut tx, id)
+        let s = shared::suggestion_tx(&mut tx, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no such entry"))?;
         let person: Option<PersonRow> = match s.author_person_id {
@@ -215,14 +195,14 @@ impl PaperStore for SqlStore {
                     | crate::hall::status::SuggestionState::Queued
             )
         {
-            suggestions::leave_topic(&mut tx, &s, audit.at).await?;
+            shared::leave_topic(&mut tx, &s, audit.at).await?;
             sqlx::query(REQUEUE_ENTRY)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
             outbox::enqueue(&mut tx, SUGGESTION_ACCEPTED, id, s.community_id, audit.at).await?;
         }
-        let after = suggestions::suggestion_tx(&mut tx, id)
+        let after = shared::suggestion_tx(&mut tx, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("entry vanished"))?;
         let after_json = entry_json(

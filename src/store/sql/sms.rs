@@ -1,5 +1,5 @@
 //! SMS login codes and the residents who log in by phone (the mobile web version).
-use super::accounts::ACCOUNT_COLUMNS;
+use super::shared::ACCOUNT_COLUMNS;
 use super::SqlStore;
 use crate::domain::ids::{AccountId, CommunityId, SuggestionId};
 use crate::store::concat::const_concat;

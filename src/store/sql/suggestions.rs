@@ -1,6 +1,9 @@
 //! Residents' suggestions: creation (one, or a batch), reading, withdrawal, moderation and the
 //! processing state the workers keep.
-use super::{audit, outbox, paper, topics, SqlStore, Tx};
+use super::shared::{
+    self, leave_topic, suggestion_tx, SELECT_SUGGESTION, SUGGESTION_BY_ID, SUGGESTION_COLUMNS,
+};
+use super::{audit, outbox, SqlStore};
 use crate::domain::ids::*;
 use crate::store::concat::const_concat;
 use crate::store::splice::with_ids;
@@ -12,14 +15,6 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::query::QueryAs;
-
-/// The columns of `SuggestionRow`, in its order.
-pub(super) const SUGGESTION_COLUMNS: &str = "suggestion_id, community_id, channel,
-    author_account_id, author_person_id, entered_by_account_id, title, body, building_id, place,
-    category, show_author, paper_batch_id, paper_serial, state, moderation_reason, topic_id,
-    pinned, attempts, last_error, request_hash, created_at, updated_at, processed_at";
-pub(super) const SELECT_SUGGESTION: &str =
-    const_concat!("select ", SUGGESTION_COLUMNS, " from suggestion");
 
 /// A new suggestion; `bind_new` binds its 19 parameters.
 const INSERT_SUGGESTION_VALUES: &str = "insert into suggestion (community_id, client_id,
@@ -50,8 +45,6 @@ const INSERT_SUGGESTION_WITH_OUTBOX: &str = const_concat!(
 const INSERT_PHOTO: &str =
     "insert into suggestion_photo (suggestion_id, upload_id, position) values ($1, $2, $3)";
 
-pub(super) const SUGGESTION_BY_ID: &str =
-    const_concat!(SELECT_SUGGESTION, " where suggestion_id = $1");
 const SUGGESTION_BY_PAPER_SERIAL: &str = const_concat!(
     SELECT_SUGGESTION,
     " where paper_batch_id = $1 and paper_serial = $2"
@@ -86,11 +79,6 @@ const PUBLIC_TIMELINE: &str = "select timeline_entry_id, topic_id, kind, body, c
     order by timeline_entry_id";
 
 const COUNT_AGENDA_ITEMS_OF_TOPIC: &str = "select count(*) from meeting_topic where topic_id = $1";
-/// A suggestion leaves its topic: one member fewer (one paper member fewer for paper).
-const TOPIC_LOSES_MEMBER: &str = "update topic set member_count = member_count - 1,
-        paper_count = paper_count - $1, updated_at = $2, version = version + 1
-    where topic_id = $3";
-const CLEAR_TOPIC: &str = "update suggestion set topic_id = null where suggestion_id = $1";
 const WITHDRAW: &str =
     "update suggestion set state = 'withdrawn', updated_at = $1 where suggestion_id = $2";
 const MODERATE: &str = "update suggestion set state = $1, moderation_reason = $2, updated_at = $3
@@ -104,38 +92,6 @@ const RECORD_ATTEMPT: &str = "update suggestion set attempts = attempts + 1, las
 const MARK_PROCESSED: &str = "update suggestion set state = 'grouped', processed_at = $1,
         updated_at = $1
     where suggestion_id = $2 and state = 'queued'";
-
-/// A suggestion read in `tx`.
-pub(super) async fn suggestion_tx(
-    tx: &mut Tx<'_>,
-    id: SuggestionId,
-) -> Result<Option<SuggestionRow>> {
-    let query = sqlx::query_as(SUGGESTION_BY_ID).bind(id);
-    Ok(query.fetch_optional(&mut **tx).await?)
-}
-
-/// Take a suggestion out of its topic, counts included.
-pub(super) async fn leave_topic(
-    tx: &mut Tx<'_>,
-    s: &SuggestionRow,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    if let Some(topic) = s.topic_id {
-        let paper = if s.channel == "paper" { 1 } else { 0 };
-        sqlx::query(TOPIC_LOSES_MEMBER)
-            .bind(paper)
-            .bind(now)
-            .bind(topic)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query(CLEAR_TOPIC)
-            .bind(s.suggestion_id)
-            .execute(&mut **tx)
-            .await?;
-        topics::bump_epoch(tx, s.community_id).await?;
-    }
-    Ok(())
-}
 
 type Arguments<'q> = <super::Db as sqlx::Database>::Arguments<'q>;
 
@@ -218,7 +174,7 @@ impl IntakeStore for SqlStore {
         let person_id = match &s.author_person {
             Some(p) if p.name.is_some() || p.phone.is_some() => {
                 let (name, phone) = (p.name.as_deref(), p.phone.as_deref());
-                Some(paper::insert_person(&mut tx, s.community_id, name, phone, now).await?)
+                Some(shared::insert_person(&mut tx, s.community_id, name, phone, now).await?)
             }
             _ => None,
         };

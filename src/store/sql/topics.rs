@@ -1,6 +1,6 @@
 //! Topics as grouping writes them: each community's grouping clock, assignments (one, or a
 //! batch in one transaction), labels, and the plain topic lists.
-use super::suggestions::{self, SELECT_SUGGESTION};
+use super::shared::{self, SELECT_SUGGESTION};
 use super::{audit, events, SqlStore, Tx};
 use crate::domain::ids::*;
 use crate::store::concat::const_concat;
@@ -54,9 +54,6 @@ const GROUP_CLOCK: &str = "select group_seq, group_epoch from community where co
 const ADVANCE_GROUP_CLOCK: &str = "update community set group_seq = group_seq + $1
     where community_id = $2 and group_seq = $3 and group_epoch = $4
     returning group_seq";
-/// Membership changed other than by appending: workers rebuild their engine.
-const BUMP_GROUP_EPOCH: &str =
-    "update community set group_epoch = group_epoch + 1 where community_id = $1";
 const GROUPED_SINCE: &str = "select suggestion_id, group_seq, title, body, topic_id, pinned
     from suggestion
     where community_id = $1 and group_seq > $2 and topic_id is not null and state = 'grouped'
@@ -96,15 +93,6 @@ const RELABEL: &str = "update topic set title = case when title_locked then titl
         keywords = $2,
         representative_suggestion_id = coalesce($3, representative_suggestion_id)
     where topic_id = $4";
-
-/// Membership of `community` changed other than by appending.
-pub(super) async fn bump_epoch(tx: &mut Tx<'_>, community: CommunityId) -> Result<()> {
-    sqlx::query(BUMP_GROUP_EPOCH)
-        .bind(community)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
 
 /// Refresh a topic's heat from its counts.
 pub(super) async fn set_heat(
@@ -265,7 +253,7 @@ impl TopicStore for SqlStore {
             tx.rollback().await?;
             return Ok(AssignOutcome::Stale);
         };
-        let s = suggestions::suggestion_tx(&mut tx, a.suggestion_id).await?;
+        let s = shared::suggestion_tx(&mut tx, a.suggestion_id).await?;
         let Some(s) = s.filter(|s| {
             s.state == crate::hall::status::SuggestionState::Queued
                 && s.community_id == a.community_id

@@ -11,6 +11,7 @@ export function Admin({ me, communityId }) {
   const staff = useResource("/admin/staff");
   const streets = useLoad(() => api("/admin/streets").then(items), []);
   usePage(t("admin_title"));
+  const queue = useResource("/admin/queue");
 
   async function run(fn, after) {
     setError(null);
@@ -32,6 +33,14 @@ export function Admin({ me, communityId }) {
 
   return html`<section data-testid="admin">
     <h1>${t("admin_title")}</h1>
+    ${queue.data
+      ? html`<p data-testid="queue-backlog" class=${queue.data.status === "degraded" ? "error" : "muted"}>
+          ${queue.data.status === "degraded" ? t("queue_backlog_degraded") : ""}${t("queue_backlog", {
+            seconds: queue.data.oldest_unprocessed_seconds,
+            outbox: queue.data.outbox_pending,
+          })}
+        </p>`
+      : null}
     <${ErrorBox} error=${error} />
     <${Notice} text=${notice} />
     <div class="grid-half">
