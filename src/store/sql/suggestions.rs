@@ -79,8 +79,10 @@ const PUBLIC_TIMELINE: &str = "select timeline_entry_id, topic_id, kind, body, c
     order by timeline_entry_id";
 
 const COUNT_AGENDA_ITEMS_OF_TOPIC: &str = "select count(*) from meeting_topic where topic_id = $1";
-const WITHDRAW: &str =
-    "update suggestion set state = 'withdrawn', updated_at = $1 where suggestion_id = $2";
+/// Compare-and-set: the state and topic read before must still hold (grouping or a correction
+/// may have moved the suggestion meanwhile).
+const WITHDRAW: &str = "update suggestion set state = 'withdrawn', updated_at = $1
+    where suggestion_id = $2 and state = $3 and coalesce(topic_id, 0) = coalesce($4, 0)";
 const MODERATE: &str = "update suggestion set state = $1, moderation_reason = $2, updated_at = $3
     where suggestion_id = $4";
 const REQUEUE_FAILED: &str = "update suggestion set state = 'queued', attempts = 0, updated_at = $1
@@ -288,37 +290,47 @@ impl IntakeStore for SqlStore {
         author: AccountId,
         audit: &Audit,
     ) -> Result<WithdrawOutcome> {
-        let mut tx = self.write.begin().await?;
-        let found = suggestion_tx(&mut tx, id).await?;
-        let Some(s) = found.filter(|s| s.author_account_id == Some(author)) else {
-            return Ok(WithdrawOutcome::NotFound);
-        };
-        if !["pending_review", "queued", "grouped", "failed"].contains(&s.state.as_str()) {
-            return Ok(WithdrawOutcome::AlreadyClosed);
-        }
-        if let Some(topic) = s.topic_id {
-            let on_agenda: i64 = sqlx::query_scalar(COUNT_AGENDA_ITEMS_OF_TOPIC)
-                .bind(topic)
-                .fetch_one(&mut *tx)
-                .await?;
-            if on_agenda > 0 {
-                return Ok(WithdrawOutcome::InMeeting);
+        // A few rounds: grouping may place the suggestion between our read and our write.
+        for _ in 0..5 {
+            let mut tx = self.write.begin().await?;
+            let found = suggestion_tx(&mut tx, id).await?;
+            let Some(s) = found.filter(|s| s.author_account_id == Some(author)) else {
+                return Ok(WithdrawOutcome::NotFound);
+            };
+            if !["pending_review", "queued", "grouped", "failed"].contains(&s.state.as_str()) {
+                return Ok(WithdrawOutcome::AlreadyClosed);
             }
+            if let Some(topic) = s.topic_id {
+                let on_agenda: i64 = sqlx::query_scalar(COUNT_AGENDA_ITEMS_OF_TOPIC)
+                    .bind(topic)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if on_agenda > 0 {
+                    return Ok(WithdrawOutcome::InMeeting);
+                }
+            }
+            let set = sqlx::query(WITHDRAW)
+                .bind(audit.at)
+                .bind(id)
+                .bind(s.state)
+                .bind(s.topic_id)
+                .execute(&mut *tx)
+                .await?;
+            if set.rows_affected() != 1 {
+                tx.rollback().await?;
+                continue;
+            }
+            leave_topic(&mut tx, &s, audit.at).await?;
+            outbox::enqueue(&mut tx, SUGGESTION_WITHDRAWN, id, s.community_id, audit.at).await?;
+            audit::entry("suggestion.withdraw", "suggestion", id)
+                .community(s.community_id)
+                .before(json!({"state": s.state, "topic_id": s.topic_id}))
+                .after(json!({"state": "withdrawn"}))
+                .record_and_commit(tx, audit)
+                .await?;
+            return Ok(WithdrawOutcome::Withdrawn);
         }
-        leave_topic(&mut tx, &s, audit.at).await?;
-        sqlx::query(WITHDRAW)
-            .bind(audit.at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        outbox::enqueue(&mut tx, SUGGESTION_WITHDRAWN, id, s.community_id, audit.at).await?;
-        audit::entry("suggestion.withdraw", "suggestion", id)
-            .community(s.community_id)
-            .before(json!({"state": s.state, "topic_id": s.topic_id}))
-            .after(json!({"state": "withdrawn"}))
-            .record_and_commit(tx, audit)
-            .await?;
-        Ok(WithdrawOutcome::Withdrawn)
+        anyhow::bail!("suggestion {id} kept changing while it was withdrawn")
     }
 
     async fn suggestions_in_state(

@@ -87,7 +87,7 @@ const ADD_MEMBER: &str = "update topic set member_count = member_count + 1,
 const SET_HEAT: &str = "update topic set heat = $1 where topic_id = $2";
 const SET_GROUPED: &str = "update suggestion set topic_id = $1, state = 'grouped',
         group_seq = $2, processed_at = $3, updated_at = $3
-    where suggestion_id = $4";
+    where suggestion_id = $4 and state = 'queued'";
 /// The algorithm's label, unless a worker set the title.
 const RELABEL: &str = "update topic set title = case when title_locked then title else $1 end,
         keywords = $2,
@@ -146,7 +146,19 @@ async fn place(
     p: &Placement,
     label: Option<&(String, Vec<String>, Option<SuggestionId>)>,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
+    // Compare-and-set on the suggestion's state first: a resident who withdrew it (or a worker
+    // who rejected it) since it was read wins, and nothing below is written.
+    let set = sqlx::query(SET_GROUPED)
+        .bind(p.topic)
+        .bind(p.group_seq)
+        .bind(now)
+        .bind(s.suggestion_id)
+        .execute(&mut **tx)
+        .await?;
+    if set.rows_affected() != 1 {
+        return Ok(false);
+    }
     let paper = if s.channel == "paper" { 1 } else { 0 };
     let (title, keywords, representative) = match label {
         Some((t, k, r)) => (Some(t.as_str()), Some(serde_json::to_string(k)?), *r),
@@ -189,13 +201,6 @@ async fn place(
     if p.opened {
         events::of_topic(tx, community, "topic.created", p.topic, None, now).await?;
     }
-    sqlx::query(SET_GROUPED)
-        .bind(p.topic)
-        .bind(p.group_seq)
-        .bind(now)
-        .bind(s.suggestion_id)
-        .execute(&mut **tx)
-        .await?;
     let action = if p.opened { "topic.open" } else { "topic.join" };
     let after = json!({
         "topic_id": p.topic,
@@ -207,7 +212,8 @@ async fn place(
         .community(community)
         .after(after)
         .record(tx, &audit)
-        .await
+        .await?;
+    Ok(true)
 }
 
 /// Advance `community`'s clock by `n` if it still is `expected`; the new sequence number.
@@ -272,7 +278,10 @@ impl TopicStore for SqlStore {
             similarity: a.similarity,
             duplicate_of: a.duplicate_of,
         };
-        place(&mut tx, &s, &placement, None, now).await?;
+        if !place(&mut tx, &s, &placement, None, now).await? {
+            tx.rollback().await?;
+            return Ok(AssignOutcome::NotQueued);
+        }
         tx.commit().await?;
         Ok(AssignOutcome::Assigned {
             topic,
@@ -322,7 +331,14 @@ impl TopicStore for SqlStore {
                 similarity: plan.similarity,
                 duplicate_of: plan.duplicate_of,
             };
-            place(&mut tx, s, &placement, label.as_ref(), now).await?;
+            if !place(&mut tx, s, &placement, label.as_ref(), now).await? {
+                // The engine already holds this batch's decisions: the caller rebuilds it.
+                tx.rollback().await?;
+                anyhow::bail!(
+                    "suggestion {} left the queue while its batch was grouped",
+                    s.suggestion_id
+                );
+            }
             assigned.push((s.suggestion_id, topic));
         }
         tx.commit().await?;
