@@ -16,6 +16,20 @@ App({
   onShow(options) {
     join.remember(join.codeFromOptions(options));
     drafts.flush(client()).catch(() => {});
+    this.checkConsent();
+  },
+  /** A resident who has not accepted the current privacy notice is shown it (once per visit). */
+  async checkConsent() {
+    if (this.consentAsked) return;
+    try {
+      const state = await client().request('GET', '/me/consent');
+      if (state && state.needs_consent) {
+        this.consentAsked = true;
+        wx.navigateTo({ url: '/pages/privacy/index?consent=1' });
+      }
+    } catch (e) {
+      /* offline or not a resident: ask on the next visit */
+    }
   },
   /** The logged-in resident (silent login on first use). */
   async me(force) {

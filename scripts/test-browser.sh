@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Browser tests of the staff dashboard:
-#   scripts/test-browser.sh
+#   scripts/test-browser.sh            (BROWSER_TESTS="privacy.test.js" runs only that file)
 # Installs Debian's chromium if missing, `npm ci` in tests/browser, starts `minyi serve` on a free
 # port with a fresh SQLite store, bootstraps an admin and a community, creates a worker and a
 # volunteer, runs the tests (node --test, playwright-core driving /usr/bin/chromium), writes

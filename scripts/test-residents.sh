@@ -74,7 +74,7 @@ cd tests/residents
 timeout 300 node --test --test-concurrency=1 \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$WORK/tap.txt" \
-  ${RESIDENTS_TESTS:-drafts.test.js miniprogram.test.js contract.test.js mobile.test.js mobile-join.test.js}
+  ${RESIDENTS_TESTS:-drafts.test.js miniprogram.test.js contract.test.js mobile.test.js mobile-join.test.js privacy.test.js}
 STATUS=$?
 PASSED=$(grep -E '^# pass ' "$WORK/tap.txt" | awk '{print $3}' | tail -1)
 FAILED=$(grep -E '^# fail ' "$WORK/tap.txt" | awk '{print $3}' | tail -1)

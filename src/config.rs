@@ -57,6 +57,9 @@ pub struct Settings {
     /// SMS login for the mobile web version.
     #[serde(default)]
     pub sms: SmsSettings,
+    /// Residents' data rights: notice version, retention periods, exports.
+    #[serde(default)]
+    pub privacy: crate::privacy::PrivacySettings,
     #[serde(skip, default = "default_env")]
     pub environment: Environment,
 }
@@ -480,6 +483,9 @@ impl Settings {
         crate::auth::client_ip::parse_trusted(&self.http.trusted_proxies)?;
         if !(60..=900).contains(&self.auth.access_ttl_seconds) {
             bail!("auth.access_ttl_seconds must be between 60 and 900 (at most 15 minutes)");
+        }
+        if let Some(problem) = self.privacy.problem() {
+            bail!("{problem}");
         }
         Ok(())
     }

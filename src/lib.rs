@@ -10,6 +10,7 @@ pub mod intake;
 pub mod media;
 pub mod metrics;
 pub mod paper_import;
+pub mod privacy;
 pub mod queue;
 pub mod routes;
 pub mod security_headers;

@@ -18,6 +18,7 @@ pub struct Metrics {
     /// (in the queue → read by its worker), `process` (read → processed and acknowledged),
     /// `total` (accepted → acknowledged).
     pub queue_stage: HistogramVec,
+    pub privacy: crate::privacy::metrics::PrivacyMetrics,
 }
 
 impl Metrics {
@@ -78,6 +79,7 @@ impl Metrics {
         registry.register(Box::new(queue_gauge.clone()))?;
         registry.register(Box::new(queue_events.clone()))?;
         registry.register(Box::new(grouping_latency.clone()))?;
+        let privacy = crate::privacy::metrics::PrivacyMetrics::register(&registry)?;
         Ok(Self {
             registry,
             http_latency,
@@ -87,6 +89,7 @@ impl Metrics {
             auth_events,
             oldest_unprocessed,
             queue_stage,
+            privacy,
         })
     }
 

@@ -122,6 +122,14 @@ pub async fn build_state_from(
     let blobs = Arc::new(crate::media::LocalDiskStorage::new(
         settings.data_dir.join("uploads"),
     ));
+    let privacy = Arc::new(crate::privacy::job::PrivacyService {
+        store: store.clone(),
+        blobs: blobs.clone(),
+        settings: settings.privacy.clone(),
+        metrics: metrics.privacy.clone(),
+        exports_dir: settings.data_dir.join("exports"),
+        labels: crate::routes::privacy::EXPORT_LABELS,
+    });
     tracing::info!(
         store = store.backend(),
         queue = queue.kind(),
@@ -148,6 +156,7 @@ pub async fn build_state_from(
         guards,
         join_codes,
         community_words: Default::default(),
+        privacy,
     }))
 }
 
@@ -199,6 +208,8 @@ pub fn spawn_background(state: &AppState, roles: Roles) -> Vec<JoinHandle<()>> {
             state.store.clone(),
             chrono::Duration::hours(state.settings.hall.event_retention_hours.max(1)),
         );
+        // Retention and exports left unbuilt: idempotent, so several workers may run it.
+        tasks.push(tokio::spawn(state.privacy.clone().run()));
         tasks.push(tokio::spawn(async move {
             loop {
                 if let Err(e) = store.trim_events(chrono::Utc::now() - keep).await {

@@ -33,6 +33,8 @@ pub struct AppState {
     /// Each community's moderation words (configured, district and community lists), rebuilt
     /// when older than 2 s.
     pub community_words: crate::intake::moderation::CommunityWords,
+    /// Residents' data rights: exports, erasure, retention (`src/privacy/`).
+    pub privacy: std::sync::Arc<crate::privacy::job::PrivacyService>,
 }
 
 impl AppState {

@@ -20,6 +20,18 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
         "扫码加入社区",
         "Joined a community by its QR code",
     ),
+    ("account.profile", "修改个人资料", "Profile changed"),
+    ("account.phone", "更换手机号", "Phone number changed"),
+    (
+        "account.erase",
+        "注销账号并删除个人信息",
+        "Account and personal data erased",
+    ),
+    (
+        "person.erase",
+        "删除纸质表单居民的个人信息",
+        "Paper-form resident's data erased",
+    ),
     ("street.create", "添加街道", "Street added"),
     ("community.create", "添加社区", "Community added"),
     (

@@ -11,6 +11,7 @@ pub mod me;
 pub mod moderation_words;
 pub mod openapi;
 pub mod paper;
+pub mod privacy;
 pub mod suggestions;
 pub mod topics;
 pub mod uploads;
@@ -111,6 +112,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(paper::batches::import)
                 .service(paper::entries::add)
                 .service(paper::entries::correct)
+                .service(privacy::profile::show)
+                .service(privacy::profile::update)
+                .service(privacy::profile::send_code)
+                .service(privacy::profile::change_phone)
+                .service(privacy::consent::show_notice)
+                .service(privacy::consent::show)
+                .service(privacy::consent::accept)
+                .service(privacy::export::export)
+                .service(privacy::export::fetch)
+                .service(privacy::erase::preview)
+                .service(privacy::erase::erase)
+                .service(privacy::persons::erase)
+                .service(privacy::access_log::list)
+                .service(privacy::access_log::reveal_paper_contact)
                 .default_service(web::to(not_found)),
         )
         .service(assets::dashboard)

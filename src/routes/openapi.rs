@@ -37,6 +37,11 @@ use utoipa_swagger_ui::SwaggerUi;
         super::hall::events::stream, super::hall::stats::stats, super::hall::stats::export, super::uploads::upload, super::uploads::download,
         super::paper::batches::create, super::paper::batches::list, super::paper::batches::detail,
         super::paper::batches::close, super::paper::batches::import, super::paper::entries::add, super::paper::entries::correct,
+        super::privacy::profile::show, super::privacy::profile::update, super::privacy::profile::send_code,
+        super::privacy::profile::change_phone, super::privacy::consent::show_notice, super::privacy::consent::show,
+        super::privacy::consent::accept, super::privacy::export::export, super::privacy::export::fetch,
+        super::privacy::erase::preview, super::privacy::erase::erase, super::privacy::persons::erase,
+        super::privacy::access_log::list, super::privacy::access_log::reveal_paper_contact,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth)

@@ -9,6 +9,7 @@ mod hall;
 mod intake;
 mod models;
 mod postgres;
+mod privacy;
 mod sms;
 mod splice;
 mod sqlite;
@@ -21,6 +22,7 @@ pub use hall::*;
 pub use intake::*;
 pub use models::*;
 pub use postgres::PgStore;
+pub use privacy::*;
 pub use sms::SmsStore;
 pub use sqlite::SqliteStore;
 pub use topics::*;
@@ -83,6 +85,7 @@ pub trait Store:
     + SmsStore
     + AccessStore
     + FirstUseStore
+    + PrivacyStore
     + Send
     + Sync
     + 'static

@@ -15,6 +15,7 @@ mod jwt;
 mod labels;
 mod moderation;
 mod paper;
+mod privacy;
 mod queue;
 mod security;
 mod sms;

@@ -52,6 +52,8 @@ test('mobile web: phone login, post with photo, offline draft sent once, board',
     await page.getByLabel('短信验证码').fill(code);
     await shot(page, 'login');
     await page.click('#login');
+    // A new resident reads the privacy notice and accepts it first (PIPL consent).
+    await page.locator('#accept-notice').click();
     await page.locator('#tabs:not([hidden])').waitFor();
     await page.locator('h2', { hasText: '社区议题' }).waitFor();
 

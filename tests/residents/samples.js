@@ -48,6 +48,8 @@ async function collect() {
   await resident.me();
   const building = await srv.ensureBuilding('样本楼');
   await resident.buildings(srv.COMMUNITY);
+  // A chosen name (the profile), so a voice that shows its author has one to show.
+  await resident.request('PUT', '/me/profile', { name: '样本居民' });
   const templates = await resident.subscribeTemplates();
   await resident.subscriptions(templates.templates.map((t) => t.template_id));
 

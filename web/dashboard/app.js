@@ -20,6 +20,7 @@ const VIEWS = {
   stats: () => import("./views/stats.js").then((m) => m.Stats),
   join: () => import("./views/join.js").then((m) => m.JoinCode),
   admin: () => import("./views/admin.js").then((m) => m.Admin),
+  privacy: () => import("./views/privacy.js").then((m) => m.Privacy),
 };
 const loaded = {};
 
@@ -33,7 +34,7 @@ function parseRoute() {
 
 function navFor(role) {
   if (role === "volunteer") return ["paper", "assist"];
-  const items = ["inbox", "meetings", "paper", "assist", "callbacks", "moderation", "stats", "join"];
+  const items = ["inbox", "meetings", "paper", "assist", "callbacks", "moderation", "stats", "join", "privacy"];
   if (role === "admin") items.push("admin");
   return items;
 }

@@ -3,6 +3,7 @@
 // Everything residents typed is put in the page as text nodes (never as HTML).
 import { api, ApiError, NetworkError, loggedIn, logout, photoUrl } from './api.js';
 import { createDraft, deleteDraft, flushDrafts, listDrafts, sendDraft } from './drafts.js';
+import { consentGate, privacyView } from './privacy.js';
 
 // Status, state and timeline labels come from the server with each item (`status_label`,
 // `state_label`, `kind_label`): one source for every client, so this page keeps no table.
@@ -396,7 +397,7 @@ async function postView() {
   text,
   el('label', { for: 'building' }, '楼栋（可选）'), building,
   el('label', { for: 'photos' }, `照片（可选，最多 ${MAX_PHOTOS} 张）`), photos, preview,
-  el('label', { class: 'switch', for: 'show-name' }, showName, '愿意公开我的姓名（不勾选则匿名显示）'),
+  el('label', { class: 'switch', for: 'show-name' }, showName, '愿意公开我的姓名（显示“我的资料”里的姓名或昵称；不勾选则匿名显示）'),
   msg, submit);
   show(el('h2', {}, '提建议'), form);
   try {
@@ -452,7 +453,8 @@ async function mineView() {
     el('p', {}, current ? `${current.name}（${current.street_name}）` : '尚未加入社区'),
     el('p', { class: 'muted' }, '搬家了？请扫描新社区公告栏上的二维码，确认后即可更换。'),
     msg, linkForm(msg, (code) => { localStorage.setItem(JOIN_KEY, code); joinView(code); }));
-  show(el('h2', {}, '我的建议'), news, (await draftsSection(rerender)) || '', list, change, out);
+  const privacy = el('a', { class: 'btn secondary-link', href: '#/privacy', id: 'privacy-link' }, '我的资料与隐私');
+  show(el('h2', {}, '我的建议'), news, (await draftsSection(rerender)) || '', list, change, privacy, out);
   api.notifications().then(async (n) => {
     const unread = (n.items || []).filter((x) => !x.read);
     if (!unread.length) return;
@@ -472,6 +474,20 @@ async function mineView() {
 }
 
 // --- routing and start -------------------------------------------------------------------
+/** What the privacy screens (privacy.js) share with these. */
+const ui = {
+  el, show, when, errorText, communityId,
+  restart: () => start(),
+  logout() { logout(); localStorage.removeItem('minyi.m.me'); me = null; location.hash = '#/board'; route(); },
+  erased() {
+    logout(); localStorage.removeItem('minyi.m.me'); me = null;
+    document.getElementById('tabs').hidden = true;
+    show(el('h2', { id: 'erased' }, '账号已注销'),
+      el('p', {}, '您的个人信息已删除。谢谢您参与社区议事。'),
+      el('a', { class: 'btn', href: '#/board', onclick: () => setTimeout(route, 0) }, '返回首页'));
+  },
+};
+
 function route() {
   if (!loggedIn()) return loginView();
   const code = localStorage.getItem(JOIN_KEY);
@@ -484,6 +500,7 @@ function route() {
   }
   if (name === 'post') return postView();
   if (name === 'mine') return mineView();
+  if (name === 'privacy') return privacyView(ui, arg);
   if (name === 'topic' && /^\d+$/.test(arg || '')) return topicView(Number(arg));
   return boardView();
 }
@@ -508,6 +525,8 @@ async function start() {
         if (!me) { show(el('p', { class: 'error', role: 'alert' }, errorText(e)), el('button', { onclick: start }, '重试')); return; }
       }
     }
+    // A resident who has not accepted the current privacy notice reads it first.
+    if (me && me.role === 'resident' && await consentGate(ui)) return;
   }
   route();
   retryDrafts();

@@ -36,6 +36,11 @@ pub async fn dev_login(
         .store
         .upsert_dev_resident(&name, body.community_id)
         .await?;
+    // The name typed here is the resident's chosen name (their profile), as if set in 我的.
+    state
+        .store
+        .default_profile_name(account.account_id, &name)
+        .await?;
     let tokens: TokenResponse = new_session(&state, &account).await?;
     Ok(HttpResponse::Ok().json(tokens))
 }

@@ -151,6 +151,7 @@ pub struct CallbackQuery {
 pub async fn callbacks(
     state: web::Data<AppState>,
     caller: Staff,
+    req: HttpRequest,
     path: web::Path<CommunityId>,
     q: web::Query<CallbackQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -161,6 +162,11 @@ pub async fn callbacks(
             .callback_notices(community, q.done.unwrap_or(false))
             .await?,
     );
+    // Full names and phones are shown here: the access log records who saw whose.
+    crate::routes::privacy::access_log::log_callback_reveals(
+        &state, &caller, &req, community, &items,
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
         .json(crate::hall::callbacks::CallbackList { items }))

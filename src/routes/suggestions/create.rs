@@ -460,5 +460,18 @@ async fn create_for_resident(
         photo_ids: b.photo_ids,
         consent_by_resident: true,
     };
-    accepted(state.store.create_suggestion(&new, Some(&audit)).await?)
+    let outcome = state.store.create_suggestion(&new, Some(&audit)).await?;
+    if let CreateOutcome::Created(s) = &outcome {
+        // The consent stays linked to this suggestion with the notice version in force now.
+        state
+            .store
+            .record_assist_consent(
+                s.suggestion_id,
+                &state.settings.privacy.notice_version,
+                caller.account_id,
+                audit.at,
+            )
+            .await?;
+    }
+    accepted(outcome)
 }

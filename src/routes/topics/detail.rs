@@ -3,7 +3,7 @@ use crate::auth::caller::Caller;
 use crate::domain::ids::TopicId;
 use crate::error::{ApiError, ApiResult};
 use crate::hall::status::TopicStatus;
-use crate::intake::mask::{mask_name, scrub_contacts};
+use crate::intake::mask::scrub_contacts;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
@@ -17,15 +17,15 @@ pub struct MemberView {
     pub building_id: Option<crate::domain::ids::BuildingId>,
     pub building_name: Option<String>,
     pub pinned: bool,
-    /// The author's name, masked (张*).
+    /// The author's chosen name: in full where they allowed it, masked (张*) otherwise.
     pub author: Option<String>,
     /// Photos, each with whether residents may see it (a worker publishes them).
     pub photos: Vec<crate::store::PhotoRow>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// What residents see of a member: its text, and the author's (masked) name only where the
-/// author allowed it.
+/// What residents see of a member: its text, and the author's chosen name only where the
+/// author allowed it (愿意公开我的姓名).
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct VoiceView {
     pub channel: String,
@@ -101,7 +101,11 @@ pub async fn detail(
                 building_id: m.building_id,
                 building_name: m.building_name,
                 pinned: m.pinned,
-                author: m.author_name.as_deref().map(mask_name),
+                author: crate::privacy::names::author(
+                    m.author_name.as_deref(),
+                    m.show_author,
+                    true,
+                ),
                 photos: photos_of(m.suggestion_id),
                 created_at: m.created_at,
             })
@@ -132,11 +136,11 @@ pub async fn detail(
             .map(|m| VoiceView {
                 channel: m.channel,
                 text: scrub_contacts(&m.body),
-                author: m
-                    .author_name
-                    .as_deref()
-                    .filter(|_| m.show_author)
-                    .map(mask_name),
+                author: crate::privacy::names::author(
+                    m.author_name.as_deref(),
+                    m.show_author,
+                    false,
+                ),
                 photo_ids: photos_of(m.suggestion_id)
                     .into_iter()
                     .filter(|p| p.public)

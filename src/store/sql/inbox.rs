@@ -13,7 +13,7 @@ use sqlx::QueryBuilder;
 const OVERDUE_COUNT: &str = "select count(*) from topic where community_id = $1 and due_at < $2";
 const MEMBERS: &str = "select s.suggestion_id, s.channel, s.title, s.body, s.building_id,
         b.name as building_name, s.pinned, s.show_author,
-        coalesce(a.display_name, p.name) as author_name, s.created_at
+        coalesce(a.profile_name, p.name) as author_name, s.created_at
     from suggestion s
         left join building b on b.building_id = s.building_id
         left join account a on a.account_id = s.author_account_id

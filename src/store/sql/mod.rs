@@ -24,6 +24,7 @@ mod notifications;
 mod outbox;
 mod paper;
 mod participation;
+mod privacy;
 mod schema;
 mod shared;
 mod sms;
