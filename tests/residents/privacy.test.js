@@ -27,7 +27,7 @@ async function privacyShapes() {
   const learn = ({ method, url, statusCode, data }) => shapes.learn(method, url, statusCode, data);
   const tag = `${process.pid}${Date.now()}`;
   const r = createClient({ baseUrl: srv.BASE + '/api/v1', wx: fetchWx(`privacy-${tag}`, learn) });
-  await r.request('PUT', '/me/community', { community_id: srv.COMMUNITY });
+  await r.request('PUT', '/me/community', { code: await srv.joinCode() });
   const notice = await r.request('GET', '/privacy/notice');
   await r.request('GET', '/me/consent');
   await r.request('POST', '/me/consent', { version: notice.version });
@@ -211,7 +211,7 @@ test('mobile web: notice first, profile, export, phone change by code, erasure a
     const problems = [];
     page.on('pageerror', (e) => problems.push(e.message));
 
-    await page.goto(`${srv.BASE}/m/?c=${srv.COMMUNITY}`);
+    await page.goto(`${srv.BASE}/m/?c=${await srv.joinCode()}`);
     await page.getByLabel('手机号').fill(PHONE);
     await page.click('#send-code');
     await page.locator('#login-msg.okmsg').waitFor();
