@@ -98,10 +98,17 @@ for suite in browser residents; do
   bash "$script" 2>&1 | tee -a "$log" || status=1
 done
 
+# The API contract: schemathesis against the real server's /api/v1/openapi.json with a worker's,
+# a volunteer's and a resident's token (about two minutes each): no 5xx, every answer's status,
+# content type and body as documented. Ends with `contract: N passed, M failed`.
+say "API contract (schemathesis)"
+bash scripts/test-contract.sh 2>&1 | tee -a "$log" || status=1
+
 # One closing line for the whole run (cargo prints one per test target, the last often 0; the
 # front-end suites print `… tests: N passed, M failed`).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      /^(browser|residents) tests: [0-9]+ passed, [0-9]+ failed$/ { p += $3; f += $5 }
      /^fault-matrix: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
+     /^contract: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
      END { printf "tests: %d passed, %d failed\n", p, f; if (p == 0 || f > 0) exit 1 }' "$log" || status=1
 exit $status

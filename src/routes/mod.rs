@@ -18,6 +18,12 @@ pub mod uploads;
 
 use actix_web::web;
 
+/// A list answer: `{"items": [...]}` (room for paging fields without breaking clients).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Items<T: utoipa::ToSchema> {
+    pub items: Vec<T>,
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)

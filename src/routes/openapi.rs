@@ -43,8 +43,8 @@ use utoipa_swagger_ui::SwaggerUi;
         super::privacy::erase::preview, super::privacy::erase::erase, super::privacy::persons::erase,
         super::privacy::access_log::list, super::privacy::access_log::reveal_paper_contact,
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth)
+    components(schemas(crate::error::Problem, crate::error::FieldError, crate::store::TopicSort)),
+    modifiers(&BearerAuth, &ProblemResponses)
 )]
 pub struct ApiDoc;
 
@@ -71,6 +71,98 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every error answer is a `Problem` in `application/problem+json`, and every operation lists
+/// the errors any request of its kind can meet, besides those its handler names: 401 and 403
+/// where it needs a token; 400, 413, 415 and 422 where it takes a body; 400 and 422 where it
+/// takes query parameters; 404 where it names anything (path, query or body); 428 where a stale
+/// `If-Match` is refused (412); 503 when the database is out of
+/// reach (every operation, `/healthz` aside).
+struct ProblemResponses;
+
+fn problem(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("Problem")))
+        .build();
+    ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM_JSON, content)
+        .build()
+        .into()
+}
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::RefOr;
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                for (status, response) in op.responses.responses.iter_mut() {
+                    let RefOr::T(response) = response else {
+                        continue;
+                    };
+                    let is_problem = response.content.get("application/json").is_some_and(|c| {
+                        matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"))
+                    });
+                    if status.as_str() >= "400" && is_problem {
+                        if let Some(c) = response.content.shift_remove("application/json") {
+                            response.content.insert(PROBLEM_JSON.to_string(), c);
+                        }
+                    }
+                }
+                let in_ = |w: ParameterIn| {
+                    op.parameters.iter().flatten().any(|p| {
+                        std::mem::discriminant(&p.parameter_in) == std::mem::discriminant(&w)
+                    })
+                };
+                let (has_path, has_query) = (in_(ParameterIn::Path), in_(ParameterIn::Query));
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_body = op.request_body.is_some();
+                let mut add: Vec<(&str, &str)> = Vec::new();
+                if secured {
+                    add.push(("401", "未登录或登录已过期 / Authentication required"));
+                    add.push(("403", "无权执行此操作 / Not allowed"));
+                }
+                if has_body || has_query {
+                    add.push(("400", "请求有误 / Bad request"));
+                    add.push(("422", "内容未通过校验 / Validation failed"));
+                }
+                if has_body {
+                    add.push(("413", "内容过大 / Payload too large"));
+                    add.push(("415", "内容类型不受支持 / Unsupported media type"));
+                }
+                if has_path || has_query || has_body {
+                    // A path id, or a community, building or topic named in the query or body,
+                    // that does not exist or is not the caller's to see.
+                    add.push(("404", "未找到 / Not found"));
+                }
+                if op.responses.responses.contains_key("412") {
+                    // Where a stale `If-Match` is refused, a missing one is too.
+                    add.push(("428", "缺少 If-Match / If-Match required"));
+                }
+                if path != "/healthz" {
+                    add.push(("503", "服务暂不可用 / Service unavailable"));
+                }
+                for (status, description) in add {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| problem(description));
+                }
+            }
+        }
+    }
+}
+
 /// The document with API paths under `/api/v1` (handlers are declared relative to that scope).
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
@@ -83,7 +175,55 @@ pub fn document() -> utoipa::openapi::OpenApi {
         };
         doc.paths.paths.insert(full, item);
     }
+    unique_operation_ids(&mut doc);
     doc
+}
+
+/// Handlers in different modules share names (`list`, `create`…): an operation id that is not
+/// unique gets its path's fixed segments (`erase` of `/api/v1/me` → `erase_me`).
+fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let operations = |item: &mut utoipa::openapi::PathItem| {
+        [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|op| op.operation_id.clone())
+        .collect::<Vec<_>>()
+    };
+    for item in doc.paths.paths.values_mut() {
+        for id in operations(item) {
+            *seen.entry(id).or_default() += 1;
+        }
+    }
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let fixed: Vec<&str> = path
+            .split('/')
+            .filter(|s| !s.is_empty() && !s.starts_with('{') && *s != "api" && *s != "v1")
+            .collect();
+        let suffix = fixed.join("_").replace(['-', '.'], "_");
+        for op in [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(id) = op.operation_id.as_mut() {
+                if seen.get(id.as_str()).is_some_and(|n| *n > 1) {
+                    *id = format!("{id}_{suffix}");
+                }
+            }
+        }
+    }
 }
 
 pub fn swagger() -> SwaggerUi {
@@ -96,4 +236,93 @@ pub async fn docs_redirect() -> actix_web::HttpResponse {
     actix_web::HttpResponse::PermanentRedirect()
         .insert_header(("location", "/api/docs/"))
         .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::BTreeSet;
+
+    /// `a::b::c` names found after `marker` in `src` (`.service(` or a `paths(` list).
+    fn handler_names(src: &str) -> BTreeSet<String> {
+        src.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .filter(|w| w.contains("::") && !w.ends_with("::"))
+            .map(|w| w.trim_start_matches("super::").to_string())
+            .collect()
+    }
+
+    /// Every handler the service registers is in the document, and every handler the document
+    /// names is registered. With utoipa's actix-web integration, a documented handler's path and
+    /// method come from its route attribute, so together the two cannot drift.
+    #[test]
+    fn every_registered_handler_is_documented_and_every_documented_one_is_served() {
+        let routes = include_str!("mod.rs");
+        let configure = &routes[routes.find("pub fn configure").unwrap()..];
+        let configure = &configure[..configure.find("\n}\n").unwrap()];
+        let registered: BTreeSet<String> = configure
+            .split(".service(")
+            .skip(1)
+            .map(|s| handler_names(&s[..s.find(')').unwrap_or(s.len())]))
+            .flat_map(|names| names.into_iter())
+            .filter(|n| {
+                !["openapi::", "assets::", "web::"]
+                    .iter()
+                    .any(|p| n.starts_with(p))
+            })
+            .collect();
+        let doc = include_str!("openapi.rs");
+        let paths = &doc[doc.find("paths(").unwrap() + 6..];
+        let paths = &paths[..paths.find("),\n    components").unwrap()];
+        let documented = handler_names(paths);
+        assert!(
+            registered.len() > 90,
+            "parsed {} handlers",
+            registered.len()
+        );
+        let undocumented: Vec<_> = registered.difference(&documented).collect();
+        let unserved: Vec<_> = documented.difference(&registered).collect();
+        assert!(
+            undocumented.is_empty(),
+            "served, not documented: {undocumented:?}"
+        );
+        assert!(unserved.is_empty(), "documented, not served: {unserved:?}");
+    }
+
+    /// Every reference resolves, and operation ids are unique (clients generate code from them).
+    #[test]
+    fn the_document_is_whole() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let text = doc.to_string();
+        let defined = doc["components"]["schemas"].as_object().unwrap();
+        for part in text.split("\"#/components/schemas/").skip(1) {
+            let name = &part[..part.find('"').unwrap()];
+            assert!(
+                defined.contains_key(name),
+                "{name} is referenced, not defined"
+            );
+        }
+        let mut ids = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let id = op["operationId"].as_str().unwrap().to_string();
+                assert!(ids.insert(id.clone()), "{method} {path}: {id} twice");
+                let responses = op["responses"].as_object().unwrap();
+                for (status, r) in responses {
+                    let problem = r.to_string().contains("#/components/schemas/Problem");
+                    if status.as_str() >= "400" && problem {
+                        assert!(
+                            r["content"].get("application/problem+json").is_some(),
+                            "{method} {path} {status}: errors are problem+json"
+                        );
+                    }
+                }
+                if op
+                    .get("security")
+                    .is_some_and(|s| !s.as_array().unwrap().is_empty())
+                {
+                    assert!(responses.contains_key("401"), "{method} {path}: 401");
+                }
+            }
+        }
+    }
 }

@@ -10,7 +10,7 @@ use crate::store::BuildingRow;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = Vec<BuildingRow>), (status = 404, body = crate::error::Problem)), tag = "communities", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = crate::routes::Items<BuildingRow>), (status = 404, body = crate::error::Problem)), tag = "communities", security(("bearer" = [])))]
 #[get("/communities/{id}/buildings")]
 pub async fn list_buildings(
     state: web::Data<AppState>,
@@ -19,7 +19,7 @@ pub async fn list_buildings(
 ) -> ApiResult<HttpResponse> {
     let community = caller.community(path.into_inner())?;
     let rows = state.store.buildings(community).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": rows })))
+    Ok(HttpResponse::Ok().json(crate::routes::Items { items: rows }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -27,7 +27,7 @@ pub struct NewBuilding {
     pub name: String,
 }
 
-#[utoipa::path(params(("id" = i64, Path)), request_body = NewBuilding, responses((status = 201, body = Created), (status = 404, body = crate::error::Problem)), tag = "communities", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), request_body = NewBuilding, responses((status = 201, body = Created), (status = 404, body = crate::error::Problem), (status = 409, description = "楼栋已存在 / A building of that name exists", body = crate::error::Problem)), tag = "communities", security(("bearer" = [])))]
 #[post("/communities/{id}/buildings")]
 pub async fn create_building(
     state: web::Data<AppState>,

@@ -88,7 +88,7 @@ pub struct ListQuery {
     pub community_id: i64,
 }
 
-#[utoipa::path(params(ListQuery), responses((status = 200, body = Vec<PaperBatchRow>)), tag = "paper", security(("bearer" = [])))]
+#[utoipa::path(params(ListQuery), responses((status = 200, body = crate::routes::Items<PaperBatchRow>)), tag = "paper", security(("bearer" = [])))]
 #[get("/paper-batches")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -96,8 +96,9 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> ApiResult<HttpResponse> {
     let community = staff.community(CommunityId(q.community_id))?;
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "items": state.store.batches(community).await? })))
+    Ok(HttpResponse::Ok().json(crate::routes::Items {
+        items: state.store.batches(community).await?,
+    }))
 }
 
 /// The batch, or 404 when it is outside the caller's communities.

@@ -13,8 +13,16 @@ pub struct Page {
     pub limit: Option<i64>,
 }
 
+/// A page of the resident's own suggestions.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct MySuggestions {
+    pub items: Vec<SuggestionView>,
+    /// The `cursor` of the next page (absent on the last page).
+    pub next_cursor: Option<i64>,
+}
+
 /// The resident's own suggestions, newest first, each with its topic and public timeline.
-#[utoipa::path(params(Page), responses((status = 200, body = Vec<SuggestionView>)), tag = "suggestions", security(("bearer" = [])))]
+#[utoipa::path(params(Page), responses((status = 200, body = MySuggestions)), tag = "suggestions", security(("bearer" = [])))]
 #[get("/me/suggestions")]
 pub async fn mine(
     state: web::Data<AppState>,
@@ -53,5 +61,5 @@ pub async fn mine(
         view.my_satisfaction = mine;
         items.push(view);
     }
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": next_cursor })))
+    Ok(HttpResponse::Ok().json(MySuggestions { items, next_cursor }))
 }

@@ -80,11 +80,11 @@ async fn list(
             created_at: s.created_at,
         });
     }
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(crate::routes::Items { items }))
 }
 
 /// Suggestions held for review in a community.
-#[utoipa::path(params(ListQuery), responses((status = 200, body = Vec<StaffSuggestion>)), tag = "moderation", security(("bearer" = [])))]
+#[utoipa::path(params(ListQuery), responses((status = 200, body = crate::routes::Items<StaffSuggestion>)), tag = "moderation", security(("bearer" = [])))]
 #[get("/moderation/suggestions")]
 pub async fn pending(
     state: web::Data<AppState>,
@@ -101,7 +101,7 @@ pub async fn pending(
 }
 
 /// Suggestions whose processing failed (dead-lettered), for administrators to retry.
-#[utoipa::path(params(ListQuery), responses((status = 200, body = Vec<StaffSuggestion>)), tag = "moderation", security(("bearer" = [])))]
+#[utoipa::path(params(ListQuery), responses((status = 200, body = crate::routes::Items<StaffSuggestion>)), tag = "moderation", security(("bearer" = [])))]
 #[get("/suggestions/failed")]
 pub async fn failed(
     state: web::Data<AppState>,

@@ -36,11 +36,40 @@ pub struct VoiceView {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// `GET /topics/{id}`: the topic and what goes with it. Staff get `members`, `quotes`, `audit`
+/// and `satisfaction_comments`; residents get `voices`, `my_satisfaction` (null until they
+/// answer) and `can_rate`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TopicDetail {
+    pub topic: TopicView,
+    pub timeline: Vec<super::TimelineEntryView>,
+    pub meetings: Vec<crate::store::TopicMeetingRow>,
+    pub satisfaction: crate::hall::stats::Satisfaction,
+    /// The statuses a worker may move the topic to from its current one.
+    pub next_statuses: Vec<TopicStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<MemberView>>,
+    /// Representative quotes: the labelled representative first, then the longest texts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quotes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit: Option<Vec<crate::routes::audit_view::AuditView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub satisfaction_comments: Option<Vec<crate::store::SatisfactionComment>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voices: Option<Vec<VoiceView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable)]
+    pub my_satisfaction: Option<Option<crate::routes::suggestions::MySatisfaction>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub can_rate: Option<bool>,
+}
+
 /// One topic, with `ETag` = its version. For everyone: summary, counts, decision, public
 /// timeline, meetings, satisfaction; for residents also their support and answer, and the
 /// members' texts (names only where allowed); for staff the members with channel and building,
 /// representative quotes and the audit trail.
-#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = TopicView), (status = 404, body = crate::error::Problem)), tag = "topics", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = TopicDetail), (status = 404, body = crate::error::Problem)), tag = "topics", security(("bearer" = [])))]
 #[get("/topics/{id}")]
 pub async fn detail(
     state: web::Data<AppState>,
@@ -73,13 +102,21 @@ pub async fn detail(
             .cloned()
             .collect()
     };
-    let mut view = TopicView::new(topic, chrono::Utc::now());
-    let mut body = serde_json::json!({
-        "timeline": timeline,
-        "meetings": meetings,
-        "satisfaction": crate::hall::stats::satisfaction(satisfaction),
-        "next_statuses": crate::hall::workflow::next(status),
-    });
+    let view = TopicView::new(topic, chrono::Utc::now());
+    let mut body = TopicDetail {
+        topic: view,
+        timeline,
+        meetings,
+        satisfaction: crate::hall::stats::satisfaction(satisfaction),
+        next_statuses: crate::hall::workflow::next(status),
+        members: None,
+        quotes: None,
+        audit: None,
+        satisfaction_comments: None,
+        voices: None,
+        my_satisfaction: None,
+        can_rate: None,
+    };
     if caller.role.is_staff() {
         // Representative quotes: the labelled representative first, then the longest texts.
         let mut quotes: Vec<&crate::store::MemberRow> = members.iter().collect();
@@ -115,18 +152,17 @@ pub async fn detail(
         audit.sort_by_key(|a| a.audit_id);
         let audit = crate::routes::audit_view::audit_views(&state, audit).await?;
         let comments = state.store.satisfaction_comments(id).await?;
-        body["members"] = serde_json::to_value(members).map_err(anyhow::Error::from)?;
-        body["quotes"] = serde_json::to_value(quotes).map_err(anyhow::Error::from)?;
-        body["audit"] = serde_json::to_value(audit).map_err(anyhow::Error::from)?;
-        body["satisfaction_comments"] =
-            serde_json::to_value(comments).map_err(anyhow::Error::from)?;
+        body.members = Some(members);
+        body.quotes = Some(quotes);
+        body.audit = Some(audit);
+        body.satisfaction_comments = Some(comments);
     } else {
         let supported = !state
             .store
             .supported_among(caller.account_id, &[id])
             .await?
             .is_empty();
-        view.supported = Some(supported);
+        body.topic.supported = Some(supported);
         let mine = state.store.my_satisfaction(id, caller.account_id).await?;
         let can_rate =
             status == TopicStatus::Resolved && state.store.took_part(id, caller.account_id).await?;
@@ -149,14 +185,12 @@ pub async fn detail(
                 created_at: m.created_at,
             })
             .collect();
-        body["my_satisfaction"] = match mine {
-            Some((answer, comment)) => serde_json::json!({"answer": answer, "comment": comment}),
-            None => serde_json::Value::Null,
-        };
-        body["can_rate"] = can_rate.into();
-        body["voices"] = serde_json::to_value(voices).map_err(anyhow::Error::from)?;
+        body.my_satisfaction = Some(mine.map(|(answer, comment)| {
+            crate::routes::suggestions::MySatisfaction::new(answer, comment)
+        }));
+        body.can_rate = Some(can_rate);
+        body.voices = Some(voices);
     }
-    body["topic"] = serde_json::to_value(view).map_err(anyhow::Error::from)?;
     Ok(HttpResponse::Ok()
         .insert_header((
             actix_web::http::header::ETAG,

@@ -32,6 +32,18 @@ pub struct TopicQuery {
     pub limit: Option<i64>,
 }
 
+/// A page of a community's topics, with the number of topics in each status.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct TopicPage {
+    pub items: Vec<TopicView>,
+    /// Topics of the community per status code.
+    pub counts: std::collections::BTreeMap<String, i64>,
+    /// Topics past their response deadline.
+    pub overdue_count: i64,
+    /// The `cursor` of the next page (absent on the last page).
+    pub next_cursor: Option<String>,
+}
+
 fn bad(code: &'static str, zh: &str, en: String) -> ApiError {
     ApiError::bad_request(code, zh, en)
 }
@@ -60,7 +72,7 @@ pub fn day_start(field: &str, s: &str) -> ApiResult<chrono::DateTime<Utc>> {
 
 /// A community's topics: the workers' inbox, and the residents' board of their community (the
 /// same topics, without personal data). Counts per status and of overdue topics come along.
-#[utoipa::path(params(("id" = i64, Path), TopicQuery), responses((status = 200, body = Vec<TopicView>), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)), tag = "topics", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path), TopicQuery), responses((status = 200, body = TopicPage), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)), tag = "topics", security(("bearer" = [])))]
 #[get("/communities/{id}/topics")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -136,12 +148,11 @@ pub async fn list(
         .inbox(community, &filter, sort, limit, offset)
         .await?;
     let next_cursor = (rows.len() as i64 == limit).then(|| format!("o{}", offset + limit));
-    let counts: serde_json::Map<String, serde_json::Value> = state
+    let counts: std::collections::BTreeMap<String, i64> = state
         .store
         .topic_counts(community)
         .await?
         .into_iter()
-        .map(|(s, n)| (s, n.into()))
         .collect();
     let overdue_count = state.store.overdue_count(community, now).await?;
     let mut items: Vec<TopicView> = rows.into_iter().map(|t| TopicView::new(t, now)).collect();
@@ -152,7 +163,10 @@ pub async fn list(
             t.supported = Some(mine.contains(&t.id));
         }
     }
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "items": items, "counts": counts, "overdue_count": overdue_count, "next_cursor": next_cursor
-    })))
+    Ok(HttpResponse::Ok().json(TopicPage {
+        items,
+        counts,
+        overdue_count,
+        next_cursor,
+    }))
 }
