@@ -94,6 +94,7 @@ pub struct Engine {
     /// Atomic cells let `decide` (`&self`) fill them and keep the engine `Sync`.
     idf_table: Vec<AtomicU32>,
     idf_table_place: Vec<AtomicU32>,
+    idf_table_concept: Vec<AtomicU32>,
     idf_table_n: u64,
     /// Scratch buffers of `attach` and `detach`, kept to avoid allocating per suggestion.
     scratch: Scratch,
@@ -195,6 +196,7 @@ impl Engine {
             refresh_cursor: 0,
             idf_table: Vec::new(),
             idf_table_place: Vec::new(),
+            idf_table_concept: Vec::new(),
             idf_table_n: 0,
             scratch: Scratch::default(),
         }
@@ -251,6 +253,7 @@ impl Engine {
             Kind::Word => self.cfg.word_weight,
             Kind::Place => self.cfg.place_weight,
             Kind::Bigram => self.cfg.bigram_weight,
+            Kind::Concept => self.cfg.concept_weight,
         }
     }
 
@@ -265,6 +268,7 @@ impl Engine {
     pub(crate) fn idf_df(&self, kind: Kind, df: u32) -> f32 {
         let (table, power) = match kind {
             Kind::Place => (&self.idf_table_place, self.cfg.place_idf_power),
+            Kind::Concept => (&self.idf_table_concept, self.cfg.concept_idf_power),
             _ => (&self.idf_table, self.cfg.idf_power),
         };
         match table.get(df as usize) {
@@ -277,24 +281,42 @@ impl Engine {
                 }
                 bits => f32::from_bits(bits),
             },
-            None => idf(self.idf_table_n.max(self.n_docs), df).powf(power),
+            None => idf(self.idf_table_n.max(self.idf_docs()), df).powf(power),
         }
     }
 
     /// Rebuilds the idf tables when the corpus has grown by 1 % since
     /// the last build (every document while it is small): `powf` per term per suggestion would dominate the assignment time.
     fn refresh_idf_tables(&mut self) {
-        if self.n_docs < self.idf_table_n + self.idf_table_n / 100 + 1 && !self.idf_table.is_empty()
-        {
+        let n = self.idf_docs();
+        if n < self.idf_table_n + self.idf_table_n / 100 + 1 && !self.idf_table.is_empty() {
             return;
         }
-        let n = self.n_docs;
         let size = (n as usize + 1).min(IDF_TABLE_SIZE);
-        for table in [&mut self.idf_table, &mut self.idf_table_place] {
+        for table in [
+            &mut self.idf_table,
+            &mut self.idf_table_place,
+            &mut self.idf_table_concept,
+        ] {
             table.clear();
             table.resize_with(size, || AtomicU32::new(IDF_EMPTY));
         }
         self.idf_table_n = n;
+    }
+
+    /// Documents behind the idf: the community's own plus the background prior's
+    /// pseudo-documents (`prior_docs`), which matter while the community is small.
+    pub(crate) fn idf_docs(&self) -> u64 {
+        self.n_docs + self.cfg.prior_docs as u64
+    }
+
+    /// Pseudo-document frequency of a term in the background prior.
+    fn prior_df(&self, hash: u64) -> u32 {
+        if self.cfg.prior_docs == 0 {
+            return 0;
+        }
+        let share = super::prior::share(hash);
+        (share * self.cfg.prior_docs as f32).round() as u32
     }
 
     pub(crate) fn place_is_specific(&self, df: u32) -> bool {
@@ -391,7 +413,7 @@ impl Engine {
         let mut has_specific_place = false;
         for f in &doc.features {
             let id = self.term_ids.get(&f.hash).copied();
-            let df = id.map_or(0, |i| self.terms[i as usize].df);
+            let df = id.map_or_else(|| self.prior_df(f.hash), |i| self.terms[i as usize].df);
             let w = self.kind_weight(f.kind) * (1.0 + f.tf.ln()) * self.idf_df(f.kind, df);
             norm2 += w * w;
             if f.kind == Kind::Place && self.place_is_specific(df) {
@@ -712,8 +734,9 @@ impl Engine {
                 Some(&id) => id,
                 None => {
                     let id = self.terms.len() as u32;
+                    let df = self.prior_df(f.hash);
                     self.terms.push(Term {
-                        df: 0,
+                        df,
                         kind: f.kind,
                         text: f.text,
                         postings: Vec::new(),
