@@ -71,6 +71,12 @@ pub struct EngineConfig {
     pub concept_weight: f32,
     /// Exponent of the inverse document frequency of concepts.
     pub concept_idf_power: f32,
+    /// Join threshold (cosine to the centroid) for a suggestion about the same problem
+    /// (main concept) at the same place as the topic.
+    pub concept_join_threshold: f32,
+    /// Similarity factor when the suggestion's main problem is not the topic's (1: off; a
+    /// lower factor split a city's cases, which tell one case with several problems).
+    pub concept_conflict_factor: f32,
     /// Pseudo-documents of the shipped background prior blended into the document
     /// frequencies (0: the community's own statistics only); its weight fades as the
     /// community's corpus grows.
@@ -110,6 +116,8 @@ impl Default for EngineConfig {
             concept_weight: 2.0,
             concept_idf_power: 1.0,
             prior_docs: 100,
+            concept_join_threshold: 0.0,
+            concept_conflict_factor: 1.0,
         }
     }
 }

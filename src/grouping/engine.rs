@@ -71,6 +71,8 @@ pub(crate) struct Query {
     /// Places specific enough to tell issues apart (known or not).
     pub(crate) places: Vec<u32>,
     pub(crate) has_specific_place: bool,
+    /// The suggestion's main problem: its heaviest concept of the lexicon.
+    pub(crate) concept: Option<u32>,
 }
 
 /// One community's grouping state.
@@ -339,13 +341,21 @@ impl Engine {
         }
         let q = self.query(doc);
         for (slot, sim) in self.ranked_topics(&q, None) {
+            if self.same_case(&q, slot) && sim >= self.cfg.concept_join_threshold {
+                return Decision::Join {
+                    topic: self.topics[slot as usize].id,
+                    similarity: sim,
+                    duplicate_of: None,
+                };
+            }
             if sim
                 < self
                     .cfg
                     .join_threshold
                     .min(self.cfg.same_place_join_threshold)
             {
-                break;
+                // A later candidate may still be the same case at a lower similarity.
+                continue;
             }
             if sim < self.cfg.join_threshold && !self.names_topic_place_any(&q, slot) {
                 continue;
@@ -431,10 +441,12 @@ impl Engine {
             t.1 /= norm;
         }
         terms.sort_unstable_by_key(|t| t.0);
+        let concept = self.main_concept(&terms);
         Query {
             terms,
             places,
             has_specific_place,
+            concept,
         }
     }
 
@@ -625,6 +637,84 @@ impl Engine {
             .any(|p| self.is_anchor_place(p) && q.places.iter().any(|&x| self.same_place(p, x)))
     }
 
+    /// The heaviest concept of a weighted vector (a query or a centroid).
+    pub(crate) fn main_concept(&self, v: &[(u32, f32)]) -> Option<u32> {
+        v.iter()
+            .filter(|&&(t, w)| w > 0.0 && self.terms[t as usize].kind == Kind::Concept)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|&(t, _)| t)
+    }
+
+    /// The main concept of a topic and its weight in the centroid.
+    fn topic_concept(&self, slot: u32) -> Option<(u32, f32)> {
+        let c = &self.topics[slot as usize].centroid;
+        let t = self.main_concept(c)?;
+        c.iter().find(|x| x.0 == t).copied()
+    }
+
+    /// The suggestion's main problem is not the topic's: the topic has another main
+    /// concept and gives the suggestion's less than half its weight (same place, another
+    /// problem).
+    pub(crate) fn concept_conflict(&self, q: &Query, slot: u32) -> bool {
+        let (Some(qc), Some((tc, tw))) = (q.concept, self.topic_concept(slot)) else {
+            return false;
+        };
+        if qc == tc {
+            return false;
+        }
+        let w = self.topics[slot as usize]
+            .centroid
+            .iter()
+            .find(|x| x.0 == qc)
+            .map_or(0.0, |x| x.1);
+        w < 0.5 * tw
+    }
+
+    /// Same problem at the same place: the suggestion's main concept is the topic's, and
+    /// it names one of the topic's dominant places (or neither names a specific place).
+    fn same_case(&self, q: &Query, slot: u32) -> bool {
+        let (Some(qc), Some((tc, _))) = (q.concept, self.topic_concept(slot)) else {
+            return false;
+        };
+        if qc != tc {
+            return false;
+        }
+        if q.places.is_empty() {
+            // About the whole community: not a topic about one building or unit.
+            !q.has_specific_place && !self.topic_in_building(slot)
+        } else {
+            // A building, unit or gate of the community: a city's estates and roads hold
+            // many cases of one kind of problem.
+            self.dominant_place_iter(slot).any(|p| {
+                self.is_community_place(p) && q.places.iter().any(|&x| self.same_place(p, x))
+            })
+        }
+    }
+
+    /// A building, unit or gate (`3号楼`, `2单元`, `东门`), as `places.rs` names them.
+    fn is_community_place(&self, term: u32) -> bool {
+        self.terms[term as usize]
+            .text
+            .as_deref()
+            .is_some_and(|t| t.ends_with("号楼") || t.ends_with("单元") || t.ends_with('门'))
+    }
+
+    /// A suggestion that names no place (about the whole community) and a topic about one
+    /// building, unit or gate.
+    fn unplaced_into_building(&self, q: &Query, slot: u32) -> bool {
+        !q.has_specific_place && self.topic_in_building(slot)
+    }
+
+    /// Whether most of the topic's members name one building or unit.
+    fn topic_in_building(&self, slot: u32) -> bool {
+        self.dominant_place_iter(slot).any(|p| {
+            self.terms[p as usize]
+                .text
+                .as_deref()
+                .is_some_and(|t| t.ends_with("号楼") || t.ends_with("单元"))
+        })
+    }
+
     /// Whether the suggestion names one of the topic's dominant specific places, building
     /// numbers included.
     fn names_topic_place_any(&self, q: &Query, slot: u32) -> bool {
@@ -641,8 +731,11 @@ impl Engine {
             .into_iter()
             .map(|slot| {
                 let mut sim = self.cosine_to_topic(&q.terms, slot);
-                if self.place_conflict(q, slot) {
+                if self.place_conflict(q, slot) || self.unplaced_into_building(q, slot) {
                     sim *= self.cfg.place_conflict_factor;
+                }
+                if self.concept_conflict(q, slot) {
+                    sim *= self.cfg.concept_conflict_factor;
                 }
                 (slot, sim)
             })

@@ -11,7 +11,7 @@ use super::*;
 const COMMUNITY: &str = include_str!("../../tests/fixtures/grouping/community.jsonl");
 const SEED_LINES: &str = include_str!("../../tests/fixtures/grouping/seed_lines.txt");
 /// B³ F1 reached on `../shared/data/community/dev.jsonl`, a little under the measured value.
-const DEV_B3_F1_FLOOR: f64 = 0.55;
+const DEV_B3_F1_FLOOR: f64 = 0.74;
 
 struct Row {
     subject: Option<String>,
