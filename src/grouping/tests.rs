@@ -497,3 +497,32 @@ fn the_community_dev_set_holds_its_quality_floor() {
         s.b3_f1
     );
 }
+
+#[test]
+fn titles_name_the_place_and_the_problem() {
+    let texts = [
+        ("", "5号楼电梯坏了，有人被困在里面半小时"),
+        ("", "五号楼的升降梯又停运了，老人只能爬楼梯"),
+        ("", "5栋电梯故障"),
+    ];
+    let topics = group_texts(&texts);
+    assert!(topics.iter().all(|&t| t == topics[0]), "{topics:?}");
+    let docs = texts.iter().map(|(_, t)| prepare(None, t));
+    let g = group_all(&EngineConfig::default(), docs);
+    let title = g.engine.label(g.topics[0]).unwrap().title;
+    assert!(title.starts_with("5号楼电梯"), "{title}");
+    assert!(title.chars().count() <= 16, "{title}");
+}
+
+#[test]
+fn a_problem_at_another_building_or_the_whole_community_is_another_topic() {
+    let topics = group_texts(&[
+        ("", "8号楼楼道灯不亮，晚上回家只能摸黑"),
+        ("", "八栋声控灯坏了"),
+        ("", "10号楼楼道灯不亮"),
+        ("", "8号楼楼道里堆满了杂物"),
+    ]);
+    assert_eq!(topics[0], topics[1], "{topics:?}");
+    assert_ne!(topics[0], topics[2], "{topics:?}");
+    assert_ne!(topics[0], topics[3], "{topics:?}");
+}
