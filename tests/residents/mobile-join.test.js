@@ -49,6 +49,8 @@ async function phoneLogin(page, phone) {
   await page.locator('#login-msg.okmsg').waitFor();
   await page.getByLabel('短信验证码').fill(await srv.waitForCode(`${phone.slice(0, 3)}****${phone.slice(-4)}`));
   await page.click('#login');
+  // A new resident reads the privacy notice and accepts it first (PIPL consent).
+  await page.locator('#accept-notice').click();
 }
 
 const tokenOf = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('minyi.m.tokens')).access_token);
