@@ -47,6 +47,21 @@ pub struct CreateMeeting {
     pub topic_ids: Vec<TopicId>,
 }
 
+/// A meeting's time within years 2000–2099: a typo such as year 281 would otherwise reach the
+/// printed agenda and the XLSX export (which cannot hold it).
+fn meeting_time(at: DateTime<Utc>) -> ApiResult<DateTime<Utc>> {
+    use chrono::Datelike;
+    if (2000..2100).contains(&at.year()) {
+        Ok(at)
+    } else {
+        Err(ApiError::field(
+            "held_at",
+            "out_of_range",
+            format!("会议时间的年份应在 2000 至 2099 之间 / the meeting's year must be within 2000–2099 (got {})", at.year()),
+        ))
+    }
+}
+
 /// Plan a meeting. Agenda topics still new or accepted become 议事中 (residents are told).
 #[utoipa::path(params(("id" = i64, Path)), request_body = CreateMeeting, responses((status = 201), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)), tag = "meetings", security(("bearer" = [])))]
 #[post("/communities/{id}/meetings")]
@@ -61,7 +76,7 @@ pub async fn create(
     let m = NewMeeting {
         community,
         title: text("title", &body.title, 2, 60)?,
-        held_at: body.held_at,
+        held_at: meeting_time(body.held_at)?,
         place: text("place", &body.place, 1, 100)?,
         topics: topic_list(&body.topic_ids)?,
     };
@@ -231,7 +246,7 @@ pub async fn update(
     }
     let patch = MeetingPatch {
         title: opt_text("title", &body.title, 60)?,
-        held_at: body.held_at,
+        held_at: body.held_at.map(meeting_time).transpose()?,
         place: opt_text("place", &body.place, 100)?,
         status: body.status.clone(),
         attendance_count: body.attendance_count,
