@@ -593,7 +593,7 @@ pub async fn export(
         s.write_string_with_format(0, 0, "会议", &bold)?;
         s.write_string(0, 1, &m.title)?;
         s.write_string_with_format(1, 0, "时间", &bold)?;
-        s.write_datetime_with_format(1, 1, xlsx::local_datetime(m.held_at)?, &when)?;
+        xlsx::write_time(s, 1, 1, m.held_at, &when)?;
         s.write_string_with_format(2, 0, "地点", &bold)?;
         s.write_string(2, 1, &m.place)?;
         s.write_string_with_format(3, 0, "状态", &bold)?;
@@ -671,7 +671,7 @@ pub async fn export(
             }
             s.write_string(r, 2, &a.owner)?;
             if let Some(d) = a.due_on {
-                s.write_datetime_with_format(r, 3, xlsx::date(d)?, &day)?;
+                xlsx::write_day(s, r, 3, d, &day)?;
             }
             s.write_string(r, 4, if a.done { "已完成" } else { "未完成" })?;
         }

@@ -185,9 +185,9 @@ fn workbook(scope: &str, r: &Report) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErr
     s.write_string(1, 0, "统计范围")?;
     s.write_string(1, 1, scope)?;
     s.write_string(2, 0, "开始日期")?;
-    s.write_datetime_with_format(2, 1, xlsx::date(first)?, &day)?;
+    xlsx::write_day(s, 2, 1, first, &day)?;
     s.write_string(3, 0, "结束日期（含）")?;
-    s.write_datetime_with_format(3, 1, xlsx::date(last)?, &day)?;
+    xlsx::write_day(s, 3, 1, last, &day)?;
     s.write_string(3, 2, "按北京时间（Asia/Shanghai）计日")?;
     let mut row = 4;
     let mut figure = |s: &mut rust_xlsxwriter::Worksheet,
@@ -299,7 +299,7 @@ fn workbook(scope: &str, r: &Report) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErr
     )?;
     for (i, d) in r.suggestions_per_day.iter().enumerate() {
         let row = 1 + i as u32;
-        s.write_datetime_with_format(row, 0, xlsx::date(d.day)?, &day)?;
+        xlsx::write_day(s, row, 0, d.day, &day)?;
         s.write_number(row, 1, d.online as f64)?;
         s.write_number(row, 2, d.paper as f64)?;
         s.write_number(row, 3, (d.online + d.paper) as f64)?;
