@@ -99,7 +99,7 @@ for suite in browser residents; do
 done
 
 # The API contract: schemathesis against the real server's /api/v1/openapi.json with a worker's,
-# a volunteer's and a resident's token (about two minutes each): no 5xx, every answer's status,
+# a volunteer's and a resident's token (about a minute each): no 5xx, every answer's status,
 # content type and body as documented. Ends with `contract: N passed, M failed`.
 say "API contract (schemathesis)"
 bash scripts/test-contract.sh 2>&1 | tee -a "$log" || status=1
