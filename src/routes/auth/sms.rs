@@ -63,36 +63,11 @@ pub async fn login(
     body: web::Json<SmsLoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let phone = phone(&body.phone)?;
-    let code = body.code.trim();
-    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::field(
-            "code",
-            "invalid_code",
-            "验证码为 6 位数字 / the code has 6 digits",
-        ));
-    }
+    let code = code_of(&body.code)?;
     // An invalid code is reported before the SMS code is spent.
     let community =
         crate::routes::join::community_for_login(&state, body.join_code.as_deref()).await?;
-    match state.sms.check_code(&phone, code).await? {
-        CodeCheck::Ok => {}
-        CodeCheck::NoCode => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "sms_code_expired",
-                "验证码已失效，请重新获取",
-                "The code has expired or was already used; request a new one",
-            ))
-        }
-        CodeCheck::Wrong { attempts_left } => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "sms_code_wrong",
-                format!("验证码不正确，还可尝试 {attempts_left} 次"),
-                format!("Wrong code; {attempts_left} attempts left"),
-            ))
-        }
-    }
+    spend_code(&state, &phone, code).await?;
     let account = state.sms.resident_by_phone(&phone, community).await?;
     if account.disabled_at.is_some() || account.role != "resident" {
         return Err(ApiError::forbidden());
@@ -112,4 +87,36 @@ pub async fn login(
         .ok_or_else(ApiError::forbidden)?;
     let tokens: TokenResponse = new_session(&state, &account).await?;
     Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// A 6-digit SMS code as typed (surrounding spaces trimmed), or a field error.
+pub fn code_of(typed: &str) -> ApiResult<&str> {
+    let code = typed.trim();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::field(
+            "code",
+            "invalid_code",
+            "验证码为 6 位数字 / the code has 6 digits",
+        ));
+    }
+    Ok(code)
+}
+
+/// Spend the code sent to `phone`: 401 when it expired, was used or is wrong.
+pub async fn spend_code(state: &AppState, phone: &str, code: &str) -> ApiResult<()> {
+    match state.sms.check_code(phone, code).await? {
+        CodeCheck::Ok => Ok(()),
+        CodeCheck::NoCode => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "sms_code_expired",
+            "验证码已失效，请重新获取",
+            "The code has expired or was already used; request a new one",
+        )),
+        CodeCheck::Wrong { attempts_left } => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "sms_code_wrong",
+            format!("验证码不正确，还可尝试 {attempts_left} 次"),
+            format!("Wrong code; {attempts_left} attempts left"),
+        )),
+    }
 }

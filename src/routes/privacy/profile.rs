@@ -2,16 +2,16 @@
 //! shown in full only where the resident ticks 愿意公开我的姓名; their building; their phone
 //! number, changed by proving the new one with an SMS code.
 use crate::auth::caller::Resident;
-use crate::auth::sms::{parse_mobile, CodeCheck};
+use crate::auth::sms::parse_mobile;
 use crate::domain::ids::{BuildingId, CommunityId};
 use crate::domain::text::{bounded, check};
 use crate::error::{ApiError, ApiResult};
 use crate::intake::mask::mask_phone;
 use crate::routes::admin::audit_of;
+use crate::routes::auth::sms::{code_of, spend_code};
 use crate::routes::suggestions::create::check_place;
 use crate::state::AppState;
 use crate::store::ProfileRow;
-use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
@@ -165,33 +165,8 @@ pub async fn change_phone(
     body: web::Json<PhoneChange>,
 ) -> ApiResult<HttpResponse> {
     let phone = mobile(&body.phone)?;
-    let code = body.code.trim();
-    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::field(
-            "code",
-            "invalid_code",
-            "验证码为 6 位数字 / the code has 6 digits",
-        ));
-    }
-    match state.sms.check_code(&phone, code).await? {
-        CodeCheck::Ok => {}
-        CodeCheck::NoCode => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "sms_code_expired",
-                "验证码已失效，请重新获取",
-                "The code has expired or was already used; request a new one",
-            ))
-        }
-        CodeCheck::Wrong { attempts_left } => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "sms_code_wrong",
-                format!("验证码不正确，还可尝试 {attempts_left} 次"),
-                format!("Wrong code; {attempts_left} attempts left"),
-            ))
-        }
-    }
+    let code = code_of(&body.code)?;
+    spend_code(&state, &phone, code).await?;
     let changed = state
         .store
         .set_phone(caller.account_id, &phone, &audit_of(&caller, &req, None))
