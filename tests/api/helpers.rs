@@ -218,6 +218,78 @@ impl TestApp {
         expect_json(self.post(path, token, body).await, status).await
     }
 
+    /// `PUT` with a JSON body.
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
+        self.send(reqwest::Method::PUT, path, token, None, Some(body))
+            .await
+    }
+
+    /// `PUT` that must answer `status`; its JSON body (`null` when empty).
+    pub async fn put_expect(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+        status: u16,
+    ) -> Value {
+        expect_json(self.put(path, token, body).await, status).await
+    }
+
+    /// Any request (see [`TestApp::send`]) that must answer `status`; its JSON body.
+    pub async fn send_expect(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+        body: Option<&Value>,
+        status: u16,
+    ) -> Value {
+        expect_json(self.send(method, path, token, if_match, body).await, status).await
+    }
+
+    /// `GET` that must answer a problem with `status` and `code`; the problem.
+    pub async fn get_problem(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        status: u16,
+        code: &str,
+    ) -> Value {
+        assert_problem(self.get(path, token).await, status, code).await
+    }
+
+    /// `POST` that must answer a problem with `status` and `code`; the problem.
+    pub async fn post_problem(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+        status: u16,
+        code: &str,
+    ) -> Value {
+        assert_problem(self.post(path, token, body).await, status, code).await
+    }
+
+    /// `PUT` that must answer a problem with `status` and `code`; the problem.
+    pub async fn put_problem(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+        status: u16,
+        code: &str,
+    ) -> Value {
+        assert_problem(self.put(path, token, body).await, status, code).await
+    }
+
+    /// The `ETag` of a resource as `token` sees it (the `GET` must answer 200).
+    pub async fn etag(&self, path: &str, token: &str) -> String {
+        let r = self.get(path, Some(token)).await;
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.headers()["etag"].to_str().unwrap().to_string()
+    }
+
     /// A resident's suggestion, accepted (202); its id.
     pub async fn post_suggestion(&self, token: &str, text: &str) -> i64 {
         let body =
@@ -350,6 +422,17 @@ impl TestApp {
             .unwrap();
         body["id"].as_i64().unwrap()
     }
+}
+
+/// The item of a JSON array (or of its `items`) whose `id` is `id`.
+pub fn item_with_id(list: &Value, id: i64) -> &Value {
+    let array = list.get("items").unwrap_or(list);
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == id)
+        .unwrap_or_else(|| panic!("no item {id} in {list}"))
 }
 
 /// Assert the status (showing the body when it differs); the JSON body (`null` when empty).

@@ -1,7 +1,9 @@
 //! Residents' data rights (PIPL): export, correct, erase, retention, consent, the access log —
 //! and the profile name shown where the resident allowed it.
 use crate::both_backends;
-use crate::helpers::{assert_problem, eventually, spawn_app_with, Backend, TestApp};
+use crate::helpers::{
+    assert_problem, eventually, expect_json, item_with_id, spawn_app_with, Backend, TestApp,
+};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -10,7 +12,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 both_backends!(
-    a_residents_export_holds_exactly_what_was_stored,
+    a_residents_export_holds_their_account_posts_photos_and_support_as_stored,
+    a_residents_export_holds_their_paper_forms_who_saw_their_phone_and_nothing_of_others,
     a_large_export_is_prepared_in_the_background_for_its_owner_only,
     an_erased_resident_leaves_no_personal_data_in_any_table_or_file,
     erasing_can_also_withdraw_the_suggestions,
@@ -168,24 +171,25 @@ async fn batch(app: &TestApp, vol: &str) -> i64 {
     r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
-async fn entry(
-    app: &TestApp,
-    vol: &str,
-    batch: i64,
-    serial: &str,
-    text: &str,
-    name: &str,
-    phone: &str,
-) -> i64 {
-    let r = app
-        .post(
-            &format!("/api/v1/paper-batches/{batch}/entries"),
-            Some(vol),
-            &json!({"serial": serial, "text": text, "name": name, "phone": phone}),
-        )
-        .await;
-    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
-    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+/// One paper form: serial, text, name and phone on it.
+type Form<'a> = [&'a str; 4];
+
+async fn entry(app: &TestApp, vol: &str, batch: i64, [serial, text, name, phone]: Form<'_>) -> i64 {
+    let body = json!({"serial": serial, "text": text, "name": name, "phone": phone});
+    let path = format!("/api/v1/paper-batches/{batch}/entries");
+    app.post_expect(&path, Some(vol), &body, 202).await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A volunteer's new batch with these forms typed in; the batch and the forms' ids.
+async fn forms(app: &TestApp, vol: &str, forms: &[Form<'_>]) -> (i64, Vec<i64>) {
+    let bt = batch(app, vol).await;
+    let mut ids = Vec::new();
+    for form in forms {
+        ids.push(entry(app, vol, bt, *form).await);
+    }
+    (bt, ids)
 }
 
 async fn reply(app: &TestApp, worker: &str, topic: i64, body: &str) {
@@ -413,44 +417,44 @@ async fn erase_me(app: &TestApp, token: &str, body: &Value) -> reqwest::Response
 
 // --- stories ---------------------------------------------------------------------------------
 
-async fn a_residents_export_holds_exactly_what_was_stored(backend: Backend) {
+/// A resident who did everything the export covers, and the export they downloaded.
+struct Exported {
+    app: TestApp,
+    phone: &'static str,
+    version: String,
+    me: String,
+    p1: String,
+    p2: String,
+    s1: i64,
+    s2: i64,
+    theirs: i64,
+    supported: i64,
+    paper: i64,
+    assisted: i64,
+    doc: Value,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+async fn a_resident_with_everything_on_file_exports_it(backend: Backend) -> Exported {
     let app = spawn_app_with(backend, |_| {}).await;
     let c = app.ids.community_id.0;
     let worker = app.staff_token("worker", "shegong.wu", &[c]).await;
-    let vol = app.staff_token("volunteer", "zhiyuan.liu", &[c]).await;
     let phone = "13912345601";
     let me = sms_resident(&app, phone).await;
     let other = app.resident_token("邻居赵", c).await;
 
     // Profile, consent, two photos (one on a post, one never used), two posts, one support.
-    let b: Value = app
-        .post(
-            &format!("/api/v1/communities/{c}/buildings"),
-            Some(&worker),
-            &json!({"name": "5号楼"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        "/api/v1/me/profile",
-        &me,
-        &json!({"name": "甄秀兰", "building_id": b["id"]}),
-    )
-    .await;
-    assert_eq!(r.status(), 200);
-    let version = state(&app).settings.privacy.notice_version.clone();
-    let r = app
-        .post(
-            "/api/v1/me/consent",
-            Some(&me),
-            &json!({ "version": version }),
-        )
+    let buildings = format!("/api/v1/communities/{c}/buildings");
+    let b = app
+        .post_expect(&buildings, Some(&worker), &json!({"name": "5号楼"}), 201)
         .await;
-    assert_eq!(r.status(), 200);
+    let profile = json!({"name": "甄秀兰", "building_id": b["id"]});
+    app.put_expect("/api/v1/me/profile", Some(&me), &profile, 200)
+        .await;
+    let version = state(&app).settings.privacy.notice_version.clone();
+    let consent = json!({ "version": version });
+    app.post_expect("/api/v1/me/consent", Some(&me), &consent, 200)
+        .await;
     let p1 = upload(&app, &me, photo(1)).await;
     let p2 = upload(&app, &me, photo(2)).await;
     let s1 = post(
@@ -472,63 +476,76 @@ async fn a_residents_export_holds_exactly_what_was_stored(backend: Backend) {
     let theirs = post(&app, &other, "东门的消防通道总是被私家车占用", &[], false).await;
     grouped(&app).await;
     let supported = topic_of(&app, theirs).await;
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        &format!("/api/v1/topics/{supported}/support"),
-        &me,
-        &json!({}),
-    )
-    .await;
-    assert_eq!(r.status(), 200);
+    let support = format!("/api/v1/topics/{supported}/support");
+    app.put_expect(&support, Some(&me), &json!({}), 200).await;
 
-    // A volunteer typed in a paper form for the same resident (same phone), and posted one for
-    // them in assist mode; a worker called back and checked the form's contact.
-    let bt = batch(&app, &vol).await;
-    let paper = entry(
-        &app,
-        &vol,
-        bt,
-        "001",
-        "楼道里堆了很多杂物，存在消防隐患",
-        "甄秀兰",
-        phone,
-    )
-    .await;
-    let assisted = app
-        .post(
-            "/api/v1/suggestions",
-            Some(&vol),
-            &json!({"client_id": "assist-1", "text": "希望社区增加老年助餐点", "on_behalf": {"name": "甄秀兰", "phone": phone, "consent": true}}),
-        )
-        .await;
-    assert_eq!(assisted.status(), 202);
-    let assisted = assisted.json::<Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    grouped(&app).await;
-    reply(
-        &app,
-        &worker,
-        topic_of(&app, paper).await,
-        "已安排物业清理楼道",
-    )
-    .await;
-    let r = app
-        .get(&format!("/api/v1/communities/{c}/callbacks"), Some(&worker))
-        .await;
-    assert_eq!(r.status(), 200);
-    let r = app
-        .post(
-            &format!("/api/v1/paper-batches/{bt}/entries/{paper}/contact"),
-            Some(&worker),
-            &json!({"reason": "核对电话是否录错"}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<Value>().await.unwrap()["phone"], phone);
-
+    let (paper, assisted) =
+        their_paper_form_is_typed_in_and_called_back(&app, &worker, phone).await;
     let (doc, files) = archive(app.get("/api/v1/me/export", Some(&me)).await).await;
+    Exported {
+        app,
+        phone,
+        version,
+        me,
+        p1,
+        p2,
+        s1,
+        s2,
+        theirs,
+        supported,
+        paper,
+        assisted,
+        doc,
+        files,
+    }
+}
+
+/// A volunteer typed in a paper form for the resident with `phone`, and posted one for them in
+/// assist mode; a worker called back and checked the form's contact. The two suggestions.
+async fn their_paper_form_is_typed_in_and_called_back(
+    app: &TestApp,
+    worker: &str,
+    phone: &str,
+) -> (i64, i64) {
+    let c = app.ids.community_id.0;
+    let vol = app.staff_token("volunteer", "zhiyuan.liu", &[c]).await;
+    let form = ["001", "楼道里堆了很多杂物，存在消防隐患", "甄秀兰", phone];
+    let (bt, paper) = forms(app, &vol, &[form]).await;
+    let paper = paper[0];
+    let on_behalf = json!({"client_id": "assist-1", "text": "希望社区增加老年助餐点", "on_behalf": {"name": "甄秀兰", "phone": phone, "consent": true}});
+    let assisted = app
+        .post_expect("/api/v1/suggestions", Some(&vol), &on_behalf, 202)
+        .await;
+    let assisted = assisted["id"].as_i64().unwrap();
+    grouped(app).await;
+    let t = topic_of(app, paper).await;
+    reply(app, worker, t, "已安排物业清理楼道").await;
+    let callbacks = format!("/api/v1/communities/{c}/callbacks");
+    app.get_ok(&callbacks, Some(worker)).await;
+    let contact = format!("/api/v1/paper-batches/{bt}/entries/{paper}/contact");
+    let why = json!({"reason": "核对电话是否录错"});
+    let shown = app.post_expect(&contact, Some(worker), &why, 200).await;
+    assert_eq!(shown["phone"], phone);
+    (paper, assisted)
+}
+
+async fn a_residents_export_holds_their_account_posts_photos_and_support_as_stored(
+    backend: Backend,
+) {
+    let Exported {
+        app,
+        phone,
+        version,
+        me,
+        p1,
+        p2,
+        s1,
+        s2,
+        supported,
+        doc,
+        files,
+        ..
+    } = a_resident_with_everything_on_file_exports_it(backend).await;
     // The account, as stored.
     assert_eq!(doc["account"]["phone"], phone);
     assert_eq!(doc["account"]["name"], "甄秀兰");
@@ -536,12 +553,7 @@ async fn a_residents_export_holds_exactly_what_was_stored(backend: Backend) {
     assert_eq!(doc["consents"][0]["notice_version"], version.as_str());
     // Exactly the resident's own suggestions, texts as posted, photos with them.
     assert_eq!(ids(&doc["suggestions"]), vec![s1, s2]);
-    let first = doc["suggestions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == s1)
-        .unwrap();
+    let first = item_with_id(&doc["suggestions"], s1);
     assert_eq!(first["text"], "5号楼东侧的路灯坏了一个月，晚上出门很黑");
     assert_eq!(first["show_name"], true);
     assert_eq!(first["photos"], json!([format!("photos/{p1}.jpg")]));
@@ -567,24 +579,30 @@ async fn a_residents_export_holds_exactly_what_was_stored(backend: Backend) {
         .map(|s| s["topic_id"].as_i64().unwrap())
         .collect();
     assert_eq!(supports, vec![supported]);
+    assert!(files.contains_key("README.txt"));
+}
+
+async fn a_residents_export_holds_their_paper_forms_who_saw_their_phone_and_nothing_of_others(
+    backend: Backend,
+) {
+    let Exported {
+        phone,
+        version,
+        theirs,
+        supported,
+        paper,
+        assisted,
+        doc,
+        ..
+    } = a_resident_with_everything_on_file_exports_it(backend).await;
     // The paper form and the assisted post, with who entered them and the consent.
     assert_eq!(ids(&doc["paper_forms"]), vec![paper, assisted]);
-    let form = doc["paper_forms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == paper)
-        .unwrap();
+    let form = item_with_id(&doc["paper_forms"], paper);
     assert_eq!(form["name_on_form"], "甄秀兰");
     assert_eq!(form["phone_on_form"], phone);
     assert_eq!(form["entered_by"]["name"], "zhiyuan.liu");
     assert_eq!(form["paper_batch"]["serial"], "001");
-    let assist = doc["paper_forms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == assisted)
-        .unwrap();
+    let assist = item_with_id(&doc["paper_forms"], assisted);
     assert_eq!(assist["consent"]["notice_version"], version.as_str());
     assert_eq!(assist["consent"]["recorded_by"], "zhiyuan.liu");
     // The call-back notice and who saw the phone, and why.
@@ -607,11 +625,7 @@ async fn a_residents_export_holds_exactly_what_was_stored(backend: Backend) {
         .iter()
         .any(|a| a["reason"] == "核对电话是否录错" && a["purpose_label"] == "纸质表单核对更正"));
     // Topics with their timelines; logins.
-    assert!(doc["topics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|t| t["id"] == supported));
+    item_with_id(&doc["topics"], supported);
     assert!(!doc["logins"].as_array().unwrap().is_empty());
     // Nothing of the neighbour's.
     let text = doc.to_string();
@@ -621,7 +635,6 @@ async fn a_residents_export_holds_exactly_what_was_stored(backend: Backend) {
         .unwrap()
         .iter()
         .any(|s| s["id"] == theirs));
-    assert!(files.contains_key("README.txt"));
 }
 
 async fn a_large_export_is_prepared_in_the_background_for_its_owner_only(backend: Backend) {
@@ -672,10 +685,11 @@ async fn a_large_export_is_prepared_in_the_background_for_its_owner_only(backend
     .await;
 }
 
-async fn an_erased_resident_leaves_no_personal_data_in_any_table_or_file(backend: Backend) {
+/// An app whose WeChat login answers `openid` for every code, with the SQLite file in the data
+/// folder and every export prepared in the background.
+async fn spawn_with_wechat(backend: Backend, openid: &str) -> (TestApp, wiremock::MockServer) {
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
-    let openid = "o-privacy-erasure-openid-42";
     let wechat = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/sns/jscode2session"))
@@ -693,14 +707,13 @@ async fn an_erased_resident_leaves_no_personal_data_in_any_table_or_file(backend
         s.privacy.export_inline_max_bytes = 0;
     })
     .await;
-    let c = app.ids.community_id.0;
-    let (name, phone) = ("甄秀兰", "13911112222");
-    let worker = app.staff_token("worker", "shegong.zhou", &[c]).await;
-    let vol = app.staff_token("volunteer", "zhiyuan.zheng", &[c]).await;
-    let other = app.resident_token("邻居赵", c).await;
+    (app, wechat)
+}
 
-    // A WeChat resident who adds a name and a phone (proven by a code), posts with photos,
-    // supports, answers, and has a paper form and an export on file.
+/// A WeChat resident who joins, adds a name and a phone (proven by a code) and accepts the
+/// notice; their token.
+async fn a_wechat_resident_with_name_and_phone(app: &TestApp, name: &str, phone: &str) -> String {
+    let c = app.ids.community_id.0;
     let r = app
         .post("/api/v1/auth/wechat", None, &json!({"code": "c1"}))
         .await;
@@ -708,183 +721,186 @@ async fn an_erased_resident_leaves_no_personal_data_in_any_table_or_file(backend
         .as_str()
         .unwrap()
         .to_string();
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        "/api/v1/me/community",
-        &me,
-        &json!({"code": app.join_code(c).await}),
-    )
-    .await;
-    assert_eq!(r.status(), 200);
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        "/api/v1/me/profile",
-        &me,
-        &json!({"name": name}),
-    )
-    .await;
-    assert_eq!(r.status(), 200);
-    let code = sms_code(&app, phone).await;
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        "/api/v1/me/phone",
-        &me,
-        &json!({"phone": phone, "code": code}),
-    )
-    .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let version = state(&app).settings.privacy.notice_version.clone();
+    let join = json!({"code": app.join_code(c).await});
+    app.put_expect("/api/v1/me/community", Some(&me), &join, 200)
+        .await;
+    let profile = json!({"name": name});
+    app.put_expect("/api/v1/me/profile", Some(&me), &profile, 200)
+        .await;
+    let code = sms_code(app, phone).await;
+    let change = json!({"phone": phone, "code": code});
+    app.put_expect("/api/v1/me/phone", Some(&me), &change, 200)
+        .await;
+    let version = state(app).settings.privacy.notice_version.clone();
     app.post(
         "/api/v1/me/consent",
         Some(&me),
         &json!({ "version": version }),
     )
     .await;
-    let mine = upload(&app, &me, photo(11)).await;
+    me
+}
+
+/// What an erasure must remove or keep: the resident's traces and a neighbour's.
+struct Traces {
+    worker: String,
+    other: String,
+    t1: i64,
+    theirs_copy: String,
+    mine_path: PathBuf,
+    shared_path: PathBuf,
+}
+
+/// The resident posts with photos (one also uploaded by a neighbour), supports, is answered,
+/// has a paper form, is named in a meeting's attendance and has an export on file.
+async fn the_resident_leaves_traces_everywhere(
+    app: &TestApp,
+    me: &str,
+    name: &str,
+    phone: &str,
+) -> Traces {
+    let c = app.ids.community_id.0;
+    let worker = app.staff_token("worker", "shegong.zhou", &[c]).await;
+    let vol = app.staff_token("volunteer", "zhiyuan.zheng", &[c]).await;
+    let other = app.resident_token("邻居赵", c).await;
+    let mine = upload(app, me, photo(11)).await;
     let shared_bytes = photo(12);
-    let shared = upload(&app, &me, shared_bytes.clone()).await;
-    let theirs_copy = upload(&app, &other, shared_bytes).await;
-    let s1 = post(
-        &app,
-        &me,
-        &format!("我是{name}，电话{phone}，5号楼楼道的灯坏了很久"),
-        &[&mine, &shared],
-        true,
-    )
-    .await;
-    let theirs = post(&app, &other, "东门消防通道被私家车占用，很危险", &[], false).await;
-    let bt = batch(&app, &vol).await;
-    let paper = entry(
-        &app,
-        &vol,
-        bt,
-        "009",
-        "小区健身器材坏了好几件，希望维修",
-        name,
-        phone,
-    )
-    .await;
-    grouped(&app).await;
-    let t1 = topic_of(&app, s1).await;
-    let t2 = topic_of(&app, theirs).await;
-    send(
-        &app,
-        reqwest::Method::PUT,
+    let shared = upload(app, me, shared_bytes.clone()).await;
+    let theirs_copy = upload(app, &other, shared_bytes).await;
+    let text = format!("我是{name}，电话{phone}，5号楼楼道的灯坏了很久");
+    let s1 = post(app, me, &text, &[&mine, &shared], true).await;
+    let theirs = post(app, &other, "东门消防通道被私家车占用，很危险", &[], false).await;
+    let form = ["009", "小区健身器材坏了好几件，希望维修", name, phone];
+    let (_, paper) = forms(app, &vol, &[form]).await;
+    grouped(app).await;
+    let t1 = topic_of(app, s1).await;
+    let t2 = topic_of(app, theirs).await;
+    app.put(
         &format!("/api/v1/topics/{t2}/support"),
-        &me,
+        Some(me),
         &json!({}),
     )
     .await;
-    reply(&app, &worker, t1, &format!("已联系{name}了解情况")).await;
-    reply(&app, &worker, topic_of(&app, paper).await, "已报修").await;
+    reply(app, &worker, t1, &format!("已联系{name}了解情况")).await;
+    reply(app, &worker, topic_of(app, paper[0]).await, "已报修").await;
     app.get(&format!("/api/v1/communities/{c}/callbacks"), Some(&worker))
         .await;
+    let meeting =
+        json!({"title": "居民议事会", "held_at": "2026-11-28T07:00:00Z", "place": "活动室"});
+    let meetings = format!("/api/v1/communities/{c}/meetings");
     let meeting: Value = app
-        .post(
-            &format!("/api/v1/communities/{c}/meetings"),
-            Some(&worker),
-            &json!({"title": "居民议事会", "held_at": "2026-11-28T07:00:00Z", "place": "活动室"}),
-        )
+        .post(&meetings, Some(&worker), &meeting)
         .await
         .json()
         .await
         .unwrap();
-    let m = meeting["meeting_id"].as_i64().unwrap();
-    let r = app
-        .get(&format!("/api/v1/meetings/{m}"), Some(&worker))
-        .await;
-    let etag = r.headers()["etag"].to_str().unwrap().to_string();
-    let r = app
-        .client
-        .patch(app.url(&format!("/api/v1/meetings/{m}")))
-        .bearer_auth(&worker)
-        .header("if-match", etag)
-        .json(
-            &json!({"attendance_count": 3, "attendance_names": format!("{name}、李建国、王大爷")}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let r = app.get("/api/v1/me/export", Some(&me)).await;
+    let m = format!(
+        "/api/v1/meetings/{}",
+        meeting["meeting_id"].as_i64().unwrap()
+    );
+    let etag = app.etag(&m, &worker).await;
+    let attendance =
+        json!({"attendance_count": 3, "attendance_names": format!("{name}、李建国、王大爷")});
+    let patch = reqwest::Method::PATCH;
+    app.send_expect(
+        patch,
+        &m,
+        Some(&worker),
+        Some(&etag),
+        Some(&attendance),
+        200,
+    )
+    .await;
+    let r = app.get("/api/v1/me/export", Some(me)).await;
     assert_eq!(r.status(), 202);
     let location = r.headers()["location"].to_str().unwrap().to_string();
     assert!(
         eventually(30, || async {
-            app.get(&location, Some(&me)).await.status() == 200
+            app.get(&location, Some(me)).await.status() == 200
         })
         .await
     );
-    let (_, mine_path) = stored(&app, &me, &mine).await;
-    let (_, shared_path) = stored(&app, &me, &shared).await;
+    let (_, mine_path) = stored(app, me, &mine).await;
+    let (_, shared_path) = stored(app, me, &shared).await;
     assert!(mine_path.exists() && shared_path.exists());
+    Traces {
+        worker,
+        other,
+        t1,
+        theirs_copy,
+        mine_path,
+        shared_path,
+    }
+}
 
-    let raw = Raw::open(&app).await;
-    let needles = [phone, name, openid];
-    let mut before = Vec::new();
+/// Every row of every table that holds one of `needles`: `table: needle: row`.
+async fn rows_holding(raw: &Raw, needles: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
     for t in raw.tables().await {
         for row in raw.rows(&t).await {
-            if needles.iter().any(|n| row.contains(n)) {
-                before.push(t.clone());
+            for n in needles {
+                if row.contains(n) {
+                    found.push(format!("{t}: {n}: {row}"));
+                }
             }
         }
     }
+    found
+}
+
+/// No erasure without the confirmation step; a confirmation of another account is not one.
+async fn erasure_is_refused_without_a_confirmation_of_ones_own(
+    app: &TestApp,
+    me: &str,
+    other: &str,
+) {
+    let r = erase_me(app, me, &json!({})).await;
+    assert_problem(r, 428, "confirmation_required").await;
+    let r = erase_me(app, me, &json!({"confirmation": "forged"})).await;
+    assert_problem(r, 422, "confirmation_invalid").await;
+    let theirs_confirmation = confirmation(app, other).await;
+    let r = erase_me(app, me, &json!({"confirmation": theirs_confirmation})).await;
+    assert_problem(r, 404, "not_found").await;
+}
+
+async fn an_erased_resident_leaves_no_personal_data_in_any_table_or_file(backend: Backend) {
+    let openid = "o-privacy-erasure-openid-42";
+    let (app, _wechat) = spawn_with_wechat(backend, openid).await;
+    let (name, phone) = ("甄秀兰", "13911112222");
+    let me = a_wechat_resident_with_name_and_phone(&app, name, phone).await;
+    let Traces {
+        worker,
+        other,
+        t1,
+        theirs_copy,
+        mine_path,
+        shared_path,
+    } = the_resident_leaves_traces_everywhere(&app, &me, name, phone).await;
+    let raw = Raw::open(&app).await;
+    let needles = [phone, name, openid];
+    let before = rows_holding(&raw, &needles).await;
     assert!(
-        before.contains(&"account".to_string()) && before.contains(&"person".to_string()),
+        before.iter().any(|r| r.starts_with("account: "))
+            && before.iter().any(|r| r.starts_with("person: ")),
         "the scan sees stored data: {before:?}"
     );
     let counts = topic_counts(&app, &worker).await;
 
-    // No erasure without the confirmation step; a confirmation of another account is not one.
-    assert_problem(
-        erase_me(&app, &me, &json!({})).await,
-        428,
-        "confirmation_required",
-    )
-    .await;
-    assert_problem(
-        erase_me(&app, &me, &json!({"confirmation": "forged"})).await,
-        422,
-        "confirmation_invalid",
-    )
-    .await;
-    let theirs_confirmation = confirmation(&app, &other).await;
-    assert_problem(
-        erase_me(&app, &me, &json!({"confirmation": theirs_confirmation})).await,
-        404,
-        "not_found",
-    )
-    .await;
-    let preview: Value = app
-        .post("/api/v1/me/erasure", Some(&me), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    erasure_is_refused_without_a_confirmation_of_ones_own(&app, &me, &other).await;
+    let preview = app
+        .post_expect("/api/v1/me/erasure", Some(&me), &json!({}), 200)
+        .await;
     assert_eq!(preview["suggestions"], 1);
     assert_eq!(preview["paper_forms"], 1);
     let r = erase_me(&app, &me, &json!({"confirmation": preview["confirmation"]})).await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let summary: Value = r.json().await.unwrap();
+    let summary = expect_json(r, 200).await;
     assert_eq!(summary["summary"]["suggestions_kept_anonymous"], 2);
     assert_eq!(summary["summary"]["photos_deleted"], 2);
 
     // Sessions end at once.
     assert_problem(app.get("/api/v1/me", Some(&me)).await, 401, "invalid_token").await;
     // No table holds the phone, the name or the openid any more; nor does any file.
-    let mut left = Vec::new();
-    for t in raw.tables().await {
-        for row in raw.rows(&t).await {
-            for n in needles {
-                if row.contains(n) {
-                    left.push(format!("{t}: {n}: {row}"));
-                }
-            }
-        }
-    }
+    let left = rows_holding(&raw, &needles).await;
     assert!(left.is_empty(), "personal data left: {left:#?}");
     let data_dir = state(&app).settings.data_dir.clone();
     let files = files_containing(&data_dir, &needles);
@@ -894,24 +910,17 @@ async fn an_erased_resident_leaves_no_personal_data_in_any_table_or_file(backend
         shared_path.exists(),
         "a photo another resident also uploaded stays theirs"
     );
-    assert_eq!(
-        app.get(&format!("/api/v1/uploads/{theirs_copy}"), Some(&other))
-            .await
-            .status(),
-        200
-    );
+    let copy = format!("/api/v1/uploads/{theirs_copy}");
+    assert_eq!(app.get(&copy, Some(&other)).await.status(), 200);
     let exports = std::fs::read_dir(data_dir.join("exports"))
         .map(|d| d.count())
         .unwrap_or(0);
     assert_eq!(exports, 0, "the export archive is deleted");
     // Topic counts and the deliberation record stay true; the voice is anonymous.
     assert_eq!(topic_counts(&app, &worker).await, counts);
-    let t: Value = app
-        .get(&format!("/api/v1/topics/{t1}"), Some(&other))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let t = app
+        .get_ok(&format!("/api/v1/topics/{t1}"), Some(&other))
+        .await;
     let voice = t["voices"]
         .as_array()
         .unwrap()
@@ -921,11 +930,8 @@ async fn an_erased_resident_leaves_no_personal_data_in_any_table_or_file(backend
     assert_eq!(voice["author"], Value::Null);
     assert_eq!(voice["text"], "我是***，电话***，5号楼楼道的灯坏了很久");
     // The erasure is recorded, without the personal data (the scan above covered audit_log).
-    assert_eq!(
-        raw.count("select count(*) from audit_log where action = 'account.erase'")
-            .await,
-        1
-    );
+    let erasures = "select count(*) from audit_log where action = 'account.erase'";
+    assert_eq!(raw.count(erasures).await, 1);
     // The same WeChat user coming back starts afresh.
     let r = app
         .post("/api/v1/auth/wechat", None, &json!({"code": "c3"}))
@@ -963,6 +969,149 @@ async fn erasing_can_also_withdraw_the_suggestions(backend: Backend) {
     );
 }
 
+/// Paper forms: one old, one recent, one old but called back recently.
+async fn paper_forms_old_recent_and_old_but_called_back(
+    app: &TestApp,
+    raw: &Raw,
+    long_ago: DateTime<Utc>,
+    [worker, vol]: [&str; 2],
+) {
+    let (_, ids) = forms(
+        app,
+        &vol,
+        &[
+            [
+                "1",
+                "东门的路灯晚上不亮，出入很不方便",
+                "老张",
+                "13700000001",
+            ],
+            ["2", "垃圾分类桶太少，经常满出来", "老李", "13700000002"],
+            [
+                "3",
+                "希望在活动室增加健身器材和乒乓球台",
+                "老王",
+                "13700000003",
+            ],
+        ],
+    )
+    .await;
+    let (old, called) = (ids[0], ids[2]);
+    grouped(app).await;
+    assert_ne!(topic_of(app, old).await, topic_of(app, called).await);
+    for phone in ["13700000001", "13700000003"] {
+        raw.exec(
+            "update person set created_at = $1 where phone = $2",
+            long_ago,
+            phone,
+        )
+        .await;
+        raw.exec("update suggestion set created_at = $1 where author_person_id in (select person_id from person where phone = $2)", long_ago, phone).await;
+    }
+    reply(app, worker, topic_of(app, called).await, "已采购健身器材").await;
+}
+
+/// Accounts: one inactive for long, one new, one old that posted today; the last one's token.
+async fn accounts_inactive_new_and_returning(
+    app: &TestApp,
+    raw: &Raw,
+    long_ago: DateTime<Utc>,
+) -> String {
+    let inactive = sms_resident(app, "13600000001").await;
+    drop(inactive);
+    let _active = sms_resident(app, "13600000002").await;
+    let returning = sms_resident(app, "13600000003").await;
+    for phone in ["13600000001", "13600000003"] {
+        raw.exec(
+            "update account set created_at = $1 where phone = $2",
+            long_ago,
+            phone,
+        )
+        .await;
+        raw.exec("update session set created_at = $1 where account_id in (select account_id from account where phone = $2)", long_ago, phone).await;
+        raw.exec("update refresh_token set issued_at = $1 where session_id in (select session_id from session where account_id in (select account_id from account where phone = $2))", long_ago, phone).await;
+    }
+    returning
+}
+
+/// The photos of the retention story and the files of two of them.
+struct Photos {
+    old_unused: String,
+    recent_unused: String,
+    old_live: String,
+    old_withdrawn: String,
+    staff_old: String,
+    old_unused_file: PathBuf,
+    recent_file: PathBuf,
+}
+
+/// A resident's old unused photo and old one of a withdrawn post are due; a recent unused one,
+/// an old one on a live post and a volunteer's old one are not.
+async fn photos_due_and_not(
+    app: &TestApp,
+    raw: &Raw,
+    long_ago: DateTime<Utc>,
+    [returning, vol]: [&str; 2],
+) -> Photos {
+    let old_unused = upload(app, returning, photo(21)).await;
+    let recent_unused = upload(app, returning, photo(22)).await;
+    let old_live = upload(app, returning, photo(23)).await;
+    let old_withdrawn = upload(app, returning, photo(24)).await;
+    let staff_old = upload(app, vol, photo(25)).await;
+    let text = "小区南门的地面坑洼不平，下雨积水";
+    post(app, returning, text, &[&old_live], false).await;
+    let text = "楼下的快递柜经常坏，取件很不方便";
+    let w = post(app, returning, text, &[&old_withdrawn], false).await;
+    let withdraw = format!("/api/v1/suggestions/{w}/withdraw");
+    let r = app.post(&withdraw, Some(returning), &json!({})).await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    for id in [&old_unused, &old_live, &old_withdrawn, &staff_old] {
+        raw.exec(
+            "update upload set created_at = $1 where upload_id = $2",
+            long_ago,
+            id,
+        )
+        .await;
+    }
+    let (_, old_unused_file) = stored(app, returning, &old_unused).await;
+    let (_, recent_file) = stored(app, returning, &recent_unused).await;
+    Photos {
+        old_unused,
+        recent_unused,
+        old_live,
+        old_withdrawn,
+        staff_old,
+        old_unused_file,
+        recent_file,
+    }
+}
+
+/// An export past its time, and its file.
+async fn an_expired_export(app: &TestApp, long_ago: DateTime<Utc>) -> PathBuf {
+    let st = state(app);
+    let account = st
+        .store
+        .account_by_username("shegong.feng")
+        .await
+        .unwrap()
+        .unwrap()
+        .account_id;
+    let id = "e".repeat(32);
+    let until = long_ago + Duration::hours(1);
+    st.store
+        .create_export(&id, account, long_ago, until)
+        .await
+        .unwrap();
+    let export_file = st
+        .settings
+        .data_dir
+        .join("exports")
+        .join(format!("{id}.zip"));
+    std::fs::create_dir_all(export_file.parent().unwrap()).unwrap();
+    std::fs::write(&export_file, b"old").unwrap();
+    export_file
+}
+
 async fn retention_erases_what_is_due_and_nothing_else(backend: Backend) {
     let app = spawn_app_with(backend, |_| {}).await;
     let c = app.ids.community_id.0;
@@ -980,72 +1129,8 @@ async fn retention_erases_what_is_due_and_nothing_else(backend: Backend) {
     let long_ago = Utc::now() - Duration::days(800);
     let worker = app.staff_token("worker", "shegong.feng", &[c]).await;
     let vol = app.staff_token("volunteer", "zhiyuan.chen", &[c]).await;
-
-    // Paper forms: one old, one recent, one old but called back recently.
-    let bt = batch(&app, &vol).await;
-    let old = entry(
-        &app,
-        &vol,
-        bt,
-        "1",
-        "东门的路灯晚上不亮，出入很不方便",
-        "老张",
-        "13700000001",
-    )
-    .await;
-    entry(
-        &app,
-        &vol,
-        bt,
-        "2",
-        "垃圾分类桶太少，经常满出来",
-        "老李",
-        "13700000002",
-    )
-    .await;
-    let called = entry(
-        &app,
-        &vol,
-        bt,
-        "3",
-        "希望在活动室增加健身器材和乒乓球台",
-        "老王",
-        "13700000003",
-    )
-    .await;
-    grouped(&app).await;
-    assert_ne!(topic_of(&app, old).await, topic_of(&app, called).await);
-    for phone in ["13700000001", "13700000003"] {
-        raw.exec(
-            "update person set created_at = $1 where phone = $2",
-            long_ago,
-            phone,
-        )
-        .await;
-        raw.exec("update suggestion set created_at = $1 where author_person_id in (select person_id from person where phone = $2)", long_ago, phone).await;
-    }
-    reply(
-        &app,
-        &worker,
-        topic_of(&app, called).await,
-        "已采购健身器材",
-    )
-    .await;
-    // Accounts: one inactive for long, one new, one old that posted today.
-    let inactive = sms_resident(&app, "13600000001").await;
-    drop(inactive);
-    let _active = sms_resident(&app, "13600000002").await;
-    let returning = sms_resident(&app, "13600000003").await;
-    for phone in ["13600000001", "13600000003"] {
-        raw.exec(
-            "update account set created_at = $1 where phone = $2",
-            long_ago,
-            phone,
-        )
-        .await;
-        raw.exec("update session set created_at = $1 where account_id in (select account_id from account where phone = $2)", long_ago, phone).await;
-        raw.exec("update refresh_token set issued_at = $1 where session_id in (select session_id from session where account_id in (select account_id from account where phone = $2))", long_ago, phone).await;
-    }
+    paper_forms_old_recent_and_old_but_called_back(&app, &raw, long_ago, [&worker, &vol]).await;
+    let returning = accounts_inactive_new_and_returning(&app, &raw, long_ago).await;
     // SMS codes: every code so far is old; one more is sent today.
     let old_codes = raw
         .exec(
@@ -1055,71 +1140,8 @@ async fn retention_erases_what_is_due_and_nothing_else(backend: Backend) {
         )
         .await;
     sms_code(&app, "13600000009").await;
-    // Photos: a resident's old unused one and old one of a withdrawn post are due; a recent
-    // unused one, an old one on a live post and a volunteer's old one are not.
-    let old_unused = upload(&app, &returning, photo(21)).await;
-    let recent_unused = upload(&app, &returning, photo(22)).await;
-    let old_live = upload(&app, &returning, photo(23)).await;
-    let old_withdrawn = upload(&app, &returning, photo(24)).await;
-    let staff_old = upload(&app, &vol, photo(25)).await;
-    post(
-        &app,
-        &returning,
-        "小区南门的地面坑洼不平，下雨积水",
-        &[&old_live],
-        false,
-    )
-    .await;
-    let w = post(
-        &app,
-        &returning,
-        "楼下的快递柜经常坏，取件很不方便",
-        &[&old_withdrawn],
-        false,
-    )
-    .await;
-    let r = app
-        .post(
-            &format!("/api/v1/suggestions/{w}/withdraw"),
-            Some(&returning),
-            &json!({}),
-        )
-        .await;
-    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
-    for id in [&old_unused, &old_live, &old_withdrawn, &staff_old] {
-        raw.exec(
-            "update upload set created_at = $1 where upload_id = $2",
-            long_ago,
-            id,
-        )
-        .await;
-    }
-    let (_, old_unused_file) = stored(&app, &returning, &old_unused).await;
-    let (_, recent_file) = stored(&app, &returning, &recent_unused).await;
-    // An export past its time.
-    let account = st
-        .store
-        .account_by_username("shegong.feng")
-        .await
-        .unwrap()
-        .unwrap()
-        .account_id;
-    st.store
-        .create_export(
-            &"e".repeat(32),
-            account,
-            long_ago,
-            long_ago + Duration::hours(1),
-        )
-        .await
-        .unwrap();
-    let export_file = st
-        .settings
-        .data_dir
-        .join("exports")
-        .join(format!("{}.zip", "e".repeat(32)));
-    std::fs::create_dir_all(export_file.parent().unwrap()).unwrap();
-    std::fs::write(&export_file, b"old").unwrap();
+    let p = photos_due_and_not(&app, &raw, long_ago, [&returning, &vol]).await;
+    let export_file = an_expired_export(&app, long_ago).await;
 
     let report = st.privacy.run_retention(Utc::now()).await.unwrap();
     assert_eq!(report.paper_contacts, 1, "{report:?}");
@@ -1132,11 +1154,8 @@ async fn retention_erases_what_is_due_and_nothing_else(backend: Backend) {
     // Exactly those.
     let phones = |n: &str| format!("select count(*) from person where phone = '{n}'");
     assert_eq!(raw.count(&phones("13700000001")).await, 0);
-    assert_eq!(
-        raw.count("select count(*) from person where name = '老张'")
-            .await,
-        0
-    );
+    let zhang = "select count(*) from person where name = '老张'";
+    assert_eq!(raw.count(zhang).await, 0);
     assert_eq!(raw.count(&phones("13700000002")).await, 1);
     assert_eq!(raw.count(&phones("13700000003")).await, 1);
     let accounts = |n: &str| format!("select count(*) from account where phone = '{n}'");
@@ -1145,21 +1164,18 @@ async fn retention_erases_what_is_due_and_nothing_else(backend: Backend) {
     assert_eq!(raw.count(&accounts("13600000003")).await, 1);
     assert_eq!(raw.count("select count(*) from sms_code").await, 1);
     let uploads = |id: &str| format!("select count(*) from upload where upload_id = '{id}'");
-    assert_eq!(raw.count(&uploads(&old_unused)).await, 0);
-    assert_eq!(raw.count(&uploads(&old_withdrawn)).await, 0);
-    assert_eq!(raw.count(&uploads(&recent_unused)).await, 1);
-    assert_eq!(raw.count(&uploads(&old_live)).await, 1);
-    assert_eq!(raw.count(&uploads(&staff_old)).await, 1);
-    assert!(!old_unused_file.exists() && recent_file.exists());
+    assert_eq!(raw.count(&uploads(&p.old_unused)).await, 0);
+    assert_eq!(raw.count(&uploads(&p.old_withdrawn)).await, 0);
+    assert_eq!(raw.count(&uploads(&p.recent_unused)).await, 1);
+    assert_eq!(raw.count(&uploads(&p.old_live)).await, 1);
+    assert_eq!(raw.count(&uploads(&p.staff_old)).await, 1);
+    assert!(!p.old_unused_file.exists() && p.recent_file.exists());
     assert!(!export_file.exists());
     // Idempotent: a second run finds nothing; the run is recorded and counted.
     let again = st.privacy.run_retention(Utc::now()).await.unwrap();
     assert_eq!(again.total(), 0, "{again:?}");
-    assert_eq!(
-        raw.count("select count(*) from audit_log where action = 'retention.erase'")
-            .await,
-        1
-    );
+    let runs = "select count(*) from audit_log where action = 'retention.erase'";
+    assert_eq!(raw.count(runs).await, 1);
     let metrics = app.get("/metrics", None).await.text().await.unwrap();
     assert!(
         metrics.contains("minyi_privacy_retention_erased_total{kind=\"paper_contacts\"} 1"),
@@ -1197,81 +1213,59 @@ async fn a_resident_cannot_export_or_erase_another(backend: Backend) {
     .await;
 }
 
-async fn the_chosen_name_is_shown_where_allowed_and_masked_otherwise(backend: Backend) {
-    let app = spawn_app_with(backend, |_| {}).await;
-    let c = app.ids.community_id.0;
-    let worker = app.staff_token("worker", "shegong.tang", &[c]).await;
-    let li = sms_resident(&app, "13800001111").await;
-    let me: Value = app.get("/api/v1/me", Some(&li)).await.json().await.unwrap();
-    assert_eq!(
-        me["display_name"], "居民1111",
-        "the SMS default before a name is chosen"
-    );
-    let b: Value = app
-        .post(
-            &format!("/api/v1/communities/{c}/buildings"),
-            Some(&worker),
-            &json!({"name": "7号楼"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        "/api/v1/me/profile",
-        &li,
-        &json!({"name": " 李建国 ", "building_id": b["id"]}),
-    )
-    .await;
-    let profile: Value = r.json().await.unwrap();
-    assert_eq!(profile["name"], "李建国");
-    assert_eq!(profile["building_name"], "7号楼");
-    assert_eq!(profile["phone"], "138****1111");
-    let me: Value = app.get("/api/v1/me", Some(&li)).await.json().await.unwrap();
-    assert_eq!(me["display_name"], "李建国");
-    let zhao = sms_resident(&app, "13800002222").await;
-    send(
-        &app,
-        reqwest::Method::PUT,
-        "/api/v1/me/profile",
-        &zhao,
-        &json!({"name": "赵淑芬"}),
-    )
-    .await;
-    let s1 = post(&app, &li, "7号楼电梯经常停运，老人上下楼很困难", &[], true).await;
-    let s2 = post(
-        &app,
-        &zhao,
-        "7号楼电梯停运好几次了，老人上下楼困难",
-        &[],
-        false,
-    )
-    .await;
-    grouped(&app).await;
-    let t = topic_of(&app, s1).await;
-    assert_eq!(t, topic_of(&app, s2).await);
-    let as_resident: Value = app
-        .get(&format!("/api/v1/topics/{t}"), Some(&zhao))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let mut authors: Vec<Value> = as_resident["voices"]
+/// The authors of a topic's voices as `token` sees them, sorted.
+async fn voice_authors(app: &TestApp, token: &str, t: i64) -> Vec<Value> {
+    let topic = app
+        .get_ok(&format!("/api/v1/topics/{t}"), Some(token))
+        .await;
+    let mut authors: Vec<Value> = topic["voices"]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| v["author"].clone())
         .collect();
     authors.sort_by_key(|a| a.to_string());
+    authors
+}
+
+async fn the_chosen_name_is_shown_where_allowed_and_masked_otherwise(backend: Backend) {
+    let app = spawn_app_with(backend, |_| {}).await;
+    let c = app.ids.community_id.0;
+    let worker = app.staff_token("worker", "shegong.tang", &[c]).await;
+    let li = sms_resident(&app, "13800001111").await;
+    let me = app.get_ok("/api/v1/me", Some(&li)).await;
+    assert_eq!(
+        me["display_name"], "居民1111",
+        "the SMS default before a name is chosen"
+    );
+    let buildings = format!("/api/v1/communities/{c}/buildings");
+    let b = app
+        .post_expect(&buildings, Some(&worker), &json!({"name": "7号楼"}), 201)
+        .await;
+    let profile = json!({"name": " 李建国 ", "building_id": b["id"]});
+    let profile = app
+        .put_expect("/api/v1/me/profile", Some(&li), &profile, 200)
+        .await;
+    assert_eq!(profile["name"], "李建国");
+    assert_eq!(profile["building_name"], "7号楼");
+    assert_eq!(profile["phone"], "138****1111");
+    let me = app.get_ok("/api/v1/me", Some(&li)).await;
+    assert_eq!(me["display_name"], "李建国");
+    let zhao = sms_resident(&app, "13800002222").await;
+    let profile = json!({"name": "赵淑芬"});
+    app.put_expect("/api/v1/me/profile", Some(&zhao), &profile, 200)
+        .await;
+    let s1 = post(&app, &li, "7号楼电梯经常停运，老人上下楼很困难", &[], true).await;
+    let text = "7号楼电梯停运好几次了，老人上下楼困难";
+    let s2 = post(&app, &zhao, text, &[], false).await;
+    grouped(&app).await;
+    let t = topic_of(&app, s1).await;
+    assert_eq!(t, topic_of(&app, s2).await);
+    let authors = voice_authors(&app, &zhao, t).await;
     assert_eq!(authors, vec![json!("李建国"), Value::Null]);
-    let as_staff: Value = app
-        .get(&format!("/api/v1/topics/{t}"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let as_staff = app
+        .get_ok(&format!("/api/v1/topics/{t}"), Some(&worker))
+        .await;
     let mut authors: Vec<&str> = as_staff["members"]
         .as_array()
         .unwrap()
@@ -1281,98 +1275,61 @@ async fn the_chosen_name_is_shown_where_allowed_and_masked_otherwise(backend: Ba
     authors.sort();
     assert_eq!(authors, vec!["李建国", "赵**"]);
     // Bad input is refused clearly; a building of another community is unknown.
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
+    let long = json!({"name": "名".repeat(21)});
+    app.put_problem(
         "/api/v1/me/profile",
-        &li,
-        &json!({"name": "名".repeat(21)}),
+        Some(&li),
+        &long,
+        422,
+        "validation_failed",
     )
     .await;
-    assert_problem(r, 422, "validation_failed").await;
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
+    let unknown = json!({"building_id": 99999});
+    app.put_problem(
         "/api/v1/me/profile",
-        &li,
-        &json!({"building_id": 99999}),
+        Some(&li),
+        &unknown,
+        422,
+        "validation_failed",
     )
     .await;
-    assert_problem(r, 422, "validation_failed").await;
     // Clearing the name hides it again.
-    send(
-        &app,
-        reqwest::Method::PUT,
-        "/api/v1/me/profile",
-        &li,
-        &json!({"name": null}),
-    )
-    .await;
-    let as_resident: Value = app
-        .get(&format!("/api/v1/topics/{t}"), Some(&zhao))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(as_resident["voices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|v| v["author"].is_null()));
+    let cleared = json!({"name": null});
+    app.put_expect("/api/v1/me/profile", Some(&li), &cleared, 200)
+        .await;
+    let authors = voice_authors(&app, &zhao, t).await;
+    assert!(authors.iter().all(|a| a.is_null()));
 }
 
 async fn consent_to_the_notice_is_recorded_and_a_new_version_asks_again(backend: Backend) {
     let app = spawn_app_with(backend, |s| s.privacy.notice_version = "2025-09".into()).await;
     let c = app.ids.community_id.0;
-    let notice: Value = app
-        .get("/api/v1/privacy/notice", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let notice = app.get_ok("/api/v1/privacy/notice", None).await;
     assert_eq!(notice["version"], "2025-09");
     assert!(notice["text"].as_str().unwrap().contains("180 天"));
     assert!(notice["text_en"].as_str().unwrap().contains("180 days"));
     let me = app.resident_token("冯阿姨", c).await;
-    let s: Value = app
-        .get("/api/v1/me/consent", Some(&me))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s = app.get_ok("/api/v1/me/consent", Some(&me)).await;
     assert_eq!(s["needs_consent"], true);
-    assert_problem(
-        app.post(
-            "/api/v1/me/consent",
-            Some(&me),
-            &json!({"version": "2024-01"}),
-        )
-        .await,
+    let outdated = json!({"version": "2024-01"});
+    app.post_problem(
+        "/api/v1/me/consent",
+        Some(&me),
+        &outdated,
         409,
         "notice_outdated",
     )
     .await;
-    let s: Value = app
-        .post(
-            "/api/v1/me/consent",
-            Some(&me),
-            &json!({"version": "2025-09"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let current = json!({"version": "2025-09"});
+    let s = app
+        .post_expect("/api/v1/me/consent", Some(&me), &current, 200)
+        .await;
     assert_eq!(s["needs_consent"], false);
     assert_eq!(s["accepted_version"], "2025-09");
     assert!(s["accepted_at"].is_string());
     // A resident who accepted only an older version is asked again.
     let old = app.resident_token("陈大爷", c).await;
-    let id: i64 = app
-        .get("/api/v1/me", Some(&old))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["account_id"]
+    let id = app.get_ok("/api/v1/me", Some(&old)).await["account_id"]
         .as_i64()
         .unwrap();
     state(&app)
@@ -1380,19 +1337,13 @@ async fn consent_to_the_notice_is_recorded_and_a_new_version_asks_again(backend:
         .accept_notice(minyi::domain::ids::AccountId(id), "2025-01", Utc::now())
         .await
         .unwrap();
-    let s: Value = app
-        .get("/api/v1/me/consent", Some(&old))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s = app.get_ok("/api/v1/me/consent", Some(&old)).await;
     assert_eq!(s["needs_consent"], true);
     assert_eq!(s["accepted_version"], "2025-01");
     // An assist-mode consent stays linked to its suggestion, with the version then in force.
     let vol = app.staff_token("volunteer", "zhiyuan.jiang", &[c]).await;
-    let r = app
-        .post("/api/v1/suggestions", Some(&vol), &json!({"client_id": "a-1", "text": "希望增加社区食堂的营业时间", "on_behalf": {"name": "蒋奶奶", "consent": true}}))
-        .await;
+    let assisted = json!({"client_id": "a-1", "text": "希望增加社区食堂的营业时间", "on_behalf": {"name": "蒋奶奶", "consent": true}});
+    let r = app.post("/api/v1/suggestions", Some(&vol), &assisted).await;
     let sid = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let consent = state(&app)
         .store
@@ -1404,13 +1355,10 @@ async fn consent_to_the_notice_is_recorded_and_a_new_version_asks_again(backend:
     assert_eq!(consent.notice_version, "2025-09");
     assert_eq!(consent.recorded_by_name.as_deref(), Some("zhiyuan.jiang"));
     // A retry of the same assisted post records nothing twice.
-    app.post("/api/v1/suggestions", Some(&vol), &json!({"client_id": "a-1", "text": "希望增加社区食堂的营业时间", "on_behalf": {"name": "蒋奶奶", "consent": true}})).await;
+    app.post("/api/v1/suggestions", Some(&vol), &assisted).await;
     let raw = Raw::open(&app).await;
-    assert_eq!(
-        raw.count("select count(*) from privacy_consent where kind = 'assist'")
-            .await,
-        1
-    );
+    let assists = "select count(*) from privacy_consent where kind = 'assist'";
+    assert_eq!(raw.count(assists).await, 1);
 }
 
 async fn a_phone_change_needs_the_code_sent_to_it_and_a_taken_number_is_refused(backend: Backend) {
@@ -1490,127 +1438,71 @@ async fn a_phone_change_needs_the_code_sent_to_it_and_a_taken_number_is_refused(
     );
 }
 
+/// Who may erase a paper-form resident, and with what: a reason, one person, in their area.
+async fn person_erasures_are_refused_without_a_worker_a_reason_or_a_known_person(
+    app: &TestApp,
+    worker: &str,
+    vol: &str,
+) {
+    let c = app.ids.community_id.0;
+    let path = format!("/api/v1/communities/{c}/person-erasures");
+    let asked = json!({"phone": "13512340001", "reason": "本人来电要求"});
+    app.post_problem(&path, Some(vol), &asked, 403, "forbidden")
+        .await;
+    let no_reason = json!({"phone": "13512340001"});
+    app.post_problem(&path, Some(worker), &no_reason, 400, "invalid_field")
+        .await;
+    let blank = json!({"phone": "13512340001", "reason": " "});
+    app.post_problem(&path, Some(worker), &blank, 422, "validation_failed")
+        .await;
+    let nobody = json!({"reason": "本人来电要求"});
+    app.post_problem(&path, Some(worker), &nobody, 422, "validation_failed")
+        .await;
+    let unknown = json!({"phone": "13500000000", "reason": "本人来电要求"});
+    app.post_problem(&path, Some(worker), &unknown, 404, "not_found")
+        .await;
+    let other = app.other_community().await;
+    let elsewhere = format!("/api/v1/communities/{other}/person-erasures");
+    app.post_problem(&elsewhere, Some(worker), &asked, 404, "not_found")
+        .await;
+}
+
 async fn staff_erase_a_paper_form_resident_with_who_and_why(backend: Backend) {
     let app = spawn_app_with(backend, |_| {}).await;
     let c = app.ids.community_id.0;
     let worker = app.staff_token("worker", "shegong.wei", &[c]).await;
     let vol = app.staff_token("volunteer", "zhiyuan.shen", &[c]).await;
-    let bt = batch(&app, &vol).await;
-    let a1 = entry(
+    let (_, ids) = forms(
         &app,
         &vol,
-        bt,
-        "1",
-        "小区北门的垃圾站气味很大",
-        "韩秀英",
-        "13512340001",
+        &[
+            ["1", "小区北门的垃圾站气味很大", "韩秀英", "13512340001"],
+            [
+                "2",
+                "建议在广场增加座椅供老人休息",
+                "韩秀英",
+                "135-1234-0001",
+            ],
+            ["3", "楼道灯坏了没人修", "杨建华", "13512340002"],
+        ],
     )
     .await;
-    let a2 = entry(
-        &app,
-        &vol,
-        bt,
-        "2",
-        "建议在广场增加座椅供老人休息",
-        "韩秀英",
-        "135-1234-0001",
-    )
-    .await;
-    let keep = entry(
-        &app,
-        &vol,
-        bt,
-        "3",
-        "楼道灯坏了没人修",
-        "杨建华",
-        "13512340002",
-    )
-    .await;
+    let a1 = ids[0];
     grouped(&app).await;
     let counts = topic_counts(&app, &worker).await;
-    let path = format!("/api/v1/communities/{c}/person-erasures");
-    assert_problem(
-        app.post(
-            &path,
-            Some(&vol),
-            &json!({"phone": "13512340001", "reason": "本人来电要求"}),
-        )
-        .await,
-        403,
-        "forbidden",
-    )
-    .await;
-    assert_problem(
-        app.post(&path, Some(&worker), &json!({"phone": "13512340001"}))
-            .await,
-        400,
-        "invalid_field",
-    )
-    .await;
-    assert_problem(
-        app.post(
-            &path,
-            Some(&worker),
-            &json!({"phone": "13512340001", "reason": " "}),
-        )
-        .await,
-        422,
-        "validation_failed",
-    )
-    .await;
-    assert_problem(
-        app.post(&path, Some(&worker), &json!({"reason": "本人来电要求"}))
-            .await,
-        422,
-        "validation_failed",
-    )
-    .await;
-    assert_problem(
-        app.post(
-            &path,
-            Some(&worker),
-            &json!({"phone": "13500000000", "reason": "本人来电要求"}),
-        )
-        .await,
-        404,
-        "not_found",
-    )
-    .await;
-    let other = app.other_community().await;
-    assert_problem(
-        app.post(
-            &format!("/api/v1/communities/{other}/person-erasures"),
-            Some(&worker),
-            &json!({"phone": "13512340001", "reason": "本人来电要求"}),
-        )
-        .await,
-        404,
-        "not_found",
-    )
-    .await;
-    // By one of her forms: both of her forms (same phone) are erased, the other person's not.
-    let r = app
-        .post(
-            &path,
-            Some(&worker),
-            &json!({"suggestion_id": a1, "reason": "本人来电要求删除"}),
-        )
+    person_erasures_are_refused_without_a_worker_a_reason_or_a_known_person(&app, &worker, &vol)
         .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let body: Value = r.json().await.unwrap();
+    // By one of her forms: both of her forms (same phone) are erased, the other person's not.
+    let path = format!("/api/v1/communities/{c}/person-erasures");
+    let by_form = json!({"suggestion_id": a1, "reason": "本人来电要求删除"});
+    let body = app.post_expect(&path, Some(&worker), &by_form, 200).await;
     assert_eq!(body["summary"]["paper_persons_erased"], 2);
     let raw = Raw::open(&app).await;
-    assert_eq!(
-        raw.count("select count(*) from person where name = '韩秀英' or phone = '13512340001'")
-            .await,
-        0
-    );
-    assert_eq!(
-        raw.count("select count(*) from person where name = '杨建华'")
-            .await,
-        1
-    );
-    for s in [a1, a2, keep] {
+    let hers = "select count(*) from person where name = '韩秀英' or phone = '13512340001'";
+    assert_eq!(raw.count(hers).await, 0);
+    let his = "select count(*) from person where name = '杨建华'";
+    assert_eq!(raw.count(his).await, 1);
+    for s in ids {
         assert!(app
             .store
             .suggestion(minyi::domain::ids::SuggestionId(s))
@@ -1632,67 +1524,32 @@ async fn staff_reveals_are_logged_and_admins_read_them_for_their_area(backend: B
     let c = app.ids.community_id.0;
     let worker = app.staff_token("worker", "shegong.ma", &[c]).await;
     let vol = app.staff_token("volunteer", "zhiyuan.zhu", &[c]).await;
-    let bt = batch(&app, &vol).await;
-    let e = entry(
-        &app,
-        &vol,
-        bt,
-        "1",
-        "社区卫生服务站排队时间太长",
-        "秦桂兰",
-        "13312345678",
-    )
-    .await;
+    let form = ["1", "社区卫生服务站排队时间太长", "秦桂兰", "13312345678"];
+    let (bt, e) = forms(&app, &vol, &[form]).await;
+    let e = e[0];
     grouped(&app).await;
     reply(&app, &worker, topic_of(&app, e).await, "已与卫生服务站沟通").await;
-    let list: Value = app
-        .get(&format!("/api/v1/communities/{c}/callbacks"), Some(&vol))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let callbacks = format!("/api/v1/communities/{c}/callbacks");
+    let list = app.get_ok(&callbacks, Some(&vol)).await;
     assert_eq!(list["items"][0]["phone"], "13312345678");
-    let r = app
-        .post(
-            &format!("/api/v1/paper-batches/{bt}/entries/{e}/contact"),
-            Some(&worker),
-            &json!({"reason": "核对手写电话"}),
-        )
-        .await;
-    let contact: Value = r.json().await.unwrap();
-    assert_eq!(contact, json!({"name": "秦桂兰", "phone": "13312345678"}));
+    let contact = format!("/api/v1/paper-batches/{bt}/entries/{e}/contact");
+    let why = json!({"reason": "核对手写电话"});
+    let r = app.post(&contact, Some(&worker), &why).await;
+    let contact_shown: Value = r.json().await.unwrap();
+    assert_eq!(
+        contact_shown,
+        json!({"name": "秦桂兰", "phone": "13312345678"})
+    );
     // Outside the batch's community: 404; a resident: 403.
     let resident = app.resident_token("居民甲", c).await;
-    assert_problem(
-        app.post(
-            &format!("/api/v1/paper-batches/{bt}/entries/{e}/contact"),
-            Some(&resident),
-            &json!({}),
-        )
-        .await,
-        403,
-        "forbidden",
-    )
-    .await;
-    assert_problem(
-        app.post(
-            &format!("/api/v1/paper-batches/{bt}/entries/999999/contact"),
-            Some(&worker),
-            &json!({}),
-        )
-        .await,
-        404,
-        "not_found",
-    )
-    .await;
+    app.post_problem(&contact, Some(&resident), &json!({}), 403, "forbidden")
+        .await;
+    let missing = format!("/api/v1/paper-batches/{bt}/entries/999999/contact");
+    app.post_problem(&missing, Some(&worker), &json!({}), 404, "not_found")
+        .await;
 
     let admin = app.admin_token().await;
-    let log: Value = app
-        .get("/api/v1/access-log", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let log = app.get_ok("/api/v1/access-log", Some(&admin)).await;
     let items = log["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{log}");
     assert_eq!(items[0]["staff_name"], "shegong.ma", "newest first");
@@ -1707,37 +1564,17 @@ async fn staff_reveals_are_logged_and_admins_read_them_for_their_area(backend: B
     assert_eq!(items[1]["staff_name"], "zhiyuan.zhu");
     assert_eq!(items[1]["purpose_label"], "电话回访");
     assert!(!log.to_string().contains("13312345678"));
-    let page: Value = app
-        .get("/api/v1/access-log?limit=1", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = app.get_ok("/api/v1/access-log?limit=1", Some(&admin)).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     let cursor = page["next_cursor"].as_i64().unwrap();
-    let next: Value = app
-        .get(
-            &format!("/api/v1/access-log?limit=1&cursor={cursor}"),
-            Some(&admin),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let next = format!("/api/v1/access-log?limit=1&cursor={cursor}");
+    let next = app.get_ok(&next, Some(&admin)).await;
     assert_eq!(next["items"][0]["staff_name"], "zhiyuan.zhu");
-    assert_problem(
-        app.get("/api/v1/access-log", Some(&worker)).await,
-        403,
-        "forbidden",
-    )
-    .await;
-    assert_problem(
-        app.get("/api/v1/access-log?community_id=999999", Some(&admin))
-            .await,
-        404,
-        "not_found",
-    )
-    .await;
+    app.get_problem("/api/v1/access-log", Some(&worker), 403, "forbidden")
+        .await;
+    let elsewhere = "/api/v1/access-log?community_id=999999";
+    app.get_problem(elsewhere, Some(&admin), 404, "not_found")
+        .await;
 }
 
 async fn every_personal_field_of_the_catalogue_exists_in_the_schema(backend: Backend) {
