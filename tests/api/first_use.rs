@@ -4,11 +4,14 @@
 //! the paper form's category and the typist's own view, un-merge, labels instead of codes,
 //! exports for people, moderation words kept by admins, compression and cached assets.
 use crate::both_backends;
-use crate::helpers::{assert_problem, eventually, spawn_app, Backend, TestApp};
+use crate::helpers::{assert_problem, eventually, expect_json, spawn_app, Backend, TestApp};
 use serde_json::{json, Value};
 
 both_backends!(
     a_resident_joins_a_community_only_through_its_qr_code,
+    staff_get_the_join_code_its_qr_code_and_a_poster_and_residents_do_not,
+    a_new_poster_voids_the_old_code_also_for_a_phone_login,
+    photos_reach_staff_and_the_author_but_not_the_neighbours,
     photos_reach_staff_and_residents_see_those_a_worker_published,
     posts_from_the_mobile_web_are_recorded_as_h5,
     a_residents_answer_and_comment_come_back_to_them,
@@ -18,6 +21,7 @@ both_backends!(
     after_an_unmerge_the_public_timeline_no_longer_ends_with_merged,
     people_read_names_and_labels_not_ids_and_codes,
     exports_are_for_people,
+    statistics_exports_have_numbers_dates_chinese_labels_and_the_scopes_name,
     admins_keep_moderation_words_per_community_and_district,
 );
 
@@ -117,72 +121,51 @@ fn rand_digits() -> u32 {
     (uuid::Uuid::new_v4().as_u128() % 100_000_000) as u32
 }
 
+/// A phone resident who joined the home community with its poster's code; the token and code.
+async fn a_resident_who_joined_by_the_poster(app: &TestApp) -> (String, String) {
+    let c = app.ids.community_id.0;
+    let resident = phone_resident(app).await;
+    let code = app.join_code(c).await;
+    let join = json!({"code": code});
+    let joined = app
+        .put_expect("/api/v1/me/community", Some(&resident), &join, 200)
+        .await;
+    assert_eq!(joined["name"], "昆香苑社区");
+    (resident, code)
+}
+
 async fn a_resident_joins_a_community_only_through_its_qr_code(backend: Backend) {
     let app = spawn_app(backend).await;
     let c = app.ids.community_id.0;
     let other = app.other_community().await;
     let resident = phone_resident(&app).await;
-    let me: Value = app
-        .get("/api/v1/me", Some(&resident))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_ok("/api/v1/me", Some(&resident)).await;
     assert!(me["communities"].as_array().unwrap().is_empty());
 
     // A bare number no longer joins a community.
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        "/api/v1/me/community",
-        Some(&resident),
-        None,
-        &json!({"community_id": other}),
-    )
-    .await;
-    assert_problem(r, 422, "join_code_required").await;
+    let bare = json!({"community_id": other});
+    let path = "/api/v1/me/community";
+    app.put_problem(path, Some(&resident), &bare, 422, "join_code_required")
+        .await;
     // Nor a code whose number was changed, nor a malformed one.
     let code = app.join_code(c).await;
     let forged = code.replacen(&format!("{c}."), &format!("{other}."), 1);
     for bad in [forged.as_str(), "1", "abc.def", ""] {
-        let r = send(
-            &app,
-            reqwest::Method::PUT,
-            "/api/v1/me/community",
-            Some(&resident),
-            None,
-            &json!({"code": bad}),
-        )
-        .await;
+        let r = app.put(path, Some(&resident), &json!({"code": bad})).await;
         let status = r.status().as_u16();
         assert_eq!(status, 422, "{bad:?}");
     }
     // The poster's code: a preview without login, then joining.
-    let preview: Value = app
-        .get(&format!("/api/v1/join-codes/{code}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let preview = app
+        .get_ok(&format!("/api/v1/join-codes/{code}"), None)
+        .await;
     assert_eq!(preview["community_id"], c);
     assert_eq!(preview["name"], "昆香苑社区");
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        "/api/v1/me/community",
-        Some(&resident),
-        None,
-        &json!({"code": code}),
-    )
-    .await;
-    assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<Value>().await.unwrap()["name"], "昆香苑社区");
-    let me: Value = app
-        .get("/api/v1/me", Some(&resident))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let joined = app
+        .put_expect(path, Some(&resident), &json!({"code": code}), 200)
+        .await;
+    assert_eq!(joined["name"], "昆香苑社区");
+    let me = app.get_ok("/api/v1/me", Some(&resident)).await;
     assert_eq!(me["communities"][0]["community_id"], c);
     let audit = app
         .store
@@ -193,35 +176,27 @@ async fn a_resident_joins_a_community_only_through_its_qr_code(backend: Backend)
         audit.iter().any(|a| a.action == "account.join_community"),
         "joining is audited"
     );
+}
 
-    // Staff get the code, its QR code (SVG) and a printable poster; residents do not.
-    let admin = app.admin_token().await;
+async fn staff_get_the_join_code_its_qr_code_and_a_poster_and_residents_do_not(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.ids.community_id.0;
+    let other = app.other_community().await;
+    let (resident, code) = a_resident_who_joined_by_the_poster(&app).await;
     let worker = app.staff_token("worker", "shegong.zhou", &[c]).await;
-    let view: Value = app
-        .get(&format!("/api/v1/communities/{c}/join-code"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let join_code = format!("/api/v1/communities/{c}/join-code");
+    let view = app.get_ok(&join_code, Some(&worker)).await;
     assert_eq!(view["code"], code);
     assert!(view["url"]
         .as_str()
         .unwrap()
         .ends_with(&format!("/m/?c={code}")));
-    let svg = app
-        .get(
-            &format!("/api/v1/communities/{c}/join-qr.svg"),
-            Some(&worker),
-        )
-        .await;
+    let qr = format!("/api/v1/communities/{c}/join-qr.svg");
+    let svg = app.get(&qr, Some(&worker)).await;
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
     assert!(svg.text().await.unwrap().contains("<svg"));
-    let poster = app
-        .get(
-            &format!("/api/v1/communities/{c}/join-poster"),
-            Some(&worker),
-        )
-        .await;
+    let poster = format!("/api/v1/communities/{c}/join-poster");
+    let poster = app.get(&poster, Some(&worker)).await;
     assert!(poster.headers()["content-type"]
         .to_str()
         .unwrap()
@@ -229,84 +204,43 @@ async fn a_resident_joins_a_community_only_through_its_qr_code(backend: Backend)
     let page = poster.text().await.unwrap();
     assert!(page.contains("昆香苑社区") && page.contains("<svg") && page.contains("扫一扫"));
     assert!(page.contains(&code), "the link is printed under the code");
-    assert_problem(
-        app.get(
-            &format!("/api/v1/communities/{c}/join-code"),
-            Some(&resident),
-        )
-        .await,
-        403,
-        "forbidden",
-    )
-    .await;
-    assert_problem(
-        app.get(
-            &format!("/api/v1/communities/{other}/join-code"),
-            Some(&worker),
-        )
-        .await,
-        404,
-        "not_found",
-    )
-    .await;
+    app.get_problem(&join_code, Some(&resident), 403, "forbidden")
+        .await;
+    let elsewhere = format!("/api/v1/communities/{other}/join-code");
+    app.get_problem(&elsewhere, Some(&worker), 404, "not_found")
+        .await;
+}
 
+async fn a_new_poster_voids_the_old_code_also_for_a_phone_login(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.ids.community_id.0;
+    let (_, code) = a_resident_who_joined_by_the_poster(&app).await;
+    let admin = app.admin_token().await;
+    let worker = app.staff_token("worker", "shegong.zhou", &[c]).await;
     // A new poster voids the old code; the new one works.
-    let rotated: Value = app
-        .post(
-            &format!("/api/v1/communities/{c}/join-code/rotate"),
-            Some(&admin),
-            &json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rotate = format!("/api/v1/communities/{c}/join-code/rotate");
+    let rotated = app.post(&rotate, Some(&admin), &json!({})).await;
+    let rotated: Value = rotated.json().await.unwrap();
     let fresh = rotated["code"].as_str().unwrap().to_string();
     assert_ne!(fresh, code);
-    assert_problem(
-        app.get(&format!("/api/v1/join-codes/{code}"), None).await,
-        422,
-        "invalid_join_code",
-    )
-    .await;
-    assert_eq!(
-        app.get(&format!("/api/v1/join-codes/{fresh}"), None)
-            .await
-            .status(),
-        200
-    );
-    assert_problem(
-        app.post(
-            &format!("/api/v1/communities/{c}/join-code/rotate"),
-            Some(&worker),
-            &json!({}),
-        )
-        .await,
-        403,
-        "forbidden",
-    )
-    .await;
+    let old = format!("/api/v1/join-codes/{code}");
+    app.get_problem(&old, None, 422, "invalid_join_code").await;
+    let new = format!("/api/v1/join-codes/{fresh}");
+    assert_eq!(app.get(&new, None).await.status(), 200);
+    app.post_problem(&rotate, Some(&worker), &json!({}), 403, "forbidden")
+        .await;
 
     // Logging in by phone with a code sets the home community; an invalid code is refused.
     let phone = format!("137{:08}", rand_digits());
     app.post("/api/v1/auth/sms/send", None, &json!({"phone": phone}))
         .await;
     let sms = app.sms.last_code(&phone).unwrap();
-    let r = app
-        .post(
-            "/api/v1/auth/sms/login",
-            None,
-            &json!({"phone": phone, "code": sms, "join_code": code}),
-        )
+    let login = "/api/v1/auth/sms/login";
+    let with_old = json!({"phone": phone, "code": sms, "join_code": code});
+    app.post_problem(login, None, &with_old, 422, "invalid_join_code")
         .await;
-    assert_problem(r, 422, "invalid_join_code").await;
-    let r = app
-        .post(
-            "/api/v1/auth/sms/login",
-            None,
-            &json!({"phone": phone, "code": sms, "join_code": fresh}),
-        )
-        .await;
+    let with_fresh = json!({"phone": phone, "code": sms, "join_code": fresh});
+    let r = app.post(login, None, &with_fresh).await;
     assert_eq!(
         r.status(),
         200,
@@ -314,7 +248,18 @@ async fn a_resident_joins_a_community_only_through_its_qr_code(backend: Backend)
     );
 }
 
-async fn photos_reach_staff_and_residents_see_those_a_worker_published(backend: Backend) {
+/// A resident's suggestion with a photo, grouped into a topic; its worker and a neighbour.
+struct PhotoPost {
+    app: TestApp,
+    worker: String,
+    author: String,
+    neighbour: String,
+    photo: String,
+    s: i64,
+    t: i64,
+}
+
+async fn a_resident_posts_a_photo(backend: Backend) -> PhotoPost {
     let app = spawn_app(backend).await;
     let c = app.ids.community_id.0;
     let worker = app.staff_token("worker", "shegong.wu", &[c]).await;
@@ -337,7 +282,27 @@ async fn photos_reach_staff_and_residents_see_those_a_worker_published(backend: 
     body["photo_ids"] = json!([photo]);
     let s = post(&app, &author, body).await;
     let t = topic_of(&app, s).await;
+    PhotoPost {
+        app,
+        worker,
+        author,
+        neighbour,
+        photo,
+        s,
+        t,
+    }
+}
 
+async fn photos_reach_staff_and_the_author_but_not_the_neighbours(backend: Backend) {
+    let PhotoPost {
+        app,
+        worker,
+        author,
+        neighbour,
+        photo,
+        t,
+        ..
+    } = a_resident_posts_a_photo(backend).await;
     // The worker's topic page shows the photo, not yet public.
     let (staff_view, _) = topic(&app, &worker, t).await;
     let member = &staff_view["members"][0];
@@ -345,95 +310,52 @@ async fn photos_reach_staff_and_residents_see_those_a_worker_published(backend: 
         member["photos"],
         json!([{"upload_id": photo, "public": false}])
     );
-    assert_eq!(
-        app.get(&format!("/api/v1/uploads/{photo}"), Some(&worker))
-            .await
-            .status(),
-        200
-    );
+    let upload = format!("/api/v1/uploads/{photo}");
+    assert_eq!(app.get(&upload, Some(&worker)).await.status(), 200);
     // The author sees their own photo in 我的; a neighbour sees none on the public page.
-    let mine: Value = app
-        .get("/api/v1/me/suggestions", Some(&author))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = app.get_ok("/api/v1/me/suggestions", Some(&author)).await;
     assert_eq!(mine["items"][0]["photo_ids"], json!([photo]));
     let (public, _) = topic(&app, &neighbour, t).await;
     assert_eq!(public["voices"][0]["photo_ids"], json!([]));
-    assert_problem(
-        app.get(&format!("/api/v1/uploads/{photo}"), Some(&neighbour))
-            .await,
-        404,
-        "not_found",
-    )
-    .await;
+    app.get_problem(&upload, Some(&neighbour), 404, "not_found")
+        .await;
+}
 
+async fn photos_reach_staff_and_residents_see_those_a_worker_published(backend: Backend) {
+    let PhotoPost {
+        app,
+        worker,
+        neighbour,
+        photo,
+        s,
+        t,
+        ..
+    } = a_resident_posts_a_photo(backend).await;
     // Published by the worker: residents of the community see it; others still do not.
     let path = format!("/api/v1/suggestions/{s}/photos/{photo}");
-    let r = send(
-        &app,
-        reqwest::Method::PATCH,
-        &path,
-        Some(&neighbour),
-        None,
-        &json!({"public": true}),
-    )
-    .await;
+    let (public_, private) = (json!({"public": true}), json!({"public": false}));
+    let patch = reqwest::Method::PATCH;
+    let r = send(&app, patch.clone(), &path, Some(&neighbour), None, &public_).await;
     assert_problem(r, 403, "forbidden").await;
-    let r = send(
-        &app,
-        reqwest::Method::PATCH,
-        &path,
-        Some(&worker),
-        None,
-        &json!({"public": true}),
-    )
-    .await;
+    let r = send(&app, patch.clone(), &path, Some(&worker), None, &public_).await;
     assert_eq!(r.status(), 204);
     let (public, _) = topic(&app, &neighbour, t).await;
     assert_eq!(public["voices"][0]["photo_ids"], json!([photo]));
-    let got = app
-        .get(&format!("/api/v1/uploads/{photo}"), Some(&neighbour))
-        .await;
+    let upload = format!("/api/v1/uploads/{photo}");
+    let got = app.get(&upload, Some(&neighbour)).await;
     assert_eq!(got.status(), 200);
     assert_eq!(got.headers()["content-type"], "image/jpeg");
     let other = app.other_community().await;
     let stranger = app.resident_token("外社区居民", other).await;
-    assert_problem(
-        app.get(&format!("/api/v1/uploads/{photo}"), Some(&stranger))
-            .await,
-        404,
-        "not_found",
-    )
-    .await;
+    app.get_problem(&upload, Some(&stranger), 404, "not_found")
+        .await;
     // Withdrawn again; an upload that is not this suggestion's photo is not found.
-    let r = send(
-        &app,
-        reqwest::Method::PATCH,
-        &path,
-        Some(&worker),
-        None,
-        &json!({"public": false}),
-    )
-    .await;
+    let r = send(&app, patch.clone(), &path, Some(&worker), None, &private).await;
     assert_eq!(r.status(), 204);
-    assert_problem(
-        app.get(&format!("/api/v1/uploads/{photo}"), Some(&neighbour))
-            .await,
-        404,
-        "not_found",
-    )
-    .await;
-    let r = send(
-        &app,
-        reqwest::Method::PATCH,
-        &format!("/api/v1/suggestions/{s}/photos/nope"),
-        Some(&worker),
-        None,
-        &json!({"public": true}),
-    )
-    .await;
+    app.get_problem(&upload, Some(&neighbour), 404, "not_found")
+        .await;
+    let nope = format!("/api/v1/suggestions/{s}/photos/nope");
+    let r = send(&app, patch, &nope, Some(&worker), None, &public_).await;
     assert_problem(r, 404, "not_found").await;
     // Both changes are in the topic's audit trail, by name and label.
     let (staff_view, _) = topic(&app, &worker, t).await;
@@ -713,46 +635,23 @@ async fn a_paper_submitter_is_one_call_back_row_per_topic(backend: Backend) {
     )
     .await;
     to_status(&app, &worker, t, "scheduled").await;
-    let list: Value = app
-        .get(&format!("/api/v1/communities/{c}/callbacks"), Some(&vol))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let callbacks = format!("/api/v1/communities/{c}/callbacks");
+    let list = app.get_ok(&callbacks, Some(&vol)).await;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "one person, one topic, one row: {list}");
     assert_eq!(items[0]["notices"].as_array().unwrap().len(), 3);
     assert_eq!(items[0]["phone"], "13900001111");
     let id = items[0]["callback_id"].as_i64().unwrap();
-    assert_eq!(
-        app.post(
-            &format!("/api/v1/callbacks/{id}/done"),
-            Some(&vol),
-            &json!({})
-        )
-        .await
-        .status(),
-        204
-    );
-    let list: Value = app
-        .get(&format!("/api/v1/communities/{c}/callbacks"), Some(&vol))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let done = format!("/api/v1/callbacks/{id}/done");
+    app.post_expect(&done, Some(&vol), &json!({}), 204).await;
+    let list = app.get_ok(&callbacks, Some(&vol)).await;
     assert!(
         list["items"].as_array().unwrap().is_empty(),
         "every notice of the row is closed"
     );
-    let done: Value = app
-        .get(
-            &format!("/api/v1/communities/{c}/callbacks?done=true"),
-            Some(&vol),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let done = app
+        .get_ok(&format!("{callbacks}?done=true"), Some(&vol))
+        .await;
     assert_eq!(done["items"].as_array().unwrap().len(), 1);
 }
 
@@ -787,12 +686,8 @@ async fn paper_forms_category_reaches_the_topic_and_the_typist_checks_their_own_
     );
     assert!(e["reason_en"].as_str().unwrap().is_ascii(), "{e}");
 
-    let detail: Value = app
-        .get(&format!("/api/v1/paper-batches/{batch}"), Some(&typist))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let batch_path = format!("/api/v1/paper-batches/{batch}");
+    let detail = app.get_ok(&batch_path, Some(&typist)).await;
     let entry = &detail["entries"][0];
     assert_eq!(entry["category"], "市政设施");
     let t = topic_of(&app, entry["id"].as_i64().unwrap()).await;
@@ -811,12 +706,7 @@ async fn paper_forms_category_reaches_the_topic_and_the_typist_checks_their_own_
         ),
         (Some("钱阿姨"), Some("13811112222"), Some(true))
     );
-    let seen: Value = app
-        .get(&format!("/api/v1/paper-batches/{batch}"), Some(&other))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let seen = app.get_ok(&batch_path, Some(&other)).await;
     assert_eq!(seen["entries"][0]["phone"], "138****2222");
     assert_eq!(seen["entries"][0]["contact_visible"], false);
     app.post(
@@ -825,12 +715,7 @@ async fn paper_forms_category_reaches_the_topic_and_the_typist_checks_their_own_
         &json!({}),
     )
     .await;
-    let closed: Value = app
-        .get(&format!("/api/v1/paper-batches/{batch}"), Some(&typist))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let closed = app.get_ok(&batch_path, Some(&typist)).await;
     assert_eq!(
         closed["entries"][0]["phone"], "138****2222",
         "masked once closed"
@@ -913,17 +798,13 @@ async fn people_read_names_and_labels_not_ids_and_codes(backend: Backend) {
     let app = spawn_app(backend).await;
     let c = app.ids.community_id.0;
     let admin = app.admin_token().await;
-    let resp = app
-        .post("/api/v1/admin/staff", Some(&admin), &json!({"role": "worker", "username": "shegong.feng", "password": "staff-password-1", "display_name": "冯社工", "community_ids": [c]}))
+    let staff = json!({"role": "worker", "username": "shegong.feng", "password": "staff-password-1", "display_name": "冯社工", "community_ids": [c]});
+    app.post_expect("/api/v1/admin/staff", Some(&admin), &staff, 201)
         .await;
-    assert_eq!(resp.status(), 201);
     let worker = app.tokens("shegong.feng", "staff-password-1").await.0;
     let resident = app.resident_token("看标签的居民", c).await;
-    let t = topic_of(
-        &app,
-        post(&app, &resident, text("小区里的健身器材坏了好几件")).await,
-    )
-    .await;
+    let s = post(&app, &resident, text("小区里的健身器材坏了好几件")).await;
+    let t = topic_of(&app, s).await;
     to_status(&app, &worker, t, "accepted").await;
     let (view, _) = topic(&app, &worker, t).await;
     let audit = view["audit"].as_array().unwrap();
@@ -938,12 +819,8 @@ async fn people_read_names_and_labels_not_ids_and_codes(backend: Backend) {
     let grouped = audit.iter().find(|a| a["action"] == "topic.open").unwrap();
     assert_eq!(grouped["actor_name"], "自动归类");
     // Statistics name their scope and say how many topics a median is over.
-    let stats: Value = app
-        .get(&format!("/api/v1/stats?community_id={c}"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stats = format!("/api/v1/stats?community_id={c}");
+    let stats = app.get_ok(&stats, Some(&worker)).await;
     assert_eq!(stats["scope"], format!("community:{c}"));
     assert_eq!(stats["scope_label"], "昆香苑社区");
     assert_eq!(stats["topics_resolved"], 0);
@@ -952,22 +829,13 @@ async fn people_read_names_and_labels_not_ids_and_codes(backend: Backend) {
         "no resolution, no median"
     );
     // Pre-moderation: the resident reads Chinese; English is there for the toggle.
-    send(
-        &app,
-        reqwest::Method::PATCH,
-        &format!("/api/v1/communities/{c}/settings"),
-        Some(&admin),
-        None,
-        &json!({"premoderate": true}),
-    )
-    .await;
+    let settings = format!("/api/v1/communities/{c}/settings");
+    let premoderate = json!({"premoderate": true});
+    let patch = reqwest::Method::PATCH;
+    app.send(patch, &settings, Some(&admin), None, Some(&premoderate))
+        .await;
     post(&app, &resident, text("希望社区组织一次旧衣物回收")).await;
-    let mine: Value = app
-        .get("/api/v1/me/suggestions", Some(&resident))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = app.get_ok("/api/v1/me/suggestions", Some(&resident)).await;
     let held = mine["items"]
         .as_array()
         .unwrap()
@@ -983,56 +851,45 @@ async fn people_read_names_and_labels_not_ids_and_codes(backend: Backend) {
         .unwrap()
         .starts_with("This community reviews"));
     // Field errors: Chinese and English apart.
-    let body = assert_problem(
-        app.post(
+    let short = json!({"client_id": "x1", "text": "短"});
+    let body = app
+        .post_problem(
             "/api/v1/suggestions",
             Some(&resident),
-            &json!({"client_id": "x1", "text": "短"}),
+            &short,
+            422,
+            "validation_failed",
         )
-        .await,
-        422,
-        "validation_failed",
-    )
-    .await;
+        .await;
     let msg = body["errors"][0]["message"].as_str().unwrap();
     assert!(!msg.is_ascii() && !msg.contains(" / "), "{msg}");
     assert!(body["errors"][0]["message_en"].as_str().unwrap().is_ascii());
     // Admins pick a street by name.
-    let streets: Value = app
-        .get("/api/v1/admin/streets", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let streets = app.get_ok("/api/v1/admin/streets", Some(&admin)).await;
     assert_eq!(streets["items"][0]["name"], "双新街道");
-    assert_problem(
-        app.get("/api/v1/admin/streets", Some(&worker)).await,
-        403,
-        "forbidden",
-    )
-    .await;
+    app.get_problem("/api/v1/admin/streets", Some(&worker), 403, "forbidden")
+        .await;
 }
 
-async fn exports_are_for_people(backend: Backend) {
-    use calamine::{Data, Reader};
-    let app = spawn_app(backend).await;
+/// A meeting on a resident's topic, with its attendance and a decision by vote; its worker and
+/// the meeting's id.
+async fn a_meeting_decides_a_topic_by_vote(app: &TestApp) -> (String, i64) {
     let c = app.ids.community_id.0;
     let worker = app.staff_token("worker", "shegong.chu", &[c]).await;
     let resident = app.resident_token("导出的居民", c).await;
-    let t = topic_of(
-        &app,
-        post(&app, &resident, text("垃圾分类投放点离单元门太远")).await,
-    )
-    .await;
+    let s = post(app, &resident, text("垃圾分类投放点离单元门太远")).await;
+    let t = topic_of(app, s).await;
+    let meetings = format!("/api/v1/communities/{c}/meetings");
+    let meeting = json!({"title": "导出测试议事会", "held_at": "2026-11-28T16:30:00Z", "place": "活动室", "topic_ids": [t]});
     let meeting: Value = app
-        .post(&format!("/api/v1/communities/{c}/meetings"), Some(&worker), &json!({"title": "导出测试议事会", "held_at": "2026-11-28T16:30:00Z", "place": "活动室", "topic_ids": [t]}))
+        .post(&meetings, Some(&worker), &meeting)
         .await
         .json()
         .await
         .unwrap();
     let m = meeting["meeting_id"].as_i64().unwrap();
     send(
-        &app,
+        app,
         reqwest::Method::PATCH,
         &format!("/api/v1/meetings/{m}"),
         Some(&worker),
@@ -1040,18 +897,28 @@ async fn exports_are_for_people(backend: Backend) {
         &json!({"attendance_count": 12, "attendance_names": "王大爷、赵阿姨、钱叔"}),
     )
     .await;
-    let r = app
-        .post(&format!("/api/v1/meetings/{m}/decisions"), Some(&worker), &json!({"topic_id": t, "decision": "增设一处投放点", "decision_mode": "vote", "votes_for": 9, "votes_against": 2, "votes_abstain": 1}))
-        .await;
+    let decisions = format!("/api/v1/meetings/{m}/decisions");
+    let decision = json!({"topic_id": t, "decision": "增设一处投放点", "decision_mode": "vote", "votes_for": 9, "votes_against": 2, "votes_abstain": 1});
+    let r = app.post(&decisions, Some(&worker), &decision).await;
     assert_eq!(r.status(), 200);
-    let bytes = app
-        .get(&format!("/api/v1/meetings/{m}/export.xlsx"), Some(&worker))
-        .await
-        .bytes()
-        .await
-        .unwrap();
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    (worker, m)
+}
+
+/// An XLSX the server sends, opened.
+async fn workbook(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> {
+    let bytes = app.get(path, Some(token)).await.bytes().await.unwrap();
+    calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap()
+}
+
+async fn exports_are_for_people(backend: Backend) {
+    use calamine::{Data, Reader};
+    let app = spawn_app(backend).await;
+    let (worker, m) = a_meeting_decides_a_topic_by_vote(&app).await;
+    let mut wb = workbook(&app, &format!("/api/v1/meetings/{m}/export.xlsx"), &worker).await;
     let info = wb.worksheet_range("会议信息").unwrap();
     let row = |label: &str| info.rows().find(|r| r[0] == label).unwrap().to_vec();
     assert_eq!(row("出席人员")[1].to_string(), "王大爷、赵阿姨、钱叔");
@@ -1079,18 +946,17 @@ async fn exports_are_for_people(backend: Backend) {
             );
         }
     }
-    // Statistics: numbers as numbers, dates as dates, Chinese labels, the scope's name.
-    let bytes = app
-        .get(
-            &format!("/api/v1/stats/export.xlsx?community_id={c}"),
-            Some(&worker),
-        )
-        .await
-        .bytes()
-        .await
-        .unwrap();
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+}
+
+async fn statistics_exports_have_numbers_dates_chinese_labels_and_the_scopes_name(
+    backend: Backend,
+) {
+    use calamine::{Data, Reader};
+    let app = spawn_app(backend).await;
+    let c = app.ids.community_id.0;
+    let (worker, _) = a_meeting_decides_a_topic_by_vote(&app).await;
+    let path = format!("/api/v1/stats/export.xlsx?community_id={c}");
+    let mut wb = workbook(&app, &path, &worker).await;
     let overview = wb.worksheet_range("概览").unwrap();
     let find = |label: &str| overview.rows().find(|r| r[0] == label).unwrap().to_vec();
     assert_eq!(find("统计范围")[1].to_string(), "昆香苑社区");
@@ -1114,6 +980,34 @@ async fn exports_are_for_people(backend: Backend) {
         .all(|r| matches!(r[0], Data::DateTime(_)) && matches!(r[1], Data::Float(_))));
 }
 
+/// Replace a moderation word list, with an `If-Match` where given.
+async fn put_words(
+    app: &TestApp,
+    path: &str,
+    admin: &str,
+    version: Option<&str>,
+    words: Value,
+) -> reqwest::Response {
+    let body = json!({ "words": words });
+    app.send(
+        reqwest::Method::PUT,
+        path,
+        Some(admin),
+        version,
+        Some(&body),
+    )
+    .await
+}
+
+/// A resident's suggestion is held for review; its reason.
+async fn held_for_review(app: &TestApp, resident: &str, body: &str) -> Option<String> {
+    let s = post(app, resident, text(body)).await;
+    let id = minyi::domain::ids::SuggestionId(s);
+    let row = app.store.suggestion(id).await.unwrap().unwrap();
+    assert_eq!(row.state.as_str(), "pending_review");
+    row.moderation_reason
+}
+
 async fn admins_keep_moderation_words_per_community_and_district(backend: Backend) {
     let app = spawn_app(backend).await;
     let c = app.ids.community_id.0;
@@ -1126,87 +1020,29 @@ async fn admins_keep_moderation_words_per_community_and_district(backend: Backen
     assert_eq!(list["scope_label"], "昆香苑社区");
     assert_problem(app.get(&path, Some(&worker)).await, 403, "forbidden").await;
     // A change needs the version it replaces.
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        &path,
-        Some(&admin),
-        None,
-        &json!({"words": ["传销"]}),
-    )
-    .await;
+    let r = put_words(&app, &path, &admin, None, json!(["传销"])).await;
     assert_problem(r, 428, "if_match_required").await;
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        &path,
-        Some(&admin),
-        Some("\"0\""),
-        &json!({"words": [" 传销 ", "传销", "", "高利贷"]}),
-    )
-    .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let list: Value = r.json().await.unwrap();
+    let words = json!([" 传销 ", "传销", "", "高利贷"]);
+    let r = put_words(&app, &path, &admin, Some("\"0\""), words).await;
+    let list = expect_json(r, 200).await;
     assert_eq!(list["words"], json!(["传销", "高利贷"]));
     assert_eq!(list["version"], 1);
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        &path,
-        Some(&admin),
-        Some("\"0\""),
-        &json!({"words": []}),
-    )
-    .await;
+    let r = put_words(&app, &path, &admin, Some("\"0\""), json!([])).await;
     assert_problem(r, 412, "precondition_failed").await;
     // A suggestion with a listed word is held, and says why in Chinese.
-    let s = post(&app, &resident, text("楼下有人拉人搞传销，请社区管管")).await;
-    let row = app
-        .store
-        .suggestion(minyi::domain::ids::SuggestionId(s))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(row.state.as_str(), "pending_review");
-    assert!(row.moderation_reason.unwrap().contains("传销"));
+    let reason = held_for_review(&app, &resident, "楼下有人拉人搞传销，请社区管管").await;
+    assert!(reason.unwrap().contains("传销"));
     // The district's list applies to its communities; only district admins change it.
-    let me: Value = app
-        .get("/api/v1/me", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_ok("/api/v1/me", Some(&admin)).await;
     let d = me["admin_district_id"].as_i64().unwrap();
     let dpath = format!("/api/v1/districts/{d}/moderation-words");
-    let r = send(
-        &app,
-        reqwest::Method::PUT,
-        &dpath,
-        Some(&admin),
-        Some("\"0\""),
-        &json!({"words": ["赌博"]}),
-    )
-    .await;
+    let r = put_words(&app, &dpath, &admin, Some("\"0\""), json!(["赌博"])).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["scope_label"], "津南区");
-    let s = post(&app, &resident, text("晚上有人在车库里赌博，很吵")).await;
-    let row = app
-        .store
-        .suggestion(minyi::domain::ids::SuggestionId(s))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(row.state.as_str(), "pending_review");
-    assert_problem(
-        app.get(
-            &format!("/api/v1/districts/{}/moderation-words", d + 1000),
-            Some(&admin),
-        )
-        .await,
-        404,
-        "not_found",
-    )
-    .await;
+    held_for_review(&app, &resident, "晚上有人在车库里赌博，很吵").await;
+    let elsewhere = format!("/api/v1/districts/{}/moderation-words", d + 1000);
+    app.get_problem(&elsewhere, Some(&admin), 404, "not_found")
+        .await;
     // Every change is audited with the words before and after.
     let audit = app
         .store
@@ -1220,20 +1056,8 @@ async fn admins_keep_moderation_words_per_community_and_district(backend: Backen
     assert!(change.after_json.as_deref().unwrap().contains("高利贷"));
     // Too long a word is refused with the field named.
     let long = "一".repeat(21);
-    let body = assert_problem(
-        send(
-            &app,
-            reqwest::Method::PUT,
-            &path,
-            Some(&admin),
-            Some("\"1\""),
-            &json!({"words": [long]}),
-        )
-        .await,
-        422,
-        "validation_failed",
-    )
-    .await;
+    let r = put_words(&app, &path, &admin, Some("\"1\""), json!([long])).await;
+    let body = assert_problem(r, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["code"], "word_too_long");
 }
 
