@@ -2,12 +2,16 @@
 //! `If-Match`, merge and un-merge, meetings, residents' support and satisfaction, notices and
 //! call-backs, the live stream, statistics, and every cross-community door closed.
 use crate::both_backends;
-use crate::helpers::{assert_problem, eventually, spawn_app, spawn_app_with, Backend, TestApp};
+use crate::helpers::{
+    assert_problem, eventually, expect_json, item_with_id, spawn_app, spawn_app_with, Backend,
+    TestApp,
+};
 use serde_json::{json, Value};
 
 both_backends!(
     a_new_topic_waits_in_the_inbox_and_shortcuts_are_refused,
-    a_meeting_decision_reaches_the_residents_timeline_notices_and_print,
+    a_meeting_decision_reaches_the_residents_timeline_in_their_language,
+    a_meeting_decision_reaches_the_residents_notices_and_print,
     satisfaction_comes_after_resolution_and_unsatisfied_participants_reopen_it,
     merge_and_unmerge_restore_members_and_supporters_and_are_audited,
     split_move_and_filters_of_the_inbox,
@@ -81,6 +85,26 @@ fn kinds(timeline: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// A `POST` by `token` to `path` with topic `t`'s current `If-Match`.
+async fn with_etag(
+    app: &TestApp,
+    token: &str,
+    t: i64,
+    path: &str,
+    body: Value,
+) -> reqwest::Response {
+    let (_, etag) = app.topic(token, t).await;
+    let post = reqwest::Method::POST;
+    app.send(post, path, Some(token), Some(&etag), Some(&body))
+        .await
+}
+
+/// A resident's support of a topic.
+async fn support(app: &TestApp, token: &str, t: i64) -> reqwest::Response {
+    let path = format!("/api/v1/topics/{t}/support");
+    app.put(&path, Some(token), &json!({})).await
+}
+
 async fn a_new_topic_waits_in_the_inbox_and_shortcuts_are_refused(backend: Backend) {
     let LiftTopic {
         app,
@@ -91,79 +115,49 @@ async fn a_new_topic_waits_in_the_inbox_and_shortcuts_are_refused(backend: Backe
         ..
     } = two_neighbours_report_the_same_broken_lift(backend).await;
     // The inbox shows it as new with a triage deadline, not yet overdue.
-    let inbox = app
-        .get_ok(
-            &format!("/api/v1/communities/{c}/topics?status=new"),
-            Some(&worker),
-        )
-        .await;
-    let item = inbox["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == t)
-        .unwrap()
-        .clone();
+    let new = format!("/api/v1/communities/{c}/topics?status=new");
+    let inbox = app.get_ok(&new, Some(&worker)).await;
+    let item = item_with_id(&inbox, t).clone();
     assert_eq!(item["member_count"], 2);
     assert!(item["due_at"].is_string() && item["overdue"] == false);
     assert_eq!(inbox["counts"]["new"], 1);
 
     // Without If-Match: 428; a shortcut: 409 with a clear code.
+    let path = format!("/api/v1/topics/{t}/status");
+    let post = || reqwest::Method::POST;
+    let to = |status: &str| json!({ "status": status });
     let r = app
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/topics/{t}/status"),
-            Some(&worker),
-            None,
-            Some(&json!({"status": "accepted"})),
-        )
+        .send(post(), &path, Some(&worker), None, Some(&to("accepted")))
         .await;
     assert_problem(r, 428, "if_match_required").await;
     let (_, etag) = app.topic(&worker, t).await;
     let r = app
         .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/topics/{t}/status"),
+            post(),
+            &path,
             Some(&worker),
             Some(&etag),
-            Some(&json!({"status": "resolved"})),
+            Some(&to("resolved")),
         )
         .await;
     let p = assert_problem(r, 409, "invalid_transition").await;
     assert!(p["message"].as_str().unwrap().contains("待分拣"));
     let r = app
         .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/topics/{t}/status"),
+            post(),
+            &path,
             Some(&worker),
             Some(&etag),
-            Some(&json!({"status": "rejected"})),
+            Some(&to("rejected")),
         )
         .await;
     assert_problem(r, 422, "validation_failed").await;
 
     status(&app, &worker, t, "accepted", None).await;
     // A resident supports it; an author's support counts once.
-    // A resident supports it; an author's support counts once.
-    let r = app
-        .send(
-            reqwest::Method::PUT,
-            &format!("/api/v1/topics/{t}/support"),
-            Some(&zhao),
-            None,
-            Some(&json!({})),
-        )
-        .await;
+    let r = support(&app, &zhao, t).await;
     assert_eq!(r.json::<Value>().await.unwrap()["supporter_count"], 1);
-    let r = app
-        .send(
-            reqwest::Method::PUT,
-            &format!("/api/v1/topics/{t}/support"),
-            Some(&zhao),
-            None,
-            Some(&json!({})),
-        )
-        .await;
+    let r = support(&app, &zhao, t).await;
     assert_eq!(
         r.json::<Value>().await.unwrap()["supporter_count"],
         1,
@@ -171,63 +165,51 @@ async fn a_new_topic_waits_in_the_inbox_and_shortcuts_are_refused(backend: Backe
     );
 }
 
-async fn a_meeting_decision_reaches_the_residents_timeline_notices_and_print(backend: Backend) {
+/// The lift topic, accepted, scheduled for a meeting that decides it by vote and plans an
+/// action; the meeting's id.
+async fn a_meeting_decides_the_lift_by_vote(backend: Backend) -> (LiftTopic, i64) {
+    let lift = two_neighbours_report_the_same_broken_lift(backend).await;
     let LiftTopic {
-        app,
-        c,
-        worker,
-        wang,
-        zhao,
-        t,
-    } = two_neighbours_report_the_same_broken_lift(backend).await;
-    status(&app, &worker, t, "accepted", None).await;
+        app, c, worker, t, ..
+    } = &lift;
+    let (c, t, worker) = (*c, *t, Some(worker.as_str()));
+    status(app, worker.unwrap(), t, "accepted", None).await;
     // A meeting schedules it; its decision reaches the residents' own suggestions.
-    let r = app
-        .post(
-            &format!("/api/v1/communities/{c}/meetings"),
-            Some(&worker),
-            &json!({"title": "11月居民议事会", "held_at": "2026-11-28T07:00:00Z", "place": "社区活动室", "topic_ids": [t]}),
-        )
-        .await;
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    let meeting: Value = r.json().await.unwrap();
+    let meetings = format!("/api/v1/communities/{c}/meetings");
+    let meeting = json!({"title": "11月居民议事会", "held_at": "2026-11-28T07:00:00Z", "place": "社区活动室", "topic_ids": [t]});
+    let meeting = app.post_expect(&meetings, worker, &meeting, 201).await;
     let m = meeting["meeting_id"].as_i64().unwrap();
     assert_eq!(meeting["agenda"][0]["status"], "scheduled");
     // Attendance first: a tally cannot exceed it.
-    let r = app
-        .send(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/meetings/{m}"),
-            Some(&worker),
-            Some(&format!("\"{}\"", meeting["version"])),
-            Some(&json!({"attendance_count": 26})),
-        )
+    let version = format!("\"{}\"", meeting["version"]);
+    let attendance = json!({"attendance_count": 26});
+    let path = format!("/api/v1/meetings/{m}");
+    let patch = reqwest::Method::PATCH;
+    app.send_expect(patch, &path, worker, Some(&version), Some(&attendance), 200)
         .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let r = app
-        .post(
-            &format!("/api/v1/meetings/{m}/decisions"),
-            Some(&worker),
-            &json!({"topic_id": t, "decision": "由物业联系电梯公司一周内更换主板", "decision_mode": "vote", "votes_for": 23, "votes_against": 2, "votes_abstain": 1}),
-        )
+    let decisions = format!("/api/v1/meetings/{m}/decisions");
+    let decision = json!({"topic_id": t, "decision": "由物业联系电梯公司一周内更换主板", "decision_mode": "vote", "votes_for": 23, "votes_against": 2, "votes_abstain": 1});
+    app.post_expect(&decisions, worker, &decision, 200).await;
+    let no_tally = json!({"topic_id": t, "decision": "表决", "decision_mode": "vote"});
+    app.post_problem(&decisions, worker, &no_tally, 422, "validation_failed")
         .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let r = app
-        .post(
-            &format!("/api/v1/meetings/{m}/decisions"),
-            Some(&worker),
-            &json!({"topic_id": t, "decision": "表决", "decision_mode": "vote"}),
-        )
-        .await;
-    assert_problem(r, 422, "validation_failed").await;
-    let r = app
-        .post(
-            &format!("/api/v1/meetings/{m}/actions"),
-            Some(&worker),
-            &json!({"topic_id": t, "description": "联系电梯维保公司", "owner": "物业 张经理", "due_on": "2026-12-05"}),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
+    let actions = format!("/api/v1/meetings/{m}/actions");
+    let action = json!({"topic_id": t, "description": "联系电梯维保公司", "owner": "物业 张经理", "due_on": "2026-12-05"});
+    app.post_expect(&actions, worker, &action, 201).await;
+    (lift, m)
+}
+
+async fn a_meeting_decision_reaches_the_residents_timeline_in_their_language(backend: Backend) {
+    let (
+        LiftTopic {
+            app,
+            worker,
+            wang,
+            t,
+            ..
+        },
+        m,
+    ) = a_meeting_decides_the_lift_by_vote(backend).await;
     let mine = app.get_ok("/api/v1/me/suggestions", Some(&wang)).await;
     let item = &mine["items"][0];
     assert_eq!(item["topic"]["status"], "decided");
@@ -248,22 +230,27 @@ async fn a_meeting_decision_reaches_the_residents_timeline_notices_and_print(bac
         detail["topic"]["decision"],
         "由物业联系电梯公司一周内更换主板"
     );
-
-    // Every public step is an in-app notice for authors and supporters.
-    let notes = app.get_ok("/api/v1/me/notifications", Some(&zhao)).await;
-    assert_eq!(notes["unread"], 3, "{notes}");
-    let r = app
-        .post("/api/v1/me/notifications/read", Some(&zhao), &json!({}))
-        .await;
-    assert_eq!(r.status(), 204);
-    let notes = app.get_ok("/api/v1/me/notifications", Some(&zhao)).await;
-    assert_eq!(notes["unread"], 0);
     // Each code comes with the server's labels (the clients keep no tables).
     assert_eq!(item["topic"]["status_label"], "已决议");
     assert_eq!(item["topic"]["status_label_en"], "Decided");
     assert_eq!(item["state_label"], "已归入议题");
     assert_eq!(item["timeline"][1]["kind_label"], "列入议事会");
+}
+
+async fn a_meeting_decision_reaches_the_residents_notices_and_print(backend: Backend) {
+    let (
+        LiftTopic {
+            app, worker, zhao, ..
+        },
+        m,
+    ) = a_meeting_decides_the_lift_by_vote(backend).await;
+    // Every public step is an in-app notice for authors and supporters.
     let notes = app.get_ok("/api/v1/me/notifications", Some(&zhao)).await;
+    assert_eq!(notes["unread"], 3, "{notes}");
+    let read = "/api/v1/me/notifications/read";
+    app.post_expect(read, Some(&zhao), &json!({}), 204).await;
+    let notes = app.get_ok("/api/v1/me/notifications", Some(&zhao)).await;
+    assert_eq!(notes["unread"], 0);
     assert_eq!(notes["items"][0]["kind"], "decided");
     assert_eq!(notes["items"][0]["kind_label"], "议事会决议");
 
@@ -284,6 +271,12 @@ async fn a_meeting_decision_reaches_the_residents_timeline_notices_and_print(bac
     assert_eq!(&xlsx[..2], b"PK");
 }
 
+/// A resident's satisfaction answer on a topic.
+async fn answer(app: &TestApp, token: &str, t: i64, body: Value) -> reqwest::Response {
+    let path = format!("/api/v1/topics/{t}/satisfaction");
+    app.post(&path, Some(token), &body).await
+}
+
 async fn satisfaction_comes_after_resolution_and_unsatisfied_participants_reopen_it(
     backend: Backend,
 ) {
@@ -295,58 +288,28 @@ async fn satisfaction_comes_after_resolution_and_unsatisfied_participants_reopen
         zhao,
         t,
     } = two_neighbours_report_the_same_broken_lift(backend).await;
-    status(&app, &worker, t, "accepted", None).await;
-    status(&app, &worker, t, "scheduled", None).await;
-    status(&app, &worker, t, "decided", None).await;
+    for to in ["accepted", "scheduled", "decided"] {
+        status(&app, &worker, t, to, None).await;
+    }
     // Resolved; satisfaction only then, only from those who took part; 不满意 reopens.
     let other = app.resident_token("路人", c).await;
-    let r = app
-        .post(
-            &format!("/api/v1/topics/{t}/satisfaction"),
-            Some(&wang),
-            &json!({"answer": "satisfied"}),
-        )
-        .await;
+    let r = answer(&app, &wang, t, json!({"answer": "satisfied"})).await;
     assert_problem(r, 409, "not_resolved").await;
     status(&app, &worker, t, "in_progress", None).await;
     status(&app, &worker, t, "resolved", None).await;
-    let r = app
-        .post(
-            &format!("/api/v1/topics/{t}/satisfaction"),
-            Some(&other),
-            &json!({"answer": "unsatisfied"}),
-        )
-        .await;
+    let r = answer(&app, &other, t, json!({"answer": "unsatisfied"})).await;
     assert_problem(r, 403, "not_a_participant").await;
-    let r = app
-        .post(
-            &format!("/api/v1/topics/{t}/satisfaction"),
-            Some(&wang),
-            &json!({"answer": "meh"}),
-        )
-        .await;
+    let r = answer(&app, &wang, t, json!({"answer": "meh"})).await;
     assert_problem(r, 422, "validation_failed").await;
-    let r: Value = app
-        .post(
-            &format!("/api/v1/topics/{t}/satisfaction"),
-            Some(&wang),
-            &json!({"answer": "unsatisfied", "comment": "还是经常停"}),
-        )
+    let unsatisfied = json!({"answer": "unsatisfied", "comment": "还是经常停"});
+    let r: Value = answer(&app, &wang, t, unsatisfied)
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(r["reopened"], false, "one answer is below the minimum");
-    let r: Value = app
-        .post(
-            &format!("/api/v1/topics/{t}/satisfaction"),
-            Some(&zhao),
-            &json!({"answer": "unsatisfied"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r = answer(&app, &zhao, t, json!({"answer": "unsatisfied"})).await;
+    let r: Value = r.json().await.unwrap();
     assert_eq!(r["reopened"], true);
     let (detail, _) = app.topic(&worker, t).await;
     assert_eq!(detail["topic"]["status"], "in_progress");
@@ -371,7 +334,21 @@ async fn satisfaction_comes_after_resolution_and_unsatisfied_participants_reopen
     );
 }
 
-async fn merge_and_unmerge_restore_members_and_supporters_and_are_audited(backend: Backend) {
+/// The audit actions of a topic's page.
+fn audit_actions(page: &Value) -> Vec<&str> {
+    page["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect()
+}
+
+/// Two residents' topics: 甲 supports both, 乙 the second only. The app, its worker, 甲, 乙,
+/// the second suggestion and both topics.
+async fn two_topics_and_their_supporters(
+    backend: Backend,
+) -> (TestApp, String, String, String, i64, i64, i64) {
     let app = spawn_app_with(backend, |_| {}).await;
     let c = app.ids.community_id.0;
     let worker = app.staff_token("worker", "shegong.li", &[c]).await;
@@ -394,29 +371,23 @@ async fn merge_and_unmerge_restore_members_and_supporters_and_are_audited(backen
     assert_ne!(t1, t2);
     // 甲 supports both, 乙 supports the source only.
     for (tok, t) in [(&a, t1), (&a, t2), (&b, t2)] {
-        let r = app
-            .send(
-                reqwest::Method::PUT,
-                &format!("/api/v1/topics/{t}/support"),
-                Some(tok),
-                None,
-                Some(&json!({})),
-            )
-            .await;
-        assert_eq!(r.status(), 200);
+        assert_eq!(support(&app, tok, t).await.status(), 200);
     }
-    let (_, etag) = app.topic(&worker, t2).await;
-    let r = app
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/topics/{t2}/merge"),
-            Some(&worker),
-            Some(&etag),
-            Some(&json!({"into_topic_id": t1, "reason": "同属环境卫生问题"})),
-        )
-        .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let merged: Value = r.json().await.unwrap();
+    (app, worker, a, b, s2, t1, t2)
+}
+
+async fn merge_and_unmerge_restore_members_and_supporters_and_are_audited(backend: Backend) {
+    let (app, worker, a, b, s2, t1, t2) = two_topics_and_their_supporters(backend).await;
+    let merge = json!({"into_topic_id": t1, "reason": "同属环境卫生问题"});
+    let r = with_etag(
+        &app,
+        &worker,
+        t2,
+        &format!("/api/v1/topics/{t2}/merge"),
+        merge,
+    )
+    .await;
+    let merged = expect_json(r, 200).await;
     assert_eq!(merged["id"], t1);
     assert_eq!(merged["member_count"], 2);
     assert_eq!(merged["supporter_count"], 2, "甲 counted once");
@@ -427,28 +398,21 @@ async fn merge_and_unmerge_restore_members_and_supporters_and_are_audited(backen
     let mine = app.get_ok("/api/v1/me/suggestions", Some(&b)).await;
     assert_eq!(mine["items"][0]["topic"]["topic_id"], t1);
     // A merged topic cannot be merged again or supported.
-    let r = app
-        .send(
-            reqwest::Method::PUT,
-            &format!("/api/v1/topics/{t2}/support"),
-            Some(&a),
-            None,
-            Some(&json!({})),
-        )
-        .await;
-    assert_problem(r, 409, "topic_merged").await;
+    assert_problem(support(&app, &a, t2).await, 409, "topic_merged").await;
 
+    let unmerge = format!("/api/v1/topics/{t2}/unmerge");
+    let why = json!({"reason": "其实是两件事"});
+    let post = || reqwest::Method::POST;
     let r = app
         .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/topics/{t2}/unmerge"),
+            post(),
+            &unmerge,
             Some(&worker),
             Some(&source_etag),
-            Some(&json!({"reason": "其实是两件事"})),
+            Some(&why),
         )
         .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let restored: Value = r.json().await.unwrap();
+    let restored = expect_json(r, 200).await;
     assert_eq!(restored["status"], "new");
     assert_eq!(restored["member_count"], 1);
     assert_eq!(restored["supporter_count"], 2);
@@ -459,23 +423,19 @@ async fn merge_and_unmerge_restore_members_and_supporters_and_are_audited(backen
         "甲's own support stays"
     );
     assert_eq!(app.topic_of(s2).await.unwrap(), t2);
+    let version = format!("\"{}\"", restored["version"]);
     let r = app
         .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/topics/{t2}/unmerge"),
+            post(),
+            &unmerge,
             Some(&worker),
-            Some(&format!("\"{}\"", restored["version"])),
+            Some(&version),
             Some(&json!({})),
         )
         .await;
     assert_problem(r, 409, "not_merged").await;
     let (source, _) = app.topic(&worker, t2).await;
-    let actions: Vec<&str> = source["audit"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["action"].as_str().unwrap())
-        .collect();
+    let actions = audit_actions(&source);
     assert!(
         actions.contains(&"topic.merge") && actions.contains(&"topic.unmerge"),
         "{actions:?}"
@@ -496,46 +456,28 @@ async fn split_move_and_filters_of_the_inbox(backend: Backend) {
     app.wait_grouped().await;
     let t = app.topic_of(s1).await.unwrap();
     assert_eq!(app.topic_of(s2).await.unwrap(), t);
-    let (_, etag) = app.topic(&worker, t).await;
-    let resp = app
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/topics/{t}/split"),
-            Some(&worker),
-            Some(&etag),
-            Some(&json!({"suggestion_ids": [s2], "title": "电梯维修进度"})),
-        )
-        .await;
-    assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
-    let new: Value = resp.json().await.unwrap();
+    let split = format!("/api/v1/topics/{t}/split");
+    let body = json!({"suggestion_ids": [s2], "title": "电梯维修进度"});
+    let new = expect_json(with_etag(&app, &worker, t, &split, body).await, 201).await;
     let t2 = new["id"].as_i64().unwrap();
     assert_eq!(new["title"], "电梯维修进度");
     assert_eq!(app.topic_of(s2).await.unwrap(), t2);
     let (d, _) = app.topic(&worker, t2).await;
     assert_eq!(d["members"][0]["pinned"], true);
     // Splitting a non-member is refused.
-    let (_, etag) = app.topic(&worker, t).await;
-    let resp = app
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/topics/{t}/split"),
-            Some(&worker),
-            Some(&etag),
-            Some(&json!({"suggestion_ids": [s2]})),
-        )
-        .await;
+    let body = json!({"suggestion_ids": [s2]});
+    let resp = with_etag(&app, &worker, t, &split, body).await;
     assert_problem(resp, 409, "not_a_member").await;
     // Move it back (pinned in the target).
-    let (_, etag) = app.topic(&worker, t).await;
-    let resp = app
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/suggestions/{s2}/move"),
-            Some(&worker),
-            Some(&etag),
-            Some(&json!({"topic_id": t})),
-        )
-        .await;
+    let to_t = json!({"topic_id": t});
+    let resp = with_etag(
+        &app,
+        &worker,
+        t,
+        &format!("/api/v1/suggestions/{s2}/move"),
+        to_t,
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.json::<Value>().await.unwrap()["member_count"], 2);
     // The empty topic left behind is not in the inbox.
@@ -549,36 +491,23 @@ async fn split_move_and_filters_of_the_inbox(backend: Backend) {
         .all(|i| i["id"] != t2));
     // Filters: text search, channel, dates; bad filters are clear errors.
     let q = |s: &str| format!("/api/v1/communities/{c}/topics?{s}");
+    let found = |v: Value| v["items"].as_array().unwrap().len();
     let hits = app.get_ok(&q("q=%E7%94%B5%E6%A2%AF"), Some(&worker)).await;
-    assert_eq!(hits["items"].as_array().unwrap().len(), 1);
+    assert_eq!(found(hits), 1);
     let none = app.get_ok(&q("q=%E5%81%9C%E8%BD%A6"), Some(&worker)).await;
-    assert_eq!(none["items"].as_array().unwrap().len(), 0);
+    assert_eq!(found(none), 0);
     let paper = app.get_ok(&q("channel=paper"), Some(&worker)).await;
-    assert_eq!(paper["items"].as_array().unwrap().len(), 0);
+    assert_eq!(found(paper), 0);
     let online = app
         .get_ok(&q("channel=online&sort=waiting"), Some(&worker))
         .await;
-    assert_eq!(online["items"].as_array().unwrap().len(), 1);
+    assert_eq!(found(online), 1);
     let future = app.get_ok(&q("from=2099-01-01"), Some(&worker)).await;
-    assert_eq!(future["items"].as_array().unwrap().len(), 0);
-    assert_problem(
-        app.get(&q("from=yesterday"), Some(&worker)).await,
-        400,
-        "invalid_query",
-    )
-    .await;
-    assert_problem(
-        app.get(&q("channel=fax"), Some(&worker)).await,
-        400,
-        "invalid_query",
-    )
-    .await;
-    assert_problem(
-        app.get(&q("sort=loudest"), Some(&worker)).await,
-        400,
-        "invalid_query",
-    )
-    .await;
+    assert_eq!(found(future), 0);
+    for bad in ["from=yesterday", "channel=fax", "sort=loudest"] {
+        app.get_problem(&q(bad), Some(&worker), 400, "invalid_query")
+            .await;
+    }
 }
 
 async fn concurrent_edits_are_detected_never_lost(backend: Backend) {
@@ -698,8 +627,10 @@ async fn other_communities_and_residents_are_kept_out(backend: Backend) {
         d["members"][0]["text"], "<script>alert(1)</script><b>东门</b>垃圾桶满了溢出来，请增加清运",
         "stored and returned as text"
     );
+    let meetings = format!("/api/v1/communities/{c}/meetings");
+    let meeting = json!({"title": "议事会", "held_at": "2026-11-28T07:00:00Z", "place": "活动室", "topic_ids": [t]});
     let m: Value = app
-        .post(&format!("/api/v1/communities/{c}/meetings"), Some(&worker), &json!({"title": "议事会", "held_at": "2026-11-28T07:00:00Z", "place": "活动室", "topic_ids": [t]}))
+        .post(&meetings, Some(&worker), &meeting)
         .await
         .json()
         .await
@@ -717,49 +648,25 @@ async fn other_communities_and_residents_are_kept_out(backend: Backend) {
     ] {
         assert_problem(app.get(&p, Some(&stranger)).await, 404, "not_found").await;
     }
+    let path = format!("/api/v1/topics/{t}/status");
+    let accept = json!({"status": "accepted"});
+    let post = || reqwest::Method::POST;
     let r2 = app
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/topics/{t}/status"),
-            Some(&stranger),
-            Some(&etag),
-            Some(&json!({"status": "accepted"})),
-        )
+        .send(post(), &path, Some(&stranger), Some(&etag), Some(&accept))
         .await;
     assert_problem(r2, 404, "not_found").await;
     // Residents cannot use workers' endpoints, nor plan meetings.
     let r3 = app
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/topics/{t}/status"),
-            Some(&r),
-            Some(&etag),
-            Some(&json!({"status": "accepted"})),
-        )
+        .send(post(), &path, Some(&r), Some(&etag), Some(&accept))
         .await;
     assert_problem(r3, 403, "forbidden").await;
-    let r4 = app
-        .post(
-            &format!("/api/v1/communities/{c}/meetings"),
-            Some(&r),
-            &json!({"title": "x", "held_at": "2026-11-28T07:00:00Z", "place": "y"}),
-        )
+    let plan = json!({"title": "x", "held_at": "2026-11-28T07:00:00Z", "place": "y"});
+    app.post_problem(&meetings, Some(&r), &plan, 403, "forbidden")
         .await;
-    assert_problem(r4, 403, "forbidden").await;
-    assert_problem(
-        app.get(&format!("/api/v1/communities/{c}/events"), Some(&r))
-            .await,
-        403,
-        "forbidden",
-    )
-    .await;
-    assert_problem(
-        app.get(&format!("/api/v1/stats?community_id={c}"), Some(&r))
-            .await,
-        403,
-        "forbidden",
-    )
-    .await;
+    let events = format!("/api/v1/communities/{c}/events");
+    app.get_problem(&events, Some(&r), 403, "forbidden").await;
+    let stats = format!("/api/v1/stats?community_id={c}");
+    app.get_problem(&stats, Some(&r), 403, "forbidden").await;
     // Residents' view of the topic has no members' personal data, and names only where allowed.
     let (pubv, _) = app.topic(&r, t).await;
     assert!(pubv.get("members").is_none() && pubv.get("audit").is_none());
