@@ -19,40 +19,17 @@ async fn an_admin_creates_communities_buildings_and_staff_and_everything_is_audi
     let app = spawn_app(backend).await;
     let admin = app.admin_token().await;
     let c = app.ids.community_id.0;
-    let resp = app
-        .post(
-            &format!("/api/v1/communities/{c}/buildings"),
-            Some(&admin),
-            &json!({"name": "3号楼2单元"}),
-        )
+    let buildings = format!("/api/v1/communities/{c}/buildings");
+    let building = json!({"name": "3号楼2单元"});
+    app.post_expect(&buildings, Some(&admin), &building, 201)
         .await;
-    assert_eq!(resp.status(), 201);
-    assert_problem(
-        app.post(
-            &format!("/api/v1/communities/{c}/buildings"),
-            Some(&admin),
-            &json!({"name": "3号楼2单元"}),
-        )
-        .await,
-        409,
-        "already_exists",
-    )
-    .await;
-    let list: Value = app
-        .get(&format!("/api/v1/communities/{c}/buildings"), Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    app.post_problem(&buildings, Some(&admin), &building, 409, "already_exists")
+        .await;
+    let list = app.get_ok(&buildings, Some(&admin)).await;
     assert_eq!(list["items"][0]["name"], "3号楼2单元");
 
     let other = app.other_community().await;
-    let communities: Value = app
-        .get("/api/v1/admin/communities", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let communities = app.get_ok("/api/v1/admin/communities", Some(&admin)).await;
     let names: Vec<&str> = communities["items"]
         .as_array()
         .unwrap()
@@ -64,21 +41,11 @@ async fn an_admin_creates_communities_buildings_and_staff_and_everything_is_audi
     let worker = app
         .staff_token("worker", "shegong.zhang", &[c, other])
         .await;
-    let me: Value = app
-        .get("/api/v1/me", Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_ok("/api/v1/me", Some(&worker)).await;
     assert_eq!(me["role"], "worker");
     assert_eq!(me["communities"].as_array().unwrap().len(), 2);
 
-    let staff: Value = app
-        .get("/api/v1/admin/staff", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let staff = app.get_ok("/api/v1/admin/staff", Some(&admin)).await;
     let zhang = staff["items"]
         .as_array()
         .unwrap()
@@ -86,24 +53,15 @@ async fn an_admin_creates_communities_buildings_and_staff_and_everything_is_audi
         .find(|s| s["username"] == "shegong.zhang")
         .unwrap();
     let id = zhang["account_id"].as_i64().unwrap();
-    let audit: Value = app
-        .get(&format!("/api/v1/admin/staff/{id}/audit"), Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let audit_path = format!("/api/v1/admin/staff/{id}/audit");
+    let audit = app.get_ok(&audit_path, Some(&admin)).await;
     let entry = &audit["items"][0];
     assert_eq!(entry["action"], "account.create");
     assert_eq!(entry["actor_account_id"], app.ids.account_id.0);
-    assert!(entry["after_json"]
-        .as_str()
-        .unwrap()
-        .contains("shegong.zhang"));
+    let after = entry["after_json"].as_str().unwrap();
+    assert!(after.contains("shegong.zhang"));
     assert!(
-        !entry["after_json"]
-            .as_str()
-            .unwrap()
-            .contains("staff-password-1"),
+        !after.contains("staff-password-1"),
         "no password in the audit log"
     );
     let community_audit = app.store.audit_entries("building", "1").await.unwrap();

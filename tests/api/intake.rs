@@ -226,23 +226,18 @@ async fn a_listed_word_holds_a_suggestion_for_review_and_the_reason_reaches_the_
     let app = spawn_app_with(backend, |s| s.intake.sensitive_words = vec!["赌博".into()]).await;
     let c = app.ids.community_id.0;
     let token = app.resident_token("居民乙", c).await;
+    let path = "/api/v1/suggestions";
+    let held = suggestion("地下室有人聚众 赌 博，影响很坏");
     let held: Value = app
-        .post(
-            "/api/v1/suggestions",
-            Some(&token),
-            &suggestion("地下室有人聚众 赌 博，影响很坏"),
-        )
+        .post(path, Some(&token), &held)
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(held["state"], "pending_review");
+    let rejected = suggestion("有人在楼道赌博打牌到半夜");
     let rejected: Value = app
-        .post(
-            "/api/v1/suggestions",
-            Some(&token),
-            &suggestion("有人在楼道赌博打牌到半夜"),
-        )
+        .post(path, Some(&token), &rejected)
         .await
         .json()
         .await
@@ -255,33 +250,23 @@ async fn a_listed_word_holds_a_suggestion_for_review_and_the_reason_reaches_the_
         )
         .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
-    let approve = app
-        .post(
-            &format!("/api/v1/moderation/suggestions/{}", held["id"]),
-            Some(&worker),
-            &json!({"approve": true}),
-        )
+    let review = |s: &Value| format!("/api/v1/moderation/suggestions/{}", s["id"]);
+    let approve = json!({"approve": true});
+    app.post_expect(&review(&held), Some(&worker), &approve, 204)
         .await;
-    assert_eq!(approve.status(), 204);
-    assert_problem(
-        app.post(
-            &format!("/api/v1/moderation/suggestions/{}", rejected["id"]),
-            Some(&worker),
-            &json!({"approve": false}),
-        )
-        .await,
+    let no_reason = json!({"approve": false});
+    let to_reject = review(&rejected);
+    app.post_problem(
+        &to_reject,
+        Some(&worker),
+        &no_reason,
         422,
         "validation_failed",
     )
     .await;
-    let reject = app
-        .post(
-            &format!("/api/v1/moderation/suggestions/{}", rejected["id"]),
-            Some(&worker),
-            &json!({"approve": false, "reason": "涉及违法行为，请拨打110"}),
-        )
+    let reject = json!({"approve": false, "reason": "涉及违法行为，请拨打110"});
+    app.post_expect(&to_reject, Some(&worker), &reject, 204)
         .await;
-    assert_eq!(reject.status(), 204);
     let processed = eventually(20, || async {
         let mine = app.get_ok("/api/v1/me/suggestions", Some(&token)).await;
         let states: Vec<String> = mine["items"]

@@ -48,7 +48,8 @@ async fn a_community_that_premoderates_holds_every_suggestion(backend: Backend) 
     assert_eq!(audit.last().unwrap().action, "community.premoderate");
 }
 
-async fn wechat_content_check_holds_what_it_flags_and_what_it_cannot_check(backend: Backend) {
+/// WeChat's login and content check: one text passes, one is risky, one meets a busy service.
+async fn wechat_with_content_check() -> MockServer {
     let wechat = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/sns/jscode2session"))
@@ -104,6 +105,11 @@ async fn wechat_content_check_holds_what_it_flags_and_what_it_cannot_check(backe
         )
         .mount(&wechat)
         .await;
+    wechat
+}
+
+async fn wechat_content_check_holds_what_it_flags_and_what_it_cannot_check(backend: Backend) {
+    let wechat = wechat_with_content_check().await;
     let uri = wechat.uri();
     let app = spawn_app_with(backend, move |s| {
         s.wechat.api_base = uri;

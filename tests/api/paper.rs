@@ -94,12 +94,8 @@ async fn a_volunteer_enters_a_batch_and_sees_what_is_missing(backend: Backend) {
         let r = app.post(&format!("/api/v1/paper-batches/{batch}/entries"), Some(&vol), &json!({"serial": serial, "text": text, "name": "王秀英", "phone": "138 1234 5678"})).await;
         assert_eq!(r.status(), 202);
     }
-    let detail: Value = app
-        .get(&format!("/api/v1/paper-batches/{batch}"), Some(&vol))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let batch_path = format!("/api/v1/paper-batches/{batch}");
+    let detail = app.get_ok(&batch_path, Some(&vol)).await;
     assert_eq!(detail["missing_serials"], json!([3]));
     assert_eq!(detail["entered"], 3);
     // The volunteer who typed them checks them in full while the batch is open (issue 16.9);
@@ -110,12 +106,7 @@ async fn a_volunteer_enters_a_batch_and_sees_what_is_missing(backend: Backend) {
     let worker = app
         .staff_token("worker", "shegong.paper", &[app.ids.community_id.0])
         .await;
-    let seen: Value = app
-        .get(&format!("/api/v1/paper-batches/{batch}"), Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let seen = app.get_ok(&batch_path, Some(&worker)).await;
     let e = &seen["entries"][0];
     assert_eq!(e["name"], "王**");
     assert_eq!(e["phone"], "138****5678");
@@ -123,48 +114,28 @@ async fn a_volunteer_enters_a_batch_and_sees_what_is_missing(backend: Backend) {
         !seen.to_string().contains("12345678"),
         "contacts are masked"
     );
+    let close = format!("{batch_path}/close");
     let closed: Value = app
-        .post(
-            &format!("/api/v1/paper-batches/{batch}/close"),
-            Some(&vol),
-            &json!({}),
-        )
+        .post(&close, Some(&vol), &json!({}))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(closed["missing_serials"], json!([3]));
-    assert_problem(
-        app.post(
-            &format!("/api/v1/paper-batches/{batch}/entries"),
-            Some(&vol),
-            &json!({"serial": "3", "text": "补录的表单内容"}),
-        )
-        .await,
-        409,
-        "batch_closed",
-    )
-    .await;
+    let late = json!({"serial": "3", "text": "补录的表单内容"});
+    let entries = format!("{batch_path}/entries");
+    app.post_problem(&entries, Some(&vol), &late, 409, "batch_closed")
+        .await;
     // Residents and staff of other communities cannot see the batch.
     let resident = app.resident_token("居民", app.ids.community_id.0).await;
-    assert_problem(
-        app.get(&format!("/api/v1/paper-batches/{batch}"), Some(&resident))
-            .await,
-        403,
-        "forbidden",
-    )
-    .await;
+    app.get_problem(&batch_path, Some(&resident), 403, "forbidden")
+        .await;
     let other = app.other_community().await;
     let stranger = app
         .staff_token("volunteer", "zhiyuan.other", &[other])
         .await;
-    assert_problem(
-        app.get(&format!("/api/v1/paper-batches/{batch}"), Some(&stranger))
-            .await,
-        404,
-        "not_found",
-    )
-    .await;
+    app.get_problem(&batch_path, Some(&stranger), 404, "not_found")
+        .await;
 }
 
 async fn a_volunteer_cannot_enter_the_same_paper_form_twice(backend: Backend) {

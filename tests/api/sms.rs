@@ -234,84 +234,48 @@ async fn assisted_posts_without_consent_elsewhere_or_by_the_wrong_role_are_refus
     let app = spawn_app(backend).await;
     let c = app.ids.community_id.0;
     let volunteer = app.staff_token("volunteer", "xiaoli", &[c]).await;
+    let path = "/api/v1/suggestions";
+    let vol = Some(volunteer.as_str());
     let mut body = suggestion("小区东门的路灯晚上不亮，老人出门不方便");
     body["on_behalf"] = json!({"name": "王秀英", "phone": "13811112222", "consent": true});
-    app.post_expect("/api/v1/suggestions", Some(&volunteer), &body, 202)
-        .await;
+    app.post_expect(path, vol, &body, 202).await;
 
     // Same client id, other content: refused.
     body["text"] = json!("另一条完全不同的建议内容");
-    assert_problem(
-        app.post("/api/v1/suggestions", Some(&volunteer), &body)
-            .await,
-        422,
-        "idempotency_key_reused",
-    )
-    .await;
+    app.post_problem(path, vol, &body, 422, "idempotency_key_reused")
+        .await;
 
     // Without consent: a clear refusal.
     let mut no_consent = suggestion("楼下的垃圾桶满了没人清");
     no_consent["on_behalf"] = json!({"name": "李大爷"});
-    assert_problem(
-        app.post("/api/v1/suggestions", Some(&volunteer), &no_consent)
-            .await,
-        422,
-        "consent_required",
-    )
-    .await;
+    app.post_problem(path, vol, &no_consent, 422, "consent_required")
+        .await;
     no_consent["on_behalf"]["consent"] = json!(false);
-    assert_problem(
-        app.post("/api/v1/suggestions", Some(&volunteer), &no_consent)
-            .await,
-        422,
-        "consent_required",
-    )
-    .await;
+    app.post_problem(path, vol, &no_consent, 422, "consent_required")
+        .await;
 
     // Not in a community the volunteer does not serve.
     let other = app.other_community().await;
     let mut elsewhere = suggestion("前进里社区的路灯也坏了");
     elsewhere["on_behalf"] = json!({"consent": true});
     elsewhere["community_id"] = json!(other);
-    assert_problem(
-        app.post("/api/v1/suggestions", Some(&volunteer), &elsewhere)
-            .await,
-        404,
-        "not_found",
-    )
-    .await;
+    app.post_problem(path, vol, &elsewhere, 404, "not_found")
+        .await;
     // A malformed phone for the resident is refused with the field named.
     let mut bad_phone = suggestion("楼道里堆放杂物影响通行");
     bad_phone["on_behalf"] = json!({"phone": "打电话给我", "consent": true});
-    let body = assert_problem(
-        app.post("/api/v1/suggestions", Some(&volunteer), &bad_phone)
-            .await,
-        422,
-        "validation_failed",
-    )
-    .await;
+    let body = app
+        .post_problem(path, vol, &bad_phone, 422, "validation_failed")
+        .await;
     assert_eq!(body["errors"][0]["field"], "on_behalf.phone");
 
     // A resident cannot post "for" someone else, and staff cannot post as themselves.
     let resident = app.resident_token("王阿姨", c).await;
     let mut body = suggestion("东门路灯坏了需要修理");
     body["on_behalf"] = json!({"consent": true});
-    assert_problem(
-        app.post("/api/v1/suggestions", Some(&resident), &body)
-            .await,
-        403,
-        "forbidden",
-    )
-    .await;
-    assert_problem(
-        app.post(
-            "/api/v1/suggestions",
-            Some(&volunteer),
-            &suggestion("东门路灯坏了需要修理"),
-        )
-        .await,
-        403,
-        "forbidden",
-    )
-    .await;
+    app.post_problem(path, Some(&resident), &body, 403, "forbidden")
+        .await;
+    let as_themselves = suggestion("东门路灯坏了需要修理");
+    app.post_problem(path, vol, &as_themselves, 403, "forbidden")
+        .await;
 }

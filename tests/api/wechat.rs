@@ -8,7 +8,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 both_backends!(a_resident_logs_in_with_a_wechat_code_and_errors_are_clear);
 
-async fn a_resident_logs_in_with_a_wechat_code_and_errors_are_clear(backend: Backend) {
+/// code2Session answering each code of the story: good, used, flood and busy.
+async fn code2session() -> MockServer {
     let wechat = MockServer::start().await;
     let mock = |code: &str, body: Value| {
         Mock::given(method("GET"))
@@ -37,6 +38,11 @@ async fn a_resident_logs_in_with_a_wechat_code_and_errors_are_clear(backend: Bac
     mock("busy", json!({"errcode": -1, "errmsg": "system error"}))
         .mount(&wechat)
         .await;
+    wechat
+}
+
+async fn a_resident_logs_in_with_a_wechat_code_and_errors_are_clear(backend: Backend) {
+    let wechat = code2session().await;
     let uri = wechat.uri();
     let app = spawn_app_with(backend, move |s| {
         s.wechat.api_base = uri;
@@ -74,30 +80,15 @@ async fn a_resident_logs_in_with_a_wechat_code_and_errors_are_clear(backend: Bac
         .await;
     assert_eq!(me["account_id"], me2["account_id"]);
 
-    assert_problem(
-        app.post("/api/v1/auth/wechat", None, &json!({"code": "used"}))
-            .await,
-        401,
-        "wechat_invalid_code",
-    )
-    .await;
-    let flood = app
-        .post("/api/v1/auth/wechat", None, &json!({"code": "flood"}))
+    let login = |code: &str| json!({ "code": code });
+    let path = "/api/v1/auth/wechat";
+    app.post_problem(path, None, &login("used"), 401, "wechat_invalid_code")
         .await;
+    let flood = app.post(path, None, &login("flood")).await;
     assert!(flood.headers().get("retry-after").is_some());
     assert_problem(flood, 429, "wechat_rate_limited").await;
-    assert_problem(
-        app.post("/api/v1/auth/wechat", None, &json!({"code": "busy"}))
-            .await,
-        503,
-        "wechat_busy",
-    )
-    .await;
-    assert_problem(
-        app.post("/api/v1/auth/wechat", None, &json!({"code": ""}))
-            .await,
-        422,
-        "validation_failed",
-    )
-    .await;
+    app.post_problem(path, None, &login("busy"), 503, "wechat_busy")
+        .await;
+    app.post_problem(path, None, &login(""), 422, "validation_failed")
+        .await;
 }
