@@ -200,6 +200,54 @@ async fn a_worker_that_dies_holding_messages_loses_nothing() {
     assert_eq!(state.queue.stats().await.unwrap().pending, 0);
 }
 
+/// Each community's three suggestions were processed by the worker holding its partition
+/// (the first worker when `a`, its partitions, holds it; else the second).
+async fn each_community_went_to_its_partitions_holder(
+    app: &TestApp,
+    cs: &[(i64, String)],
+    n: usize,
+    a: &HashSet<u32>,
+    [first_seen, second_seen]: [&Counting; 2],
+) {
+    for (c, _) in cs {
+        let p = partition_of(CommunityId(*c), n as u32);
+        let ids: Vec<SuggestionId> = app
+            .store
+            .suggestions_in_state(
+                &[CommunityId(*c)],
+                minyi::hall::status::SuggestionState::Grouped,
+                10,
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.suggestion_id)
+            .collect();
+        let by_first = ids
+            .iter()
+            .filter(|i| first_seen.seen.lock().unwrap().contains_key(i))
+            .count();
+        let by_second = ids
+            .iter()
+            .filter(|i| second_seen.seen.lock().unwrap().contains_key(i))
+            .count();
+        assert_eq!(ids.len(), 3);
+        if a.contains(&p) {
+            assert_eq!(
+                (by_first, by_second),
+                (3, 0),
+                "community {c} in partition {p}"
+            );
+        } else {
+            assert_eq!(
+                (by_first, by_second),
+                (0, 3),
+                "community {c} in partition {p}"
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partitions_are_shared_out_between_workers_and_taken_over_when_one_dies() {
     let app = spawn_custom(Backend::Postgres, Roles::NO_WORKERS, None, use_redis).await;
@@ -244,43 +292,8 @@ async fn partitions_are_shared_out_between_workers_and_taken_over_when_one_dies(
     })
     .await;
     assert!(ok, "all 36 processed");
-    for (c, _) in &cs {
-        let p = partition_of(CommunityId(*c), n as u32);
-        let ids: Vec<SuggestionId> = app
-            .store
-            .suggestions_in_state(
-                &[CommunityId(*c)],
-                minyi::hall::status::SuggestionState::Grouped,
-                10,
-            )
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|s| s.suggestion_id)
-            .collect();
-        let by_first = ids
-            .iter()
-            .filter(|i| first_seen.seen.lock().unwrap().contains_key(i))
-            .count();
-        let by_second = ids
-            .iter()
-            .filter(|i| second_seen.seen.lock().unwrap().contains_key(i))
-            .count();
-        assert_eq!(ids.len(), 3);
-        if a.contains(&p) {
-            assert_eq!(
-                (by_first, by_second),
-                (3, 0),
-                "community {c} in partition {p}"
-            );
-        } else {
-            assert_eq!(
-                (by_first, by_second),
-                (0, 3),
-                "community {c} in partition {p}"
-            );
-        }
-    }
+    each_community_went_to_its_partitions_holder(&app, &cs, n, &a, [&first_seen, &second_seen])
+        .await;
     assert_eq!(
         first_seen.calls.load(Ordering::SeqCst) + second_seen.calls.load(Ordering::SeqCst),
         36

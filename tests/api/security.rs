@@ -10,6 +10,7 @@ use std::time::Duration;
 
 both_backends!(
     a_street_admin_cannot_take_over_the_district_admin_or_another_street_admin,
+    district_admins_create_street_admins_who_serve_their_street_and_are_audited,
     district_admins_create_street_admins_who_create_only_their_streets_staff,
     the_district_admin_serves_no_community_after_bootstrap,
     a_worker_whose_last_community_was_removed_stays_manageable_and_reaches_nothing,
@@ -143,32 +144,36 @@ async fn a_street_admin_cannot_take_over_the_district_admin_or_another_street_ad
     assert_eq!(resp.status(), 204);
 }
 
-async fn district_admins_create_street_admins_who_create_only_their_streets_staff(
+/// A new staff account's body: `extra` adds its area (`community_ids` or `street_id`).
+fn staff_body(role: &str, username: &str, extra: Value) -> Value {
+    let mut body = json!({"role": role, "username": username, "password": STAFF_PASSWORD, "display_name": username});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    body
+}
+
+/// The district admin creates the test street's admin through the API; its id and token.
+async fn a_district_admin_creates_a_street_admin(app: &TestApp, admin: &str) -> (i64, String) {
+    let street = app.ids.street_id.0;
+    let body = json!({"role": "admin", "username": "jiedao.admin", "password": STAFF_PASSWORD, "display_name": "双新街道管理员", "street_id": street});
+    let created = app
+        .post_expect("/api/v1/admin/staff", Some(admin), &body, 201)
+        .await;
+    let id = created["id"].as_i64().unwrap();
+    (id, app.tokens("jiedao.admin", STAFF_PASSWORD).await.0)
+}
+
+async fn district_admins_create_street_admins_who_serve_their_street_and_are_audited(
     backend: Backend,
 ) {
     let app = spawn_app(backend).await;
     let admin = app.admin_token().await;
     let c = app.ids.community_id.0;
-    let other = app.other_community().await; // another street of the district
+    app.other_community().await; // another street of the district
     let street = app.ids.street_id.0;
-    let created = app
-        .post(
-            "/api/v1/admin/staff",
-            Some(&admin),
-            &json!({"role": "admin", "username": "jiedao.admin", "password": STAFF_PASSWORD, "display_name": "双新街道管理员", "street_id": street}),
-        )
-        .await;
-    assert_eq!(created.status(), 201);
-    let id = created.json::<Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let (token, _) = app.tokens("jiedao.admin", STAFF_PASSWORD).await;
-    let me: Value = app
-        .get("/api/v1/me", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let (id, token) = a_district_admin_creates_a_street_admin(&app, &admin).await;
+    let me = app.get_ok("/api/v1/me", Some(&token)).await;
     assert_eq!(me["role"], "admin");
     assert_eq!(me["admin_street_id"], street);
     let scope: Vec<i64> = me["communities"]
@@ -189,62 +194,37 @@ async fn district_admins_create_street_admins_who_create_only_their_streets_staf
         .as_deref()
         .unwrap()
         .contains(&format!("\"admin_street_id\":{street}")));
+}
 
-    let new = |role: &str, username: &str, extra: Value| {
-        let mut body = json!({"role": role, "username": username, "password": STAFF_PASSWORD, "display_name": username});
-        for (k, v) in extra.as_object().unwrap() {
-            body[k] = v.clone();
-        }
-        body
-    };
+async fn district_admins_create_street_admins_who_create_only_their_streets_staff(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin_token().await;
+    let c = app.ids.community_id.0;
+    let other = app.other_community().await; // another street of the district
+    let street = app.ids.street_id.0;
+    let (_, token) = a_district_admin_creates_a_street_admin(&app, &admin).await;
+    let path = "/api/v1/admin/staff";
     // A street admin creates workers and volunteers of its street's communities …
-    let w = app
-        .post(
-            "/api/v1/admin/staff",
-            Some(&token),
-            &new("worker", "shegong.street", json!({"community_ids": [c]})),
-        )
-        .await;
-    assert_eq!(w.status(), 201);
+    let ours = staff_body("worker", "shegong.street", json!({"community_ids": [c]}));
+    app.post_expect(path, Some(&token), &ours, 201).await;
     // … not of another street, and no admins at all.
-    assert_problem(
-        app.post(
-            "/api/v1/admin/staff",
-            Some(&token),
-            &new(
-                "volunteer",
-                "zhiyuan.far",
-                json!({"community_ids": [other]}),
-            ),
-        )
-        .await,
-        404,
-        "not_found",
-    )
-    .await;
-    assert_problem(
-        app.post(
-            "/api/v1/admin/staff",
-            Some(&token),
-            &new("admin", "street.twin", json!({"street_id": street})),
-        )
-        .await,
-        403,
-        "insufficient_authority",
-    )
-    .await;
+    let far = staff_body(
+        "volunteer",
+        "zhiyuan.far",
+        json!({"community_ids": [other]}),
+    );
+    app.post_problem(path, Some(&token), &far, 404, "not_found")
+        .await;
+    let twin = staff_body("admin", "street.twin", json!({"street_id": street}));
+    app.post_problem(path, Some(&token), &twin, 403, "insufficient_authority")
+        .await;
     // Malformed combinations are named field by field.
-    let missing = assert_problem(
-        app.post(
-            "/api/v1/admin/staff",
-            Some(&admin),
-            &new("admin", "no.street", json!({"community_ids": [c]})),
-        )
-        .await,
-        422,
-        "validation_failed",
-    )
-    .await;
+    let no_street = staff_body("admin", "no.street", json!({"community_ids": [c]}));
+    let missing = app
+        .post_problem(path, Some(&admin), &no_street, 422, "validation_failed")
+        .await;
     let fields: Vec<&str> = missing["errors"]
         .as_array()
         .unwrap()
@@ -266,21 +246,13 @@ async fn district_admins_create_street_admins_who_create_only_their_streets_staf
         })
         .await
         .unwrap();
-    assert_problem(
-        app.post(
-            "/api/v1/admin/staff",
-            Some(&admin),
-            &new(
-                "admin",
-                "sneaky.admin",
-                json!({"street_id": elsewhere.street_id}),
-            ),
-        )
-        .await,
-        404,
-        "not_found",
-    )
-    .await;
+    let sneaky = staff_body(
+        "admin",
+        "sneaky.admin",
+        json!({"street_id": elsewhere.street_id}),
+    );
+    app.post_problem(path, Some(&admin), &sneaky, 404, "not_found")
+        .await;
 }
 
 async fn the_district_admin_serves_no_community_after_bootstrap(backend: Backend) {
@@ -322,20 +294,11 @@ async fn a_worker_whose_last_community_was_removed_stays_manageable_and_reaches_
     .await;
     assert_eq!(removed.status(), 204);
     // Its access is what its scope now says: nothing.
-    let me: Value = app
-        .get("/api/v1/me", Some(&worker))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_ok("/api/v1/me", Some(&worker)).await;
     assert!(me["communities"].as_array().unwrap().is_empty());
-    assert_problem(
-        app.get(&format!("/api/v1/communities/{c}/topics"), Some(&worker))
-            .await,
-        404,
-        "not_found",
-    )
-    .await;
+    let topics = format!("/api/v1/communities/{c}/topics");
+    app.get_problem(&topics, Some(&worker), 404, "not_found")
+        .await;
     let part = reqwest::multipart::Part::bytes(crate::uploads::jpeg_with_gps()).file_name("a.jpg");
     let up = app
         .client
@@ -348,12 +311,7 @@ async fn a_worker_whose_last_community_was_removed_stays_manageable_and_reaches_
     assert_problem(up, 403, "forbidden").await;
     // The admins of its area still see and manage it: the street's admin too.
     for token in [&admin, &street_token] {
-        let listed: Value = app
-            .get("/api/v1/admin/staff", Some(token))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let listed = app.get_ok("/api/v1/admin/staff", Some(token)).await;
         let row = listed["items"]
             .as_array()
             .unwrap()

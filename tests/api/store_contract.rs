@@ -1,6 +1,7 @@
 //! The store contract: both backends must behave the same.
 use crate::both_backends;
 use crate::helpers::{Backend, TestDb};
+use minyi::domain::ids::{AccountId, CommunityId};
 use minyi::domain::role::Role;
 use minyi::store::unique::{self, UniqueKey, UNIQUE_KEYS};
 use minyi::store::{
@@ -224,6 +225,37 @@ async fn parallel_login_reservations_never_exceed_the_limit(backend: Backend) {
     assert_eq!(granted, 5, "exactly the limit, however the 30 interleave");
 }
 
+/// A staff account created in the store, as an operator would; its id.
+async fn staff(
+    store: &DynStore,
+    role: Role,
+    username: &str,
+    admin_area: Option<AdminArea>,
+    communities: Vec<CommunityId>,
+) -> AccountId {
+    let new = NewStaff {
+        role,
+        username: username.into(),
+        password_hash: "x".into(),
+        display_name: username.into(),
+        admin_area,
+        communities,
+    };
+    store
+        .create_staff(&new, &Audit::system("test"))
+        .await
+        .unwrap()
+}
+
+/// Add (`on`) or remove a staff account's community.
+async fn assign(store: &DynStore, account: AccountId, community: CommunityId, on: bool) {
+    let audit = Audit::system("test");
+    store
+        .assign_community(account, community, on, &audit)
+        .await
+        .unwrap();
+}
+
 async fn scope_queries_stay_inside_the_area(backend: Backend) {
     let (store, _db) = store(backend).await;
     let a = store
@@ -234,35 +266,9 @@ async fn scope_queries_stay_inside_the_area(backend: Backend) {
         .bootstrap(&boot("西青区", "杨柳青镇", "柳口路社区", "xiqing"))
         .await
         .unwrap();
-    let audit = Audit::system("test");
-    let worker = store
-        .create_staff(
-            &NewStaff {
-                role: Role::Worker,
-                username: "w".into(),
-                password_hash: "x".into(),
-                display_name: "w".into(),
-                admin_area: None,
-                communities: vec![a.community_id],
-            },
-            &audit,
-        )
-        .await
-        .unwrap();
-    let street_admin = store
-        .create_staff(
-            &NewStaff {
-                role: Role::Admin,
-                username: "s".into(),
-                password_hash: "x".into(),
-                display_name: "s".into(),
-                admin_area: Some(AdminArea::Street(a.street_id)),
-                communities: vec![],
-            },
-            &audit,
-        )
-        .await
-        .unwrap();
+    let worker = staff(&store, Role::Worker, "w", None, vec![a.community_id]).await;
+    let street = Some(AdminArea::Street(a.street_id));
+    let street_admin = staff(&store, Role::Admin, "s", street, vec![]).await;
     let ids_in = |area| {
         let store = store.clone();
         async move {
@@ -297,27 +303,18 @@ async fn scope_queries_stay_inside_the_area(backend: Backend) {
             .name,
         "柳口路社区"
     );
-    store
-        .assign_community(worker, b.community_id, true, &audit)
-        .await
-        .unwrap();
+    assign(&store, worker, b.community_id, true).await;
     assert_eq!(
         store.account_communities(worker).await.unwrap(),
         [a.community_id, b.community_id]
     );
-    store
-        .assign_community(worker, b.community_id, false, &audit)
-        .await
-        .unwrap();
+    assign(&store, worker, b.community_id, false).await;
     assert_eq!(
         store.account_communities(worker).await.unwrap(),
         [a.community_id]
     );
     // Without any community the worker stays a candidate of the street it last served.
-    store
-        .assign_community(worker, a.community_id, false, &audit)
-        .await
-        .unwrap();
+    assign(&store, worker, a.community_id, false).await;
     assert!(store.account_communities(worker).await.unwrap().is_empty());
     assert_eq!(ids_in(AdminArea::Street(a.street_id)).await, [worker]);
     assert_eq!(
