@@ -978,7 +978,7 @@ async fn paper_forms_old_recent_and_old_but_called_back(
 ) {
     let (_, ids) = forms(
         app,
-        &vol,
+        vol,
         &[
             [
                 "1",
