@@ -104,10 +104,12 @@ impl Engine {
             .copied()
             .filter(|&p| self.place_is_specific(self.terms[p as usize].df))
             .collect();
+        let concept = self.main_concept(&terms);
         Some(Query {
             has_specific_place: !places.is_empty(),
             terms,
             places,
+            concept,
         })
     }
 
@@ -171,6 +173,21 @@ impl Engine {
         }
     }
 
+    /// Two topics whose main problems differ (each gives the other's main concept less
+    /// than half its own).
+    fn topics_concept_conflict(&self, a: u32, b: u32) -> bool {
+        let ca = &self.topics[a as usize].centroid;
+        let cb = &self.topics[b as usize].centroid;
+        let (Some(x), Some(y)) = (self.main_concept(ca), self.main_concept(cb)) else {
+            return false;
+        };
+        if x == y {
+            return false;
+        }
+        let w = |c: &[(u32, f32)], t: u32| c.iter().find(|e| e.0 == t).map_or(0.0, |e| e.1);
+        w(cb, x) < 0.5 * w(ca, x) && w(ca, y) < 0.5 * w(cb, y)
+    }
+
     fn merge_into_neighbour(&mut self, slot: u32, out: &mut Vec<Change>) {
         if self.topics[slot as usize].members.is_empty() {
             return;
@@ -190,6 +207,9 @@ impl Engine {
         let places = self.dominant_places(slot);
         for other in self.candidates(&q, &places, Some(slot)) {
             let mut sim = self.cosine_to_topic(&q, other);
+            if self.topics_concept_conflict(slot, other) {
+                sim *= self.cfg.concept_conflict_factor;
+            }
             let threshold = if self.topics_place_conflict(slot, other) {
                 sim *= self.cfg.place_conflict_factor;
                 self.cfg.merge_threshold
