@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::config::EngineConfig;
 use super::features::{Kind, Prepared};
-use super::vector::{add_into, dot_scaled, idf, Sparse};
+use super::vector::{add_into, dot_scaled, idf, max_term_scaled, Sparse};
 
 /// A topic id, owned by the caller (a database id).
 pub type TopicId = u64;
@@ -73,6 +73,8 @@ pub(crate) struct Query {
     pub(crate) has_specific_place: bool,
     /// The suggestion's main problem: its heaviest concept of the lexicon.
     pub(crate) concept: Option<u32>,
+    /// The main problem is one the community has not seen yet (so no topic has it).
+    pub(crate) new_concept: bool,
 }
 
 /// One community's grouping state.
@@ -170,6 +172,8 @@ thread_local! {
 }
 
 const BANDS: u64 = 4;
+/// A concept holding this share of a topic's main concept's weight is part of its case.
+const RELATED_CONCEPT_SHARE: f32 = 0.5;
 /// Place endings that name an area or a line rather than one site.
 const ANCHORLESS_PLACE_ENDS: &[&str] = &["路", "街", "道", "巷", "弄"];
 /// Latest members compared one by one when `min_member_similarity` is set.
@@ -421,11 +425,16 @@ impl Engine {
         let mut norm2 = 0.0f32;
         let mut places = Vec::new();
         let mut has_specific_place = false;
+        // The heaviest concept, known to the community or not.
+        let mut heaviest: Option<(f32, Option<u32>)> = None;
         for f in &doc.features {
             let id = self.term_ids.get(&f.hash).copied();
             let df = id.map_or_else(|| self.prior_df(f.hash), |i| self.terms[i as usize].df);
             let w = self.kind_weight(f.kind) * (1.0 + f.tf.ln()) * self.idf_df(f.kind, df);
             norm2 += w * w;
+            if f.kind == Kind::Concept && heaviest.is_none_or(|(hw, _)| w > hw) {
+                heaviest = Some((w, id));
+            }
             if f.kind == Kind::Place && self.place_is_specific(df) {
                 has_specific_place = true;
                 if let Some(i) = id {
@@ -447,6 +456,7 @@ impl Engine {
             places,
             has_specific_place,
             concept,
+            new_concept: matches!(heaviest, Some((_, None))),
         }
     }
 
@@ -517,11 +527,25 @@ impl Engine {
             return 0.0;
         }
         let dot = dot_scaled(q, &t.centroid, |term| self.idf_of(term));
-        // linkage 0: cosine to the centroid; 1: average cosine to the members (a diverse
-        // topic scores lower, so generic words cannot pull everything into one topic).
+        dot / self.topic_denominator(slot)
+    }
+
+    /// linkage 0: cosine to the centroid; 1: average cosine to the members (a diverse
+    /// topic scores lower, so generic words cannot pull everything into one topic).
+    fn topic_denominator(&self, slot: u32) -> f32 {
+        let t = &self.topics[slot as usize];
         let a = self.cfg.linkage;
         let n = t.members.len().max(1) as f32;
-        dot / (t.norm.powf(1.0 - a) * n.powf(a))
+        t.norm.powf(1.0 - a) * n.powf(a)
+    }
+
+    /// The share of `cosine_to_topic` that its single strongest shared term brings.
+    fn strongest_shared_term(&self, q: &[(u32, f32)], slot: u32) -> f32 {
+        let t = &self.topics[slot as usize];
+        if t.norm <= 0.0 {
+            return 0.0;
+        }
+        max_term_scaled(q, &t.centroid, |term| self.idf_of(term)) / self.topic_denominator(slot)
     }
 
     /// Whether a suggestion naming `q`'s places belongs elsewhere than a topic where a
@@ -575,7 +599,7 @@ impl Engine {
     }
 
     /// `dominant_places` without allocating.
-    fn dominant_place_iter(&self, slot: u32) -> impl Iterator<Item = u32> + '_ {
+    pub(crate) fn dominant_place_iter(&self, slot: u32) -> impl Iterator<Item = u32> + '_ {
         let t = &self.topics[slot as usize];
         let members = t.members.len() as u32;
         t.places
@@ -656,6 +680,9 @@ impl Engine {
     /// concept and gives the suggestion's less than half its weight (same place, another
     /// problem).
     pub(crate) fn concept_conflict(&self, q: &Query, slot: u32) -> bool {
+        if q.new_concept {
+            return self.topic_concept(slot).is_some();
+        }
         let (Some(qc), Some((tc, tw))) = (q.concept, self.topic_concept(slot)) else {
             return false;
         };
@@ -672,12 +699,21 @@ impl Engine {
 
     /// Same problem at the same place: the suggestion's main concept is the topic's, and
     /// it names one of the topic's dominant places (or neither names a specific place).
-    fn same_case(&self, q: &Query, slot: u32) -> bool {
-        let (Some(qc), Some((tc, _))) = (q.concept, self.topic_concept(slot)) else {
+    pub(crate) fn same_case(&self, q: &Query, slot: u32) -> bool {
+        let (Some(qc), Some((tc, tw))) = (q.concept, self.topic_concept(slot)) else {
             return false;
         };
         if qc != tc {
-            return false;
+            // At one building or gate, a problem the topic's members also raise is part
+            // of its case (parking in the east gate's fire lane: 消防通道 and 停车).
+            let w = self.topics[slot as usize]
+                .centroid
+                .iter()
+                .find(|x| x.0 == qc)
+                .map_or(0.0, |x| x.1);
+            if q.places.is_empty() || w < RELATED_CONCEPT_SHARE * tw {
+                return false;
+            }
         }
         if q.places.is_empty() {
             // About the whole community: not a topic about one building or unit.
@@ -692,7 +728,7 @@ impl Engine {
     }
 
     /// A building, unit or gate (`3号楼`, `2单元`, `东门`), as `places.rs` names them.
-    fn is_community_place(&self, term: u32) -> bool {
+    pub(crate) fn is_community_place(&self, term: u32) -> bool {
         self.terms[term as usize]
             .text
             .as_deref()
@@ -735,6 +771,9 @@ impl Engine {
                     sim *= self.cfg.place_conflict_factor;
                 }
                 if self.concept_conflict(q, slot) {
+                    // Another problem: one shared word (a name, a code) is not enough
+                    // to make it the same issue; the rest of the text must agree too.
+                    sim -= self.strongest_shared_term(&q.terms, slot);
                     sim *= self.cfg.concept_conflict_factor;
                 }
                 (slot, sim)

@@ -47,6 +47,7 @@ pub enum Kind {
 #[derive(Clone, Debug)]
 pub struct Feature {
     pub(crate) hash: u64,
+
     pub(crate) tf: f32,
     pub(crate) kind: Kind,
     /// The surface text of words and places (for keywords); bigrams carry none.
@@ -382,7 +383,14 @@ fn add_text(
                 } else if n >= 2 || w.chars().all(is_cjk) {
                     c.add(Kind::Word, segmenter().canonical(w), weight);
                 }
-                run.extend(w.chars().filter(|&ch| is_text_char(ch)));
+                // Bigrams make Chinese text robust to segmentation; a Latin or digit
+                // token (a code, a plate, a run id) is one word already, and its letter
+                // pairs would count one shared token many times over.
+                if w.chars().all(is_cjk) {
+                    run.extend(w.chars());
+                } else {
+                    flush(c, &mut run);
+                }
             }
             Tok::Stop | Tok::Break => flush(c, &mut run),
         }

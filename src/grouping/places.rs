@@ -92,6 +92,9 @@ const BUILDING_SUFFIXES: &[&str] = &[
 /// Gate words after a direction, longest first, all read as that direction's gate.
 const GATE_SUFFIXES: &[&str] = &["大门", "侧门", "小门", "门口", "门"];
 
+/// Words between a direction and its gate (`东边大门`, `北边的大门`).
+const DIRECTION_FILLERS: &[&str] = &["边的", "侧的", "面的", "边", "面"];
+
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
 }
@@ -139,6 +142,18 @@ fn match_at(chars: &[char], i: usize) -> Option<(usize, PlaceKind, String)> {
             {
                 dir.push(chars[k]);
                 k += 1;
+            }
+            // 东边大门, 北边的大门, 南面门: the side's gate.
+            let side = DIRECTION_FILLERS
+                .iter()
+                .find(|f| starts_with_at(chars, k, f))
+                .map_or(0, |f| f.chars().count());
+            if side > 0
+                && ["大门", "门"]
+                    .iter()
+                    .any(|s| starts_with_at(chars, k + side, s))
+            {
+                k += side;
             }
             for s in GATE_SUFFIXES {
                 if starts_with_at(chars, k, s) {
@@ -324,13 +339,23 @@ mod tests {
                 (PlaceKind::Unit, "2单元".to_string())
             ]
         );
-        for text in ["北门", "北大门", "北侧门", "北门口"] {
+        for text in [
+            "北门",
+            "北大门",
+            "北侧门",
+            "北门口",
+            "北边大门",
+            "北边的大门",
+            "北面门",
+        ] {
             assert_eq!(
                 canon(text),
                 vec![(PlaceKind::Gate, "北门".to_string())],
                 "{text}"
             );
         }
+        // A side of a building is not a gate.
+        assert!(canon("东边那个单元").iter().all(|p| p.0 != PlaceKind::Gate));
         assert_eq!(
             canon("西南门"),
             vec![(PlaceKind::Gate, "西南门".to_string())]
