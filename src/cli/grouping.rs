@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use crate::grouping::{group_all, prepare, score, warm_up, EngineConfig, Prepared, TopicId};
 
 /// One input line.
+#[derive(Clone)]
 pub struct Item {
     /// The `id` exactly as given (a string or a number).
     pub id: Value,
@@ -201,9 +202,47 @@ pub fn run_group(input: &Path, output: &Path, cfg: &EngineConfig) -> anyhow::Res
 /// `minyi eval`: groups the file and scores it against `label_field` (lines where that
 /// field is present and not empty).
 pub fn run_eval(input: &Path, label_field: &str, cfg: &EngineConfig) -> anyhow::Result<Value> {
-    let g = group_items(read_input(input)?, cfg);
-    let labelled: Vec<(TopicId, String)> = g
-        .items
+    let items = read_input(input)?;
+    // Cold start matters most: the grouping a worker sees after the first suggestions.
+    let curve: Vec<Value> = CURVE_POINTS
+        .iter()
+        .filter(|&&n| n < items.len())
+        .filter_map(|&n| {
+            let g = group_items(items[..n].to_vec(), cfg);
+            let l = labelled(&g, label_field);
+            let s = (!l.is_empty()).then(|| score(&l))?;
+            Some(json!({"after": n, "topics": g.topic_count, "b3_f1": r4(s.b3_f1)}))
+        })
+        .collect();
+    let g = group_items(items, cfg);
+    let l = labelled(&g, label_field);
+    if l.is_empty() {
+        bail!("no line has a non-empty `{label_field}`");
+    }
+    let s = score(&l);
+    Ok(json!({
+        "messages": g.items.len(),
+        "labelled": s.n,
+        "groups": s.groups,
+        "topics": g.topic_count,
+        "pair_p": r4(s.pair_p), "pair_r": r4(s.pair_r), "pair_f1": r4(s.pair_f1),
+        "b3_p": r4(s.b3_p), "b3_r": r4(s.b3_r), "b3_f1": r4(s.b3_f1),
+        "curve": curve,
+        "seconds": r4(g.seconds),
+        "messages_per_second": (g.items.len() as f64 / g.seconds.max(1e-9)).round(),
+    }))
+}
+
+/// Prefixes of the input scored on their own by `minyi eval`.
+const CURVE_POINTS: [usize; 3] = [30, 60, 100];
+
+fn r4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// (topic, label) of the lines where `label_field` is present and not empty.
+fn labelled(g: &FileGrouping, label_field: &str) -> Vec<(TopicId, String)> {
+    g.items
         .iter()
         .zip(&g.topics)
         .filter_map(|(it, &t)| {
@@ -215,22 +254,7 @@ pub fn run_eval(input: &Path, label_field: &str, cfg: &EngineConfig) -> anyhow::
             };
             Some((t, label))
         })
-        .collect();
-    if labelled.is_empty() {
-        bail!("no line has a non-empty `{label_field}`");
-    }
-    let s = score(&labelled);
-    let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
-    Ok(json!({
-        "messages": g.items.len(),
-        "labelled": s.n,
-        "groups": s.groups,
-        "topics": g.topic_count,
-        "pair_p": r4(s.pair_p), "pair_r": r4(s.pair_r), "pair_f1": r4(s.pair_f1),
-        "b3_p": r4(s.b3_p), "b3_r": r4(s.b3_r), "b3_f1": r4(s.b3_f1),
-        "seconds": r4(g.seconds),
-        "messages_per_second": (g.items.len() as f64 / g.seconds.max(1e-9)).round(),
-    }))
+        .collect()
 }
 
 #[cfg(test)]
@@ -261,5 +285,31 @@ mod tests {
         assert_eq!(g.items[1].id, json!(7));
         assert_eq!(g.topics[0], g.topics[1]);
         assert_ne!(g.topics[2], g.topics[0]);
+    }
+
+    #[test]
+    fn eval_reports_the_cold_start_curve() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("labelled.jsonl");
+        let lines: String = (0..35)
+            .map(|i| {
+                let (text, topic) = if i % 2 == 0 {
+                    (
+                        format!("{}号楼电梯坏了", i % 6 + 1),
+                        format!("lift-{}", i % 6 + 1),
+                    )
+                } else {
+                    ("南门垃圾站太臭了".to_string(), "rubbish".to_string())
+                };
+                json!({"id": i, "text": text, "topic": topic}).to_string() + "\n"
+            })
+            .collect();
+        fs::write(&path, lines).unwrap();
+        let v = run_eval(&path, "topic", &EngineConfig::default()).unwrap();
+        let curve = v["curve"].as_array().unwrap();
+        assert_eq!(curve.len(), 1, "{v}");
+        assert_eq!(curve[0]["after"], 30);
+        assert!(curve[0]["b3_f1"].as_f64().unwrap() > 0.0, "{v}");
+        assert_eq!(v["messages"], 35);
     }
 }

@@ -67,6 +67,20 @@ pub struct EngineConfig {
     pub split_threshold: f32,
     /// Topics with fewer members are not examined for splits.
     pub min_split_size: usize,
+    /// Weight of the lexicon's problem concepts (`电梯` for 升降梯, 停运, 被困 …).
+    pub concept_weight: f32,
+    /// Exponent of the inverse document frequency of concepts.
+    pub concept_idf_power: f32,
+    /// Join threshold (cosine to the centroid) for a suggestion about the same problem
+    /// (main concept) at the same place as the topic.
+    pub concept_join_threshold: f32,
+    /// Similarity factor when the suggestion's main problem is not the topic's (1: off; a
+    /// lower factor split a city's cases, which tell one case with several problems).
+    pub concept_conflict_factor: f32,
+    /// Pseudo-documents of the shipped background prior blended into the document
+    /// frequencies (0: the community's own statistics only); its weight fades as the
+    /// community's corpus grows.
+    pub prior_docs: u32,
     /// `group_all` consolidates after every this many suggestions (0: never).
     pub consolidate_every: usize,
 }
@@ -99,6 +113,11 @@ impl Default for EngineConfig {
             split_threshold: 0.15,
             min_split_size: 4,
             consolidate_every: 500,
+            concept_weight: 2.0,
+            concept_idf_power: 1.0,
+            prior_docs: 100,
+            concept_join_threshold: 0.0,
+            concept_conflict_factor: 1.0,
         }
     }
 }

@@ -104,11 +104,22 @@ impl Engine {
             .copied()
             .filter(|&p| self.place_is_specific(self.terms[p as usize].df))
             .collect();
+        let concept = self.main_concept(&terms);
         Some(Query {
             has_specific_place: !places.is_empty(),
             terms,
             places,
+            concept,
+            new_concept: false,
         })
+    }
+
+    /// Whether a member tells its topic's case: the same main problem at the topic's
+    /// place. Such a member shares few words with the rest (a short paper form, a
+    /// paraphrase) and must not be split off for that.
+    fn member_same_case(&self, key: DocKey, slot: u32) -> bool {
+        self.member_query(key)
+            .is_some_and(|q| self.same_case(&q, slot))
     }
 
     fn split(
@@ -128,7 +139,11 @@ impl Engine {
             .iter()
             .take(SPLIT_SCAN)
             .copied()
-            .filter(|&k| !self.is_pinned(k) && self.leave_one_out(k) < self.cfg.split_threshold)
+            .filter(|&k| {
+                !self.is_pinned(k)
+                    && self.leave_one_out(k) < self.cfg.split_threshold
+                    && !self.member_same_case(k, slot)
+            })
             .collect();
         let len = t.members.len();
         self.topics[slot as usize].checked = len;
@@ -171,6 +186,36 @@ impl Engine {
         }
     }
 
+    /// Two topics whose main problems differ (each gives the other's main concept less
+    /// than half its own).
+    fn topics_concept_conflict(&self, a: u32, b: u32) -> bool {
+        let ca = &self.topics[a as usize].centroid;
+        let cb = &self.topics[b as usize].centroid;
+        let (Some(x), Some(y)) = (self.main_concept(ca), self.main_concept(cb)) else {
+            return false;
+        };
+        if x == y {
+            return false;
+        }
+        let w = |c: &[(u32, f32)], t: u32| c.iter().find(|e| e.0 == t).map_or(0.0, |e| e.1);
+        w(cb, x) < 0.5 * w(ca, x) && w(ca, y) < 0.5 * w(cb, y)
+    }
+
+    /// Two topics tell one case: the same main problem at the same building, unit or
+    /// gate of the community (`3号楼楼道灯不亮` and `三号楼声控灯坏了`).
+    fn topics_same_case(&self, a: u32, b: u32) -> bool {
+        let ca = self.main_concept(&self.topics[a as usize].centroid);
+        if ca.is_none() || ca != self.main_concept(&self.topics[b as usize].centroid) {
+            return false;
+        }
+        self.dominant_places(a).into_iter().any(|p| {
+            self.is_community_place(p)
+                && self
+                    .dominant_place_iter(b)
+                    .any(|x| self.is_community_place(x) && self.same_place(p, x))
+        })
+    }
+
     fn merge_into_neighbour(&mut self, slot: u32, out: &mut Vec<Change>) {
         if self.topics[slot as usize].members.is_empty() {
             return;
@@ -190,7 +235,12 @@ impl Engine {
         let places = self.dominant_places(slot);
         for other in self.candidates(&q, &places, Some(slot)) {
             let mut sim = self.cosine_to_topic(&q, other);
-            let threshold = if self.topics_place_conflict(slot, other) {
+            if self.topics_concept_conflict(slot, other) {
+                sim *= self.cfg.concept_conflict_factor;
+            }
+            let threshold = if self.topics_same_case(slot, other) {
+                self.cfg.concept_join_threshold
+            } else if self.topics_place_conflict(slot, other) {
                 sim *= self.cfg.place_conflict_factor;
                 self.cfg.merge_threshold
             } else if self.topics_share_place(slot, other) {

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::config::EngineConfig;
 use super::features::{Kind, Prepared};
-use super::vector::{add_into, dot_scaled, idf, Sparse};
+use super::vector::{add_into, dot_scaled, idf, max_term_scaled, Sparse};
 
 /// A topic id, owned by the caller (a database id).
 pub type TopicId = u64;
@@ -71,6 +71,10 @@ pub(crate) struct Query {
     /// Places specific enough to tell issues apart (known or not).
     pub(crate) places: Vec<u32>,
     pub(crate) has_specific_place: bool,
+    /// The suggestion's main problem: its heaviest concept of the lexicon.
+    pub(crate) concept: Option<u32>,
+    /// The main problem is one the community has not seen yet (so no topic has it).
+    pub(crate) new_concept: bool,
 }
 
 /// One community's grouping state.
@@ -94,6 +98,7 @@ pub struct Engine {
     /// Atomic cells let `decide` (`&self`) fill them and keep the engine `Sync`.
     idf_table: Vec<AtomicU32>,
     idf_table_place: Vec<AtomicU32>,
+    idf_table_concept: Vec<AtomicU32>,
     idf_table_n: u64,
     /// Scratch buffers of `attach` and `detach`, kept to avoid allocating per suggestion.
     scratch: Scratch,
@@ -167,6 +172,8 @@ thread_local! {
 }
 
 const BANDS: u64 = 4;
+/// A concept holding this share of a topic's main concept's weight is part of its case.
+const RELATED_CONCEPT_SHARE: f32 = 0.5;
 /// Place endings that name an area or a line rather than one site.
 const ANCHORLESS_PLACE_ENDS: &[&str] = &["路", "街", "道", "巷", "弄"];
 /// Latest members compared one by one when `min_member_similarity` is set.
@@ -195,6 +202,7 @@ impl Engine {
             refresh_cursor: 0,
             idf_table: Vec::new(),
             idf_table_place: Vec::new(),
+            idf_table_concept: Vec::new(),
             idf_table_n: 0,
             scratch: Scratch::default(),
         }
@@ -251,6 +259,7 @@ impl Engine {
             Kind::Word => self.cfg.word_weight,
             Kind::Place => self.cfg.place_weight,
             Kind::Bigram => self.cfg.bigram_weight,
+            Kind::Concept => self.cfg.concept_weight,
         }
     }
 
@@ -265,6 +274,7 @@ impl Engine {
     pub(crate) fn idf_df(&self, kind: Kind, df: u32) -> f32 {
         let (table, power) = match kind {
             Kind::Place => (&self.idf_table_place, self.cfg.place_idf_power),
+            Kind::Concept => (&self.idf_table_concept, self.cfg.concept_idf_power),
             _ => (&self.idf_table, self.cfg.idf_power),
         };
         match table.get(df as usize) {
@@ -277,24 +287,42 @@ impl Engine {
                 }
                 bits => f32::from_bits(bits),
             },
-            None => idf(self.idf_table_n.max(self.n_docs), df).powf(power),
+            None => idf(self.idf_table_n.max(self.idf_docs()), df).powf(power),
         }
     }
 
     /// Rebuilds the idf tables when the corpus has grown by 1 % since
     /// the last build (every document while it is small): `powf` per term per suggestion would dominate the assignment time.
     fn refresh_idf_tables(&mut self) {
-        if self.n_docs < self.idf_table_n + self.idf_table_n / 100 + 1 && !self.idf_table.is_empty()
-        {
+        let n = self.idf_docs();
+        if n < self.idf_table_n + self.idf_table_n / 100 + 1 && !self.idf_table.is_empty() {
             return;
         }
-        let n = self.n_docs;
         let size = (n as usize + 1).min(IDF_TABLE_SIZE);
-        for table in [&mut self.idf_table, &mut self.idf_table_place] {
+        for table in [
+            &mut self.idf_table,
+            &mut self.idf_table_place,
+            &mut self.idf_table_concept,
+        ] {
             table.clear();
             table.resize_with(size, || AtomicU32::new(IDF_EMPTY));
         }
         self.idf_table_n = n;
+    }
+
+    /// Documents behind the idf: the community's own plus the background prior's
+    /// pseudo-documents (`prior_docs`), which matter while the community is small.
+    pub(crate) fn idf_docs(&self) -> u64 {
+        self.n_docs + self.cfg.prior_docs as u64
+    }
+
+    /// Pseudo-document frequency of a term in the background prior.
+    fn prior_df(&self, hash: u64) -> u32 {
+        if self.cfg.prior_docs == 0 {
+            return 0;
+        }
+        let share = super::prior::share(hash);
+        (share * self.cfg.prior_docs as f32).round() as u32
     }
 
     pub(crate) fn place_is_specific(&self, df: u32) -> bool {
@@ -317,13 +345,21 @@ impl Engine {
         }
         let q = self.query(doc);
         for (slot, sim) in self.ranked_topics(&q, None) {
+            if self.same_case(&q, slot) && sim >= self.cfg.concept_join_threshold {
+                return Decision::Join {
+                    topic: self.topics[slot as usize].id,
+                    similarity: sim,
+                    duplicate_of: None,
+                };
+            }
             if sim
                 < self
                     .cfg
                     .join_threshold
                     .min(self.cfg.same_place_join_threshold)
             {
-                break;
+                // A later candidate may still be the same case at a lower similarity.
+                continue;
             }
             if sim < self.cfg.join_threshold && !self.names_topic_place_any(&q, slot) {
                 continue;
@@ -389,11 +425,16 @@ impl Engine {
         let mut norm2 = 0.0f32;
         let mut places = Vec::new();
         let mut has_specific_place = false;
+        // The heaviest concept, known to the community or not.
+        let mut heaviest: Option<(f32, Option<u32>)> = None;
         for f in &doc.features {
             let id = self.term_ids.get(&f.hash).copied();
-            let df = id.map_or(0, |i| self.terms[i as usize].df);
+            let df = id.map_or_else(|| self.prior_df(f.hash), |i| self.terms[i as usize].df);
             let w = self.kind_weight(f.kind) * (1.0 + f.tf.ln()) * self.idf_df(f.kind, df);
             norm2 += w * w;
+            if f.kind == Kind::Concept && heaviest.is_none_or(|(hw, _)| w > hw) {
+                heaviest = Some((w, id));
+            }
             if f.kind == Kind::Place && self.place_is_specific(df) {
                 has_specific_place = true;
                 if let Some(i) = id {
@@ -409,10 +450,13 @@ impl Engine {
             t.1 /= norm;
         }
         terms.sort_unstable_by_key(|t| t.0);
+        let concept = self.main_concept(&terms);
         Query {
             terms,
             places,
             has_specific_place,
+            concept,
+            new_concept: matches!(heaviest, Some((_, None))),
         }
     }
 
@@ -483,11 +527,25 @@ impl Engine {
             return 0.0;
         }
         let dot = dot_scaled(q, &t.centroid, |term| self.idf_of(term));
-        // linkage 0: cosine to the centroid; 1: average cosine to the members (a diverse
-        // topic scores lower, so generic words cannot pull everything into one topic).
+        dot / self.topic_denominator(slot)
+    }
+
+    /// linkage 0: cosine to the centroid; 1: average cosine to the members (a diverse
+    /// topic scores lower, so generic words cannot pull everything into one topic).
+    fn topic_denominator(&self, slot: u32) -> f32 {
+        let t = &self.topics[slot as usize];
         let a = self.cfg.linkage;
         let n = t.members.len().max(1) as f32;
-        dot / (t.norm.powf(1.0 - a) * n.powf(a))
+        t.norm.powf(1.0 - a) * n.powf(a)
+    }
+
+    /// The share of `cosine_to_topic` that its single strongest shared term brings.
+    fn strongest_shared_term(&self, q: &[(u32, f32)], slot: u32) -> f32 {
+        let t = &self.topics[slot as usize];
+        if t.norm <= 0.0 {
+            return 0.0;
+        }
+        max_term_scaled(q, &t.centroid, |term| self.idf_of(term)) / self.topic_denominator(slot)
     }
 
     /// Whether a suggestion naming `q`'s places belongs elsewhere than a topic where a
@@ -541,7 +599,7 @@ impl Engine {
     }
 
     /// `dominant_places` without allocating.
-    fn dominant_place_iter(&self, slot: u32) -> impl Iterator<Item = u32> + '_ {
+    pub(crate) fn dominant_place_iter(&self, slot: u32) -> impl Iterator<Item = u32> + '_ {
         let t = &self.topics[slot as usize];
         let members = t.members.len() as u32;
         t.places
@@ -603,6 +661,96 @@ impl Engine {
             .any(|p| self.is_anchor_place(p) && q.places.iter().any(|&x| self.same_place(p, x)))
     }
 
+    /// The heaviest concept of a weighted vector (a query or a centroid).
+    pub(crate) fn main_concept(&self, v: &[(u32, f32)]) -> Option<u32> {
+        v.iter()
+            .filter(|&&(t, w)| w > 0.0 && self.terms[t as usize].kind == Kind::Concept)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|&(t, _)| t)
+    }
+
+    /// The main concept of a topic and its weight in the centroid.
+    fn topic_concept(&self, slot: u32) -> Option<(u32, f32)> {
+        let c = &self.topics[slot as usize].centroid;
+        let t = self.main_concept(c)?;
+        c.iter().find(|x| x.0 == t).copied()
+    }
+
+    /// The suggestion's main problem is not the topic's: the topic has another main
+    /// concept and gives the suggestion's less than half its weight (same place, another
+    /// problem).
+    pub(crate) fn concept_conflict(&self, q: &Query, slot: u32) -> bool {
+        if q.new_concept {
+            return self.topic_concept(slot).is_some();
+        }
+        let (Some(qc), Some((tc, tw))) = (q.concept, self.topic_concept(slot)) else {
+            return false;
+        };
+        if qc == tc {
+            return false;
+        }
+        let w = self.topics[slot as usize]
+            .centroid
+            .iter()
+            .find(|x| x.0 == qc)
+            .map_or(0.0, |x| x.1);
+        w < 0.5 * tw
+    }
+
+    /// Same problem at the same place: the suggestion's main concept is the topic's, and
+    /// it names one of the topic's dominant places (or neither names a specific place).
+    pub(crate) fn same_case(&self, q: &Query, slot: u32) -> bool {
+        let (Some(qc), Some((tc, tw))) = (q.concept, self.topic_concept(slot)) else {
+            return false;
+        };
+        if qc != tc {
+            // At one building or gate, a problem the topic's members also raise is part
+            // of its case (parking in the east gate's fire lane: 消防通道 and 停车).
+            let w = self.topics[slot as usize]
+                .centroid
+                .iter()
+                .find(|x| x.0 == qc)
+                .map_or(0.0, |x| x.1);
+            if q.places.is_empty() || w < RELATED_CONCEPT_SHARE * tw {
+                return false;
+            }
+        }
+        if q.places.is_empty() {
+            // About the whole community: not a topic about one building or unit.
+            !q.has_specific_place && !self.topic_in_building(slot)
+        } else {
+            // A building, unit or gate of the community: a city's estates and roads hold
+            // many cases of one kind of problem.
+            self.dominant_place_iter(slot).any(|p| {
+                self.is_community_place(p) && q.places.iter().any(|&x| self.same_place(p, x))
+            })
+        }
+    }
+
+    /// A building, unit or gate (`3号楼`, `2单元`, `东门`), as `places.rs` names them.
+    pub(crate) fn is_community_place(&self, term: u32) -> bool {
+        self.terms[term as usize]
+            .text
+            .as_deref()
+            .is_some_and(|t| t.ends_with("号楼") || t.ends_with("单元") || t.ends_with('门'))
+    }
+
+    /// A suggestion that names no place (about the whole community) and a topic about one
+    /// building, unit or gate.
+    fn unplaced_into_building(&self, q: &Query, slot: u32) -> bool {
+        !q.has_specific_place && self.topic_in_building(slot)
+    }
+
+    /// Whether most of the topic's members name one building or unit.
+    fn topic_in_building(&self, slot: u32) -> bool {
+        self.dominant_place_iter(slot).any(|p| {
+            self.terms[p as usize]
+                .text
+                .as_deref()
+                .is_some_and(|t| t.ends_with("号楼") || t.ends_with("单元"))
+        })
+    }
+
     /// Whether the suggestion names one of the topic's dominant specific places, building
     /// numbers included.
     fn names_topic_place_any(&self, q: &Query, slot: u32) -> bool {
@@ -619,8 +767,14 @@ impl Engine {
             .into_iter()
             .map(|slot| {
                 let mut sim = self.cosine_to_topic(&q.terms, slot);
-                if self.place_conflict(q, slot) {
+                if self.place_conflict(q, slot) || self.unplaced_into_building(q, slot) {
                     sim *= self.cfg.place_conflict_factor;
+                }
+                if self.concept_conflict(q, slot) {
+                    // Another problem: one shared word (a name, a code) is not enough
+                    // to make it the same issue; the rest of the text must agree too.
+                    sim -= self.strongest_shared_term(&q.terms, slot);
+                    sim *= self.cfg.concept_conflict_factor;
                 }
                 (slot, sim)
             })
@@ -712,8 +866,9 @@ impl Engine {
                 Some(&id) => id,
                 None => {
                     let id = self.terms.len() as u32;
+                    let df = self.prior_df(f.hash);
                     self.terms.push(Term {
-                        df: 0,
+                        df,
                         kind: f.kind,
                         text: f.text,
                         postings: Vec::new(),

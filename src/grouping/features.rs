@@ -5,8 +5,30 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
+use super::lexicon::lexicon;
 use super::normalise::normalise_display;
+use super::places::{self, PlaceKind};
 use super::segment::segmenter;
+
+/// Parts of the shipped knowledge switched off for an ablation, from the environment
+/// variable `MINYI_GROUPING_ABLATE` (comma-separated: `lexicon`, `places`).
+struct Ablate {
+    lexicon: bool,
+    places: bool,
+}
+
+static ABLATE: std::sync::LazyLock<Ablate> = std::sync::LazyLock::new(|| {
+    let v = std::env::var("MINYI_GROUPING_ABLATE").unwrap_or_default();
+    let has = |w: &str| v.split(',').any(|x| x.trim() == w);
+    Ablate {
+        lexicon: has("lexicon"),
+        places: has("places"),
+    }
+});
+
+/// Weight of a concept mentioned in passing (not the suggestion's main problem), before
+/// the engine's `1 + ln(tf)`: about a third of the main problem's.
+const PASSING_CONCEPT_TF: f32 = 0.5;
 
 /// What a feature is; each kind has its own weight in the engine configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -17,12 +39,15 @@ pub enum Kind {
     Place,
     /// A character bigram outside place names, robust to segmentation errors.
     Bigram,
+    /// A kind of community problem from the lexicon (`电梯` for 升降梯, 停运, 被困 …).
+    Concept,
 }
 
 /// One feature with its term frequency in the suggestion.
 #[derive(Clone, Debug)]
 pub struct Feature {
     pub(crate) hash: u64,
+
     pub(crate) tf: f32,
     pub(crate) kind: Kind,
     /// The surface text of words and places (for keywords); bigrams carry none.
@@ -296,8 +321,42 @@ impl Counter {
     }
 }
 
-/// Adds the features of one normalised text; `weight` counts each occurrence.
-fn add_text(c: &mut Counter, text: &str, weight: f32, sig: &mut Vec<String>) {
+/// Adds the features of one normalised text; `weight` counts each occurrence. Community
+/// places (buildings, units, gates) are taken out first in their canonical form, then the
+/// rest is segmented; the concepts of the lexicon found in it are appended to `concepts`.
+fn add_text(
+    c: &mut Counter,
+    text: &str,
+    weight: f32,
+    sig: &mut Vec<String>,
+    concepts: &mut Vec<&'static str>,
+) {
+    let hits = if ABLATE.places {
+        Vec::new()
+    } else {
+        places::scan(text)
+    };
+    let residual: std::borrow::Cow<'_, str> = if hits.is_empty() {
+        text.into()
+    } else {
+        let mut r = String::with_capacity(text.len());
+        let mut last = 0;
+        for h in &hits {
+            r.push_str(&text[last..h.start]);
+            r.push(' ');
+            last = h.end;
+            if h.kind != PlaceKind::Floor {
+                c.add(Kind::Place, &h.canonical, weight);
+                sig.push(h.canonical.clone());
+            }
+        }
+        r.push_str(&text[last..]);
+        r.into()
+    };
+    let text: &str = &residual;
+    if !ABLATE.lexicon {
+        concepts.extend(lexicon().scan(text));
+    }
     let mut run: Vec<char> = Vec::new();
     let flush = |c: &mut Counter, run: &mut Vec<char>| {
         let mut buf = String::with_capacity(8);
@@ -324,12 +383,44 @@ fn add_text(c: &mut Counter, text: &str, weight: f32, sig: &mut Vec<String>) {
                 } else if n >= 2 || w.chars().all(is_cjk) {
                     c.add(Kind::Word, segmenter().canonical(w), weight);
                 }
-                run.extend(w.chars().filter(|&ch| is_text_char(ch)));
+                // Bigrams make Chinese text robust to segmentation; a Latin or digit
+                // token (a code, a plate, a run id) is one word already, and its letter
+                // pairs would count one shared token many times over.
+                if w.chars().all(is_cjk) {
+                    run.extend(w.chars());
+                } else {
+                    flush(c, &mut run);
+                }
             }
             Tok::Stop | Tok::Break => flush(c, &mut run),
         }
     }
     flush(c, &mut run);
+}
+
+/// Adds the concepts of a suggestion: the main problem (the most mentioned, the first
+/// mentioned on a tie) at full weight, the others as mentioned in passing.
+fn add_concepts(c: &mut Counter, concepts: &[&'static str]) {
+    let mut counts: Vec<(&'static str, f32)> = Vec::new();
+    for (i, &k) in concepts.iter().enumerate() {
+        let first_bonus = if i == 0 { 0.5 } else { 0.0 };
+        match counts.iter_mut().find(|x| x.0 == k) {
+            Some(x) => x.1 += 1.0,
+            None => counts.push((k, 1.0 + first_bonus)),
+        }
+    }
+    let Some(best) = counts.iter().map(|x| x.1).reduce(f32::max) else {
+        return;
+    };
+    let mut main_done = false;
+    for &(k, n) in &counts {
+        if !main_done && n == best {
+            main_done = true;
+            c.add(Kind::Concept, k, 1.0);
+        } else {
+            c.add(Kind::Concept, k, PASSING_CONCEPT_TF);
+        }
+    }
 }
 
 /// Shortest readable line: the text up to the first sentence end, at most 40 characters.
@@ -371,10 +462,12 @@ pub fn prepare(subject: Option<&str>, text: &str) -> Prepared {
     let body = body_display.to_ascii_lowercase();
     let mut counter = Counter::default();
     let mut sig = Vec::new();
+    let mut concepts = Vec::new();
     if !subject.is_empty() {
-        add_text(&mut counter, &subject, 1.0, &mut sig);
+        add_text(&mut counter, &subject, 1.0, &mut sig, &mut concepts);
     }
-    add_text(&mut counter, &body, 1.0, &mut sig);
+    add_text(&mut counter, &body, 1.0, &mut sig, &mut concepts);
+    add_concepts(&mut counter, &concepts);
 
     let compact: Vec<char> = subject
         .chars()

@@ -8,7 +8,10 @@ mod engine;
 mod eval;
 mod features;
 mod label;
+mod lexicon;
 mod normalise;
+mod places;
+mod prior;
 mod segment;
 mod vector;
 

@@ -23,6 +23,23 @@ pub(crate) fn dot_scaled(a: &[(u32, f32)], b: &[(u32, f32)], scale: impl Fn(u32)
     s
 }
 
+/// The largest single term of `dot_scaled(a, b, scale)` (0 when nothing is shared).
+pub(crate) fn max_term_scaled(
+    a: &[(u32, f32)],
+    b: &[(u32, f32)],
+    scale: impl Fn(u32) -> f32,
+) -> f32 {
+    let (mut i, mut j, mut m) = (0, 0, 0.0f32);
+    while let (Some(&(x, wa)), Some(&(y, wb))) = (a.get(i), b.get(j)) {
+        if x == y {
+            m = m.max(wa * wb * scale(x));
+        }
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    m
+}
+
 /// `acc += sign * v`, both sorted; entries that fall to (about) zero are dropped.
 /// Sets `new_terms` to the terms that were not in `acc` before (when adding).
 /// `out` is scratch space: the result is merged into it, then copied back into `acc`'s
