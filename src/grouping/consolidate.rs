@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::engine::{DocKey, Engine, Query, TopicId};
-use super::vector::dot_scaled;
+use super::vector::{dot_scaled, weight_of};
 
 /// Members examined per topic when looking for drifted ones.
 const SPLIT_SCAN: usize = 512;
@@ -197,8 +197,7 @@ impl Engine {
         if x == y {
             return false;
         }
-        let w = |c: &[(u32, f32)], t: u32| c.iter().find(|e| e.0 == t).map_or(0.0, |e| e.1);
-        w(cb, x) < 0.5 * w(ca, x) && w(ca, y) < 0.5 * w(cb, y)
+        weight_of(cb, x) < 0.5 * weight_of(ca, x) && weight_of(ca, y) < 0.5 * weight_of(cb, y)
     }
 
     /// Two topics tell one case: the same main problem at the same building, unit or

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::config::EngineConfig;
 use super::features::{Kind, Prepared};
-use super::vector::{add_into, dot_scaled, idf, max_term_scaled, Sparse};
+use super::vector::{add_into, dot_scaled, idf, max_term_scaled, weight_of, Sparse};
 
 /// A topic id, owned by the caller (a database id).
 pub type TopicId = u64;
@@ -673,7 +673,7 @@ impl Engine {
     fn topic_concept(&self, slot: u32) -> Option<(u32, f32)> {
         let c = &self.topics[slot as usize].centroid;
         let t = self.main_concept(c)?;
-        c.iter().find(|x| x.0 == t).copied()
+        Some((t, weight_of(c, t)))
     }
 
     /// The suggestion's main problem is not the topic's: the topic has another main
@@ -689,11 +689,7 @@ impl Engine {
         if qc == tc {
             return false;
         }
-        let w = self.topics[slot as usize]
-            .centroid
-            .iter()
-            .find(|x| x.0 == qc)
-            .map_or(0.0, |x| x.1);
+        let w = weight_of(&self.topics[slot as usize].centroid, qc);
         w < 0.5 * tw
     }
 
@@ -706,11 +702,7 @@ impl Engine {
         if qc != tc {
             // At one building or gate, a problem the topic's members also raise is part
             // of its case (parking in the east gate's fire lane: 消防通道 and 停车).
-            let w = self.topics[slot as usize]
-                .centroid
-                .iter()
-                .find(|x| x.0 == qc)
-                .map_or(0.0, |x| x.1);
+            let w = weight_of(&self.topics[slot as usize].centroid, qc);
             if q.places.is_empty() || w < RELATED_CONCEPT_SHARE * tw {
                 return false;
             }

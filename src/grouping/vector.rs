@@ -23,6 +23,12 @@ pub(crate) fn dot_scaled(a: &[(u32, f32)], b: &[(u32, f32)], scale: impl Fn(u32)
     s
 }
 
+/// The weight of `term` in a sorted sparse vector (0 when absent).
+pub(crate) fn weight_of(v: &[(u32, f32)], term: u32) -> f32 {
+    v.binary_search_by_key(&term, |e| e.0)
+        .map_or(0.0, |i| v[i].1)
+}
+
 /// The largest single term of `dot_scaled(a, b, scale)` (0 when nothing is shared).
 pub(crate) fn max_term_scaled(
     a: &[(u32, f32)],

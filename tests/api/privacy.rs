@@ -1449,18 +1449,24 @@ async fn person_erasures_are_refused_without_a_worker_a_reason_or_a_known_person
     let asked = json!({"phone": "13512340001", "reason": "本人来电要求"});
     app.post_problem(&path, Some(vol), &asked, 403, "forbidden")
         .await;
-    let no_reason = json!({"phone": "13512340001"});
-    app.post_problem(&path, Some(worker), &no_reason, 400, "invalid_field")
-        .await;
-    let blank = json!({"phone": "13512340001", "reason": " "});
-    app.post_problem(&path, Some(worker), &blank, 422, "validation_failed")
-        .await;
-    let nobody = json!({"reason": "本人来电要求"});
-    app.post_problem(&path, Some(worker), &nobody, 422, "validation_failed")
-        .await;
-    let unknown = json!({"phone": "13500000000", "reason": "本人来电要求"});
-    app.post_problem(&path, Some(worker), &unknown, 404, "not_found")
-        .await;
+    let refused = [
+        (json!({"phone": "13512340001"}), 400, "invalid_field"),
+        (
+            json!({"phone": "13512340001", "reason": " "}),
+            422,
+            "validation_failed",
+        ),
+        (json!({"reason": "本人来电要求"}), 422, "validation_failed"),
+        (
+            json!({"phone": "13500000000", "reason": "本人来电要求"}),
+            404,
+            "not_found",
+        ),
+    ];
+    for (body, status, code) in refused {
+        app.post_problem(&path, Some(worker), &body, status, code)
+            .await;
+    }
     let other = app.other_community().await;
     let elsewhere = format!("/api/v1/communities/{other}/person-erasures");
     app.post_problem(&elsewhere, Some(worker), &asked, 404, "not_found")
