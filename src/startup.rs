@@ -95,16 +95,16 @@ pub async fn build_state_from(
     )?;
     let queue = crate::queue::from_settings(&settings)?;
     let metrics = Arc::new(Metrics::new()?);
-    let processor = processor.unwrap_or_else(|| {
-        Arc::new(
-            crate::topics::grouping_step::GroupingStep::new(
-                store.clone(),
-                settings.grouping.clone(),
-                Some(metrics.clone()),
-            )
-            .with_new_topic_hours(settings.hall.new_hours),
+    let grouping = Arc::new(
+        crate::topics::grouping_step::GroupingStep::new(
+            store.clone(),
+            settings.grouping.clone(),
+            Some(metrics.clone()),
         )
-    });
+        .with_new_topic_hours(settings.hall.new_hours),
+    );
+    // The workers' engines answer "similar topics" too, unless a test brings its own step.
+    let processor = processor.unwrap_or_else(|| grouping.clone());
     let limits = crate::intake::Limits::new(&settings.intake);
     let words = crate::intake::sensitive_words(&settings.intake)?;
     let mut sms = crate::auth::sms::SmsService::new(&settings, store.clone())?;
@@ -146,6 +146,7 @@ pub async fn build_state_from(
         metrics,
         queue,
         processor,
+        grouping,
         limits,
         words,
         sessions: Default::default(),

@@ -14,6 +14,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub queue: crate::queue::QueueHandle,
     pub processor: std::sync::Arc<dyn crate::queue::processor::Processor>,
+    /// The grouping engines, read for "similar topics" (the same step as `processor` unless
+    /// a test brought its own).
+    pub grouping: Arc<crate::topics::grouping_step::GroupingStep>,
     pub limits: crate::intake::Limits,
     pub words: crate::intake::moderation::WordFilter,
     pub sessions: crate::auth::session_cache::SessionCache,

@@ -10,7 +10,10 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
-use crate::grouping::{group_all, prepare, score, warm_up, EngineConfig, Prepared, TopicId};
+use crate::grouping::{
+    group_all, prepare, replay_with_worker, score, warm_up, Corrections, EngineConfig, Prepared,
+    TopicId,
+};
 
 /// One input line.
 #[derive(Clone)]
@@ -104,6 +107,23 @@ fn prepare_all(items: &[Item]) -> Vec<Prepared> {
     })
 }
 
+/// One community's items (`idx`) in `time` order; an item without a time keeps its place
+/// after the item before it.
+fn arrival_order(items: &[Item], idx: &[usize]) -> Vec<usize> {
+    let mut last = String::new();
+    let mut keyed: Vec<(String, usize)> = idx
+        .iter()
+        .map(|&i| {
+            if let Some(t) = &items[i].time {
+                last.clone_from(t);
+            }
+            (last.clone(), i)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
 /// Groups the items: one engine per community, each fed in `time` order (items without
 /// a time keep their place after the item before them). Topic ids are numbered across
 /// communities in order of first appearance in the input.
@@ -125,24 +145,10 @@ pub fn group_items(items: Vec<Item>, cfg: &EngineConfig) -> FileGrouping {
     let mut local = vec![(0usize, 0u64); items.len()];
     let mut titles_of: HashMap<(usize, TopicId), String> = HashMap::new();
     for (ci, c) in order.iter().enumerate() {
-        let idx = &by_community[c];
-        let mut last = String::new();
-        let mut keyed: Vec<(String, usize)> = idx
-            .iter()
-            .map(|&i| {
-                if let Some(t) = &items[i].time {
-                    last.clone_from(t);
-                }
-                (last.clone(), i)
-            })
-            .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        let docs: Vec<Prepared> = keyed
-            .iter()
-            .filter_map(|&(_, i)| prepared[i].take())
-            .collect();
+        let keyed = arrival_order(&items, &by_community[c]);
+        let docs: Vec<Prepared> = keyed.iter().filter_map(|&i| prepared[i].take()).collect();
         let g = group_all(cfg, docs);
-        for (pos, &(_, i)) in keyed.iter().enumerate() {
+        for (pos, &i) in keyed.iter().enumerate() {
             let topic = g.topics[pos];
             local[i] = (ci, topic);
             titles_of
@@ -214,6 +220,7 @@ pub fn run_eval(input: &Path, label_field: &str, cfg: &EngineConfig) -> anyhow::
             Some(json!({"after": n, "topics": g.topic_count, "b3_f1": r4(s.b3_f1)}))
         })
         .collect();
+    let corrections = corrections_needed(&items, label_field, cfg);
     let g = group_items(items, cfg);
     let l = labelled(&g, label_field);
     if l.is_empty() {
@@ -228,9 +235,42 @@ pub fn run_eval(input: &Path, label_field: &str, cfg: &EngineConfig) -> anyhow::
         "pair_p": r4(s.pair_p), "pair_r": r4(s.pair_r), "pair_f1": r4(s.pair_f1),
         "b3_p": r4(s.b3_p), "b3_r": r4(s.b3_r), "b3_f1": r4(s.b3_f1),
         "curve": curve,
+        "corrections": corrections,
         "seconds": r4(g.seconds),
         "messages_per_second": (g.items.len() as f64 / g.seconds.max(1e-9)).round(),
     }))
+}
+
+/// Corrections a worker makes while the labelled lines arrive in file order (one community
+/// at a time), without and with the engine learning from them (`grouping::replay`).
+fn corrections_needed(items: &[Item], label_field: &str, cfg: &EngineConfig) -> Value {
+    let mut communities: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        match communities.iter_mut().find(|(c, _)| *c == it.community) {
+            Some((_, idx)) => idx.push(i),
+            None => communities.push((&it.community, vec![i])),
+        }
+    }
+    let run = |learn: bool| {
+        let mut total = Corrections::default();
+        for (_, idx) in &communities {
+            let stream = arrival_order(items, idx)
+                .into_iter()
+                .map(|i| &items[i])
+                .filter_map(|it| Some((it, label_of(it, label_field)?)))
+                .map(|(it, label)| (prepare(it.subject.as_deref(), &it.text), label));
+            let got = replay_with_worker(cfg, stream, learn);
+            total.wrong_joins += got.wrong_joins;
+            total.missed_joins += got.missed_joins;
+        }
+        total
+    };
+    let (without, with) = (run(false), run(true));
+    json!({
+        "without_lessons": without.total(),
+        "with_lessons": with.total(),
+        "detail": {"without_lessons": without, "with_lessons": with},
+    })
 }
 
 /// Prefixes of the input scored on their own by `minyi eval`.
@@ -240,20 +280,21 @@ fn r4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
+/// The line's label: `label_field`, present and not empty.
+fn label_of(it: &Item, label_field: &str) -> Option<String> {
+    match it.raw.get(label_field)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Null | Value::String(_) => None,
+        other => Some(other.to_string()),
+    }
+}
+
 /// (topic, label) of the lines where `label_field` is present and not empty.
 fn labelled(g: &FileGrouping, label_field: &str) -> Vec<(TopicId, String)> {
     g.items
         .iter()
         .zip(&g.topics)
-        .filter_map(|(it, &t)| {
-            let label = match it.raw.get(label_field)? {
-                Value::String(s) if !s.is_empty() => s.clone(),
-                Value::Null => return None,
-                Value::String(_) => return None,
-                other => other.to_string(),
-            };
-            Some((t, label))
-        })
+        .filter_map(|(it, &t)| Some((t, label_of(it, label_field)?)))
         .collect()
 }
 

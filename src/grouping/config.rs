@@ -83,6 +83,14 @@ pub struct EngineConfig {
     pub prior_docs: u32,
     /// `group_all` consolidates after every this many suggestions (0: never).
     pub consolidate_every: usize,
+    /// A suggestion this close (cosine) to one a worker corrected joins the topic the
+    /// worker put that one in (`lessons.rs`).
+    pub lesson_follow_similarity: f32,
+    /// From this cosine to a corrected suggestion on, a suggestion never joins a topic the
+    /// worker separated that one from.
+    pub lesson_apart_similarity: f32,
+    /// "Similar topics" of a topic reach at least this cosine.
+    pub similar_topic_floor: f32,
 }
 
 impl Default for EngineConfig {
@@ -118,6 +126,9 @@ impl Default for EngineConfig {
             prior_docs: 100,
             concept_join_threshold: 0.0,
             concept_conflict_factor: 1.0,
+            lesson_follow_similarity: 0.5,
+            lesson_apart_similarity: 0.3,
+            similar_topic_floor: 0.02,
         }
     }
 }

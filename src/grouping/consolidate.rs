@@ -82,7 +82,7 @@ impl Engine {
     }
 
     /// The stored vector of a member as a unit query in idf space.
-    fn member_query(&self, key: DocKey) -> Option<Query> {
+    pub(crate) fn member_query(&self, key: DocKey) -> Option<Query> {
         let d = self.docs.get(&key)?;
         let mut terms: Vec<(u32, f32)> = d
             .vec
@@ -188,7 +188,7 @@ impl Engine {
 
     /// Two topics whose main problems differ (each gives the other's main concept less
     /// than half its own).
-    fn topics_concept_conflict(&self, a: u32, b: u32) -> bool {
+    pub(crate) fn topics_concept_conflict(&self, a: u32, b: u32) -> bool {
         let ca = &self.topics[a as usize].centroid;
         let cb = &self.topics[b as usize].centroid;
         let (Some(x), Some(y)) = (self.main_concept(ca), self.main_concept(cb)) else {

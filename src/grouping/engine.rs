@@ -102,6 +102,8 @@ pub struct Engine {
     idf_table_n: u64,
     /// Scratch buffers of `attach` and `detach`, kept to avoid allocating per suggestion.
     scratch: Scratch,
+    /// What workers' corrections taught (`lessons.rs`).
+    pub(crate) lessons: super::lessons::Lessons,
 }
 
 #[derive(Default)]
@@ -205,6 +207,7 @@ impl Engine {
             idf_table_concept: Vec::new(),
             idf_table_n: 0,
             scratch: Scratch::default(),
+            lessons: Default::default(),
         }
     }
 
@@ -344,7 +347,20 @@ impl Engine {
             }
         }
         let q = self.query(doc);
+        // A suggestion that reads like one a worker corrected goes where the worker put it,
+        // and never where the worker took it from.
+        let precedent = self.precedent(&q);
+        if let Some((slot, similarity)) = self.follow(precedent) {
+            return Decision::Join {
+                topic: self.topics[slot as usize].id,
+                similarity,
+                duplicate_of: None,
+            };
+        }
         for (slot, sim) in self.ranked_topics(&q, None) {
+            if self.kept_apart(precedent, slot) {
+                continue;
+            }
             if self.same_case(&q, slot) && sim >= self.cfg.concept_join_threshold {
                 return Decision::Join {
                     topic: self.topics[slot as usize].id,
@@ -470,8 +486,19 @@ impl Engine {
         places: &[u32],
         exclude: Option<u32>,
     ) -> Vec<u32> {
-        let mut heavy: Vec<(u32, f32)> = Vec::with_capacity(self.cfg.query_terms + 4);
-        top_k_of(q, self.cfg.query_terms, &mut heavy, by_weight);
+        self.candidates_by(q, places, exclude, self.cfg.query_terms)
+    }
+
+    /// `candidates` looked up by the `query_terms` heaviest terms of `q`.
+    pub(crate) fn candidates_by(
+        &self,
+        q: &[(u32, f32)],
+        places: &[u32],
+        exclude: Option<u32>,
+        query_terms: usize,
+    ) -> Vec<u32> {
+        let mut heavy: Vec<(u32, f32)> = Vec::with_capacity(query_terms + 4);
+        top_k_of(q, query_terms, &mut heavy, by_weight);
         for &p in places.iter().take(4) {
             if !heavy.iter().any(|h| h.0 == p) {
                 heavy.push((p, 1.0));

@@ -579,3 +579,108 @@ fn topics_of_one_problem_at_one_building_are_merged_by_consolidation() {
     engine.consolidate(&mut || 3);
     assert_eq!(engine.topic_of(0), engine.topic_of(1));
 }
+
+/// Topics of one building's broken lift (1) and of noise (2). The engine put a complaint
+/// about the lift's loud advertising screen into the lift topic; the worker moves it to the
+/// noise topic, pinned (and, with `learn`, the move becomes lessons as the store writes them).
+fn lift_and_noise_with_a_moved_screen_complaint(learn: bool) -> Engine {
+    let mut engine = Engine::new(EngineConfig::default());
+    let mut next = 0;
+    let lift = [
+        "3号楼电梯又坏了，老人上下楼太困难了",
+        "三号楼的电梯三天两头出故障，停了好几天没人修",
+        "3栋电梯坏了一个星期了，物业赶紧修一修",
+    ];
+    let noise = [
+        "晚上广场舞音响声音太大，吵得孩子没法写作业",
+        "跳广场舞的音响开到很晚，严重扰民",
+        "楼下音箱声音太吵了，希望管一管",
+    ];
+    feed(&mut engine, &lift, 1, &mut next);
+    feed(&mut engine, &noise, 4, &mut next);
+    assert_eq!(next, 2);
+    let screen = prepare(None, "3号楼电梯里的广告屏声音太大了，吵得人头疼");
+    assert!(
+        matches!(engine.decide(&screen), Decision::Join { topic: 1, .. }),
+        "the mistake: same building and lift, so the engine joins the lift topic"
+    );
+    engine.apply(10, screen, 1);
+    engine.move_doc(10, 2, true);
+    if learn {
+        let lesson = |other, together| Lesson {
+            key: 10,
+            other,
+            together,
+        };
+        engine.learn_lesson(lesson(1, false));
+        engine.learn_lesson(lesson(4, true));
+    }
+    engine
+}
+
+#[test]
+fn a_complaint_like_one_a_worker_moved_goes_where_the_worker_put_it() {
+    let taught = lift_and_noise_with_a_moved_screen_complaint(true);
+    let untaught = lift_and_noise_with_a_moved_screen_complaint(false);
+    let topic = |e: &Engine, text: &str| match e.decide(&prepare(None, text)) {
+        Decision::Join { topic, .. } => topic,
+        Decision::Open => 0,
+    };
+    // Close to the moved complaint: it follows it.
+    let close = "3栋电梯广告屏太吵了";
+    assert_eq!(topic(&taught, close), 2);
+    // Nearer the lift topic than the moved complaint: without the lesson the engine repeats
+    // its mistake; with it, the lift topic is the one place it may not go.
+    let nearer_the_lift = "3号楼电梯广告声音大";
+    assert_eq!(topic(&untaught, nearer_the_lift), 1);
+    assert_eq!(topic(&taught, nearer_the_lift), 2);
+    // The lift's own complaints still join the lift topic.
+    assert_eq!(topic(&taught, "3号楼电梯又停了，爬楼梯太累"), 1);
+}
+
+/// Two tellings of one building's cluttered stairwell the engine keeps apart (a near miss:
+/// one names the building, the other does not).
+const CLUTTER: [&str; 2] = [
+    "16号楼楼道里堆满了杂物，纸箱子、旧家具、破自行车都有",
+    "楼道里杂物太多了，万一着火都跑不出去，物业也不管",
+];
+
+#[test]
+fn topics_a_worker_kept_apart_are_not_offered_as_similar() {
+    let mut engine = Engine::new(EngineConfig::default());
+    let mut next = 0;
+    feed(&mut engine, &CLUTTER, 1, &mut next);
+    let offered = |e: &Engine, t: TopicId| -> Vec<TopicId> {
+        e.similar_topics(t, 5).iter().map(|x| x.0).collect()
+    };
+    assert_eq!(offered(&engine, 1), vec![2], "a near miss");
+    assert_eq!(offered(&engine, 2), vec![1]);
+    // A worker keeps them apart (an undone merge).
+    let apart = Lesson {
+        key: 2,
+        other: 1,
+        together: false,
+    };
+    engine.learn_lesson(apart);
+    assert!(offered(&engine, 1).is_empty());
+    assert!(offered(&engine, 2).is_empty());
+    // A later lesson about the same pair replaces the earlier one.
+    engine.learn_lesson(Lesson {
+        together: true,
+        ..apart
+    });
+    assert_eq!(offered(&engine, 1), vec![2]);
+    // Different problems are not near misses.
+    let mut other = Engine::new(EngineConfig::default());
+    next = 0;
+    feed(
+        &mut other,
+        &[
+            "3号楼电梯又坏了，老人上下楼太困难了",
+            "晚上广场舞音响声音太大，吵得孩子没法写作业",
+        ],
+        1,
+        &mut next,
+    );
+    assert!(offered(&other, 1).is_empty());
+}

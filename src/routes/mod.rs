@@ -78,6 +78,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(suggestions::mine::mine)
                 .service(topics::list::list)
                 .service(topics::detail::detail)
+                .service(topics::similar::similar)
                 .service(hall::corrections::edit)
                 .service(hall::corrections::status)
                 .service(hall::corrections::merge)

@@ -13,6 +13,14 @@ pub struct GroupedDoc {
     pub pinned: bool,
 }
 
+/// A lesson from a worker's correction: the two suggestions belong together or apart.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct LessonRow {
+    pub suggestion_id: SuggestionId,
+    pub other_suggestion_id: SuggestionId,
+    pub together: bool,
+}
+
 /// Where a community's grouping stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct GroupClock {
@@ -148,6 +156,8 @@ pub trait TopicStore: Send + Sync {
         community: CommunityId,
         after_seq: i64,
     ) -> anyhow::Result<Vec<GroupedDoc>>;
+    /// What workers' corrections taught the grouping engine about a community, oldest first.
+    async fn grouping_lessons(&self, community: CommunityId) -> anyhow::Result<Vec<LessonRow>>;
     /// Commit one decision: the topic (new or joined), the suggestion's membership and counts,
     /// the community's clock and the audit record, in one transaction.
     async fn assign(&self, a: &Assignment) -> anyhow::Result<AssignOutcome>;

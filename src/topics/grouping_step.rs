@@ -7,7 +7,7 @@
 //! decides again. So two workers never open two topics for one new issue, and a suggestion
 //! that is already grouped is left as it is.
 use crate::domain::ids::{CommunityId, SuggestionId, TopicId};
-use crate::grouping::{prepare, Decision, Engine, EngineConfig};
+use crate::grouping::{prepare, Decision, Engine, EngineConfig, Lesson};
 use crate::intake::mask::{is_contact_keyword, scrub_contacts, scrub_title};
 use crate::metrics::Metrics;
 use crate::queue::processor::Processor;
@@ -78,6 +78,11 @@ impl GroupingStep {
             ce.clock.map(|c| c.group_seq).unwrap_or(0)
         };
         let docs = self.store.grouped_since(community, after).await?;
+        // Workers' corrections: taught in full at each rebuild (a correction forces one).
+        let lessons = match rebuild {
+            true => self.store.grouping_lessons(community).await?,
+            false => Vec::new(),
+        };
         let config = self.config.clone();
         let mut engine = if rebuild {
             Engine::new(config)
@@ -94,6 +99,13 @@ impl GroupingStep {
                     d.topic_id.0 as u64,
                     d.pinned,
                 );
+            }
+            for l in lessons {
+                engine.learn_lesson(Lesson {
+                    key: l.suggestion_id.0 as u64,
+                    other: l.other_suggestion_id.0 as u64,
+                    together: l.together,
+                });
             }
             engine
         })
@@ -288,6 +300,25 @@ impl crate::store::BatchGrouper for Batch<'_> {
 }
 
 impl GroupingStep {
+    /// Topics of `community` like `topic` that the engine did not join with it (near misses
+    /// a worker may merge), best first, each with its similarity; brought up to the store's
+    /// state first.
+    pub async fn similar_topics(
+        &self,
+        community: CommunityId,
+        topic: TopicId,
+        limit: usize,
+    ) -> anyhow::Result<Vec<(TopicId, f32)>> {
+        let handle = self.engine_of(community).await;
+        let mut ce = handle.lock().await;
+        self.sync(community, &mut ce).await?;
+        let found = ce.engine.similar_topics(topic.0 as u64, limit);
+        Ok(found
+            .into_iter()
+            .map(|(t, sim)| (TopicId(t as i64), sim))
+            .collect())
+    }
+
     /// Group one community's share of a batch in one transaction.
     async fn group_batch(
         &self,

@@ -13,6 +13,7 @@ mod health;
 mod intake;
 mod jwt;
 mod labels;
+mod lessons;
 mod moderation;
 mod paper;
 mod privacy;

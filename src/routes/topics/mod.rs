@@ -2,6 +2,7 @@
 //! residents see no personal data and no member texts.
 pub mod detail;
 pub mod list;
+pub mod similar;
 
 use crate::hall::status::{TimelineKind, TopicStatus};
 use crate::store::{TimelineRow, TopicBrief, TopicRow};

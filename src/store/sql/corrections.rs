@@ -94,6 +94,19 @@ const PIN_OF_SUGGESTION: &str =
 const SET_PINNED: &str =
     "update suggestion set pinned = $1, updated_at = $2 where suggestion_id = $3";
 
+/// A lesson for the grouping engine (`src/grouping/lessons.rs`).
+const INSERT_LESSON: &str = "insert into grouping_lesson (community_id, suggestion_id,
+        other_suggestion_id, together, source, actor_account_id, created_at)
+    values ($1, $2, $3, $4, $5, $6, $7)";
+/// A topic's earliest grouped members, the anchors lessons name it by. $2: how many.
+const ANCHORS_OF: &str = "select suggestion_id from suggestion
+    where topic_id = $1 and state = 'grouped'
+    order by suggestion_id
+    limit $2";
+/// Members a lesson is taught about per correction (a merge of a huge topic teaches as much
+/// from its first members as from all of them).
+const LESSON_MEMBERS: usize = 50;
+
 /// A topic read in `tx`.
 pub(super) async fn topic(tx: &mut Tx<'_>, id: TopicId) -> Result<Option<TopicRow>> {
     let query = sqlx::query_as(TOPIC_BY_ID).bind(id);
@@ -119,6 +132,39 @@ impl SqlStore {
             None => Err(Edit::NotFound),
         })
     }
+}
+
+/// A topic's first `n` grouped members.
+async fn anchors(tx: &mut Tx<'_>, topic: TopicId, n: i64) -> Result<Vec<i64>> {
+    let query = sqlx::query_scalar(ANCHORS_OF).bind(topic).bind(n);
+    Ok(query.fetch_all(&mut **tx).await?)
+}
+
+/// Teaches the grouping engine that each of `members` belongs with (`together`) or apart
+/// from each of `anchors`.
+async fn teach(
+    tx: &mut Tx<'_>,
+    community: CommunityId,
+    (members, anchors): (&[i64], &[i64]),
+    together: bool,
+    source: &str,
+    audit: &Audit,
+) -> Result<()> {
+    for &m in members.iter().take(LESSON_MEMBERS) {
+        for &a in anchors.iter().filter(|&&a| a != m) {
+            sqlx::query(INSERT_LESSON)
+                .bind(community)
+                .bind(m)
+                .bind(a)
+                .bind(together)
+                .bind(source)
+                .bind(audit.actor)
+                .bind(audit.at)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The topic changed in a way its `ETag` must show.
@@ -243,6 +289,9 @@ impl CorrectionStore for SqlStore {
             .bind(target)
             .fetch_all(&mut *tx)
             .await?;
+        let anchor = anchors(&mut tx, target, 1).await?;
+        let lesson = (moved.as_slice(), anchor.as_slice());
+        teach(&mut tx, s.community_id, lesson, true, "merge", audit).await?;
         sqlx::query(MOVE_ALL_MEMBERS)
             .bind(target)
             .bind(now)
@@ -323,6 +372,9 @@ impl CorrectionStore for SqlStore {
             .bind(target)
             .execute(&mut *tx)
             .await?;
+        let anchor = anchors(&mut tx, target, 2).await?;
+        let lesson = (moved.as_slice(), anchor.as_slice());
+        teach(&mut tx, s.community_id, lesson, false, "unmerge", audit).await?;
         sqlx::query(&with_ids(DELETE_SUPPORTERS, &added))
             .bind(target)
             .execute(&mut *tx)
@@ -398,6 +450,10 @@ impl CorrectionStore for SqlStore {
             .bind(topic)
             .execute(&mut *tx)
             .await?;
+        let anchor = anchors(&mut tx, topic, 2).await?;
+        let split: Vec<i64> = members.iter().map(|m| m.0).collect();
+        let lesson = (split.as_slice(), anchor.as_slice());
+        teach(&mut tx, t.community_id, lesson, false, "split", audit).await?;
         recount(&mut tx, topic, now).await?;
         recount(&mut tx, new_id, now).await?;
         shared::bump_epoch(&mut tx, t.community_id).await?;
@@ -447,12 +503,19 @@ impl CorrectionStore for SqlStore {
         if t.status == crate::hall::status::TopicStatus::Merged {
             return Ok(Edit::Invalid("topic_merged"));
         }
+        let joined = anchors(&mut tx, target, 1).await?;
         sqlx::query(MOVE_ONE_PINNED)
             .bind(target)
             .bind(now)
             .bind(suggestion)
             .execute(&mut *tx)
             .await?;
+        if from != target {
+            let left = anchors(&mut tx, from, 2).await?;
+            let one = [suggestion.0];
+            teach(&mut tx, community, (&one, &left), false, "move", audit).await?;
+            teach(&mut tx, community, (&one, &joined), true, "move", audit).await?;
+        }
         let moved = Some(suggestion);
         members_moved(&mut tx, (from, target), from, community, moved, now).await?;
         audit::entry("suggestion.move", "suggestion", suggestion)

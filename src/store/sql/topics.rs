@@ -6,7 +6,7 @@ use crate::domain::ids::*;
 use crate::store::concat::const_concat;
 use crate::store::splice::with_ids;
 use crate::store::{AssignOutcome, Assignment, Audit, BatchGrouper, BatchOutcome, GroupClock};
-use crate::store::{GroupedDoc, SuggestionRow, TopicRow, TopicSort, TopicStore};
+use crate::store::{GroupedDoc, LessonRow, SuggestionRow, TopicRow, TopicSort, TopicStore};
 use anyhow::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -58,6 +58,11 @@ const GROUPED_SINCE: &str = "select suggestion_id, group_seq, title, body, topic
     from suggestion
     where community_id = $1 and group_seq > $2 and topic_id is not null and state = 'grouped'
     order by group_seq";
+/// A community's lessons from workers' corrections, oldest first.
+const LESSONS_OF: &str = "select suggestion_id, other_suggestion_id, together
+    from grouping_lesson
+    where community_id = $1
+    order by lesson_id";
 const SUGGESTIONS_BY_IDS: &str = const_concat!(
     SELECT_SUGGESTION,
     " where suggestion_id in ({ids}) order by suggestion_id"
@@ -246,6 +251,11 @@ impl TopicStore for SqlStore {
         let query = sqlx::query_as(GROUPED_SINCE)
             .bind(community)
             .bind(after_seq);
+        Ok(query.fetch_all(&self.write).await?)
+    }
+
+    async fn grouping_lessons(&self, community: CommunityId) -> Result<Vec<LessonRow>> {
+        let query = sqlx::query_as(LESSONS_OF).bind(community);
         Ok(query.fetch_all(&self.write).await?)
     }
 

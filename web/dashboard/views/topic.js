@@ -190,6 +190,10 @@ export function TopicPage({ id, communityId }) {
                 }} />
               <${EditForm} topic=${topic} busy=${busy}
                 onSubmit=${(body) => act(() => request(`/topics/${topic.id}`, { method: "PATCH", body, ifMatch }))} />
+              <${SimilarTopics} topic=${topic} busy=${busy}
+                onMerge=${(other) =>
+                  act(() => request(`/topics/${other.id}/merge`, { method: "POST", body: { into_topic_id: topic.id }, ifMatch: other.version }),
+                    t("similar_merged", { id: other.id }))} />
               <${MergeForm} topic=${topic} communityId=${communityId || topic.community_id} busy=${busy}
                 onMerge=${(target) =>
                   act(() => request(`/topics/${topic.id}/merge`, { method: "POST", body: { into_topic_id: target.id }, ifMatch }))} />
@@ -306,6 +310,38 @@ function EditForm({ topic, busy, onSubmit }) {
     <input id="edit-category" value=${category} onInput=${(e) => setCategory(e.target.value)} />
     <button type="submit" disabled=${busy} data-testid="edit-submit">${t("save")}</button>
   </form>`;
+}
+
+// Near misses the grouping engine did not join with this topic; one click merges one in.
+// Reloaded whenever the topic changes (its version), so a merged one leaves the list.
+function SimilarTopics({ topic, busy, onMerge }) {
+  const [list, setList] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    let live = true;
+    api(`/topics/${topic.id}/similar`)
+      .then((data) => live && (setList(items(data)), setError(null)))
+      .catch((err) => live && setError(err));
+    return () => { live = false; };
+  }, [topic.id, topic.version]);
+  return html`<div class="panel card" data-testid="similar-topics" data-ready=${list !== null ? "true" : "false"}>
+    <h3>${t("similar_topics")}</h3>
+    <${ErrorBox} error=${error} />
+    ${list === null && !error ? html`<${Loading} />` : null}
+    ${list && list.length === 0 ? html`<p class="muted" data-testid="similar-none">${t("similar_none")}</p>` : null}
+    <ul class="plain">
+      ${(list || []).map(
+        (s) => html`<li key=${s.topic.id} data-testid="similar-topic" data-topic-id=${s.topic.id}>
+          <a href=${`#/topic/${s.topic.id}`}>#${s.topic.id} ${s.topic.title}</a>
+          ${" "}<${StatusBadge} status=${s.topic.status} />
+          <span class="muted">${" "}${t("similar_detail", { n: s.topic.member_count, pct: Math.round(s.similarity * 100) })}</span>
+          ${" "}<button class="secondary" disabled=${busy} data-testid="similar-merge"
+            aria-label=${t("similar_merge_label", { id: s.topic.id, title: s.topic.title })}
+            onClick=${() => onMerge(s.topic)}>${t("similar_merge")}</button>
+        </li>`,
+      )}
+    </ul>
+  </div>`;
 }
 
 function MergeForm({ topic, communityId, busy, onMerge }) {
