@@ -11,8 +11,8 @@ use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
 use crate::grouping::{
-    group_all, prepare, replay_with_worker, score, warm_up, Corrections, EngineConfig, Prepared,
-    TopicId,
+    group_all, near_misses, prepare, replay_with_worker, score, warm_up, Corrections, EngineConfig,
+    NearMisses, Prepared, TopicId,
 };
 
 /// One input line.
@@ -242,7 +242,8 @@ pub fn run_eval(input: &Path, label_field: &str, cfg: &EngineConfig) -> anyhow::
 }
 
 /// Corrections a worker makes while the labelled lines arrive in file order (one community
-/// at a time), without and with the engine learning from them (`grouping::replay`).
+/// at a time), without and with the engine learning from them, and how well "similar
+/// topics" finds the topics the service split from one issue (`grouping::replay`).
 fn corrections_needed(items: &[Item], label_field: &str, cfg: &EngineConfig) -> Value {
     let mut communities: Vec<(&str, Vec<usize>)> = Vec::new();
     for (i, it) in items.iter().enumerate() {
@@ -266,7 +267,23 @@ fn corrections_needed(items: &[Item], label_field: &str, cfg: &EngineConfig) -> 
         total
     };
     let (without, with) = (run(false), run(true));
+    let mut near = NearMisses::default();
+    for (_, idx) in &communities {
+        let stream = arrival_order(items, idx)
+            .into_iter()
+            .map(|i| &items[i])
+            .filter_map(|it| Some((it, label_of(it, label_field)?)))
+            .map(|(it, label)| (prepare(it.subject.as_deref(), &it.text), label));
+        let n = near_misses(cfg, stream);
+        near.split_topics += n.split_topics;
+        near.found_first += n.found_first;
+        near.found_in_3 += n.found_in_3;
+        near.found_in_5 += n.found_in_5;
+        near.listed += n.listed;
+        near.listed_same_issue += n.listed_same_issue;
+    }
     json!({
+        "similar_topics": near,
         "without_lessons": without.total(),
         "with_lessons": with.total(),
         "detail": {"without_lessons": without, "with_lessons": with},

@@ -170,11 +170,12 @@ impl Engine {
         if self.topics_place_conflict(slot, other) {
             sim *= 0.25;
         }
-        sim
+        sim.min(1.0)
     }
 
     /// Topics like `topic` that the engine did not join with it ("similar topics", near
-    /// misses a worker may merge): the best first, at most `limit`, each with its cosine.
+    /// misses a worker may merge): the best first, at most `limit`, each with its score
+    /// (`near_miss_score`, 0–1).
     /// Topics a worker kept apart from it are left out.
     pub fn similar_topics(&self, topic: TopicId, limit: usize) -> Vec<(TopicId, f32)> {
         let Some(slot) = self.slot(topic) else {

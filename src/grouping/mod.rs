@@ -29,5 +29,5 @@ pub use features::{prepare, Kind, Prepared};
 pub use label::{TopicLabel, TITLE_MAX_CHARS};
 pub use lessons::Lesson;
 pub use normalise::{normalise, normalise_display};
-pub use replay::{replay_with_worker, Corrections};
+pub use replay::{near_misses, replay_with_worker, Corrections, NearMisses};
 pub use segment::warm_up;

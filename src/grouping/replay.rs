@@ -98,3 +98,60 @@ pub fn replay_with_worker(
     }
     out
 }
+
+/// How well "similar topics" finds the topics the engine split from one issue, over a
+/// labelled stream grouped as the service groups it (online, no consolidation).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct NearMisses {
+    /// Topics that share their issue (their members' most common label) with another topic.
+    pub split_topics: usize,
+    /// … of which "similar topics" lists such a topic first, in its first 3, in its 5.
+    pub found_first: usize,
+    pub found_in_3: usize,
+    pub found_in_5: usize,
+    /// Topics listed in all, and those that share the issue.
+    pub listed: usize,
+    pub listed_same_issue: usize,
+}
+
+/// Groups `items` as the service does and asks "similar topics" of every topic.
+pub fn near_misses(
+    cfg: &EngineConfig,
+    items: impl IntoIterator<Item = (Prepared, String)>,
+) -> NearMisses {
+    let service = EngineConfig {
+        consolidate_every: 0,
+        ..cfg.clone()
+    };
+    let (docs, labels): (Vec<Prepared>, Vec<String>) = items.into_iter().unzip();
+    let g = super::batch::group_all(&service, docs);
+    let mut votes: HashMap<TopicId, HashMap<&str, usize>> = HashMap::new();
+    for (t, l) in g.topics.iter().zip(&labels) {
+        *votes.entry(*t).or_default().entry(l).or_default() += 1;
+    }
+    let issue: HashMap<TopicId, &str> = votes
+        .iter()
+        .map(|(t, v)| {
+            let best = v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+            (*t, best.map_or("", |b| *b.0))
+        })
+        .collect();
+    let mut out = NearMisses::default();
+    for (&t, &label) in &issue {
+        let listed = g.engine.similar_topics(t, 5);
+        let same = |o: &TopicId| issue.get(o) == Some(&label);
+        out.listed += listed.len();
+        out.listed_same_issue += listed.iter().filter(|(o, _)| same(o)).count();
+        if !issue.keys().any(|o| *o != t && same(o)) {
+            continue;
+        }
+        out.split_topics += 1;
+        let Some(pos) = listed.iter().position(|(o, _)| same(o)) else {
+            continue;
+        };
+        out.found_first += usize::from(pos == 0);
+        out.found_in_3 += usize::from(pos < 3);
+        out.found_in_5 += 1;
+    }
+    out
+}

@@ -17,7 +17,8 @@ const LIMIT: usize = 5;
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SimilarTopic {
     pub topic: TopicView,
-    /// Cosine of the two topics' term profiles (0–1).
+    /// How alike the two topics are (0–1): the cosine of their term profiles, raised when
+    /// both are about the same problem, lowered when their problems or places differ.
     pub similarity: f32,
 }
 
