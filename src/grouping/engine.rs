@@ -103,7 +103,7 @@ pub struct Engine {
     /// Scratch buffers of `attach` and `detach`, kept to avoid allocating per suggestion.
     scratch: Scratch,
     /// What workers' corrections taught (`lessons.rs`).
-    pub(crate) lessons: super::lessons::Lessons,
+    pub(crate) lessons: super::lesson_book::Lessons,
 }
 
 #[derive(Default)]

@@ -13,27 +13,9 @@
 //! So the same mistake is not made twice, and since the lessons live in the store they
 //! survive restarts (the engine reloads them whenever it is rebuilt).
 
-use rustc_hash::FxHashMap;
-
 use super::engine::{DocKey, Engine, Query, TopicId};
+pub use super::lesson_book::Lesson;
 use super::vector::dot_scaled;
-
-/// Two suggestions a worker put together or apart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Lesson {
-    pub key: DocKey,
-    pub other: DocKey,
-    pub together: bool,
-}
-
-/// The lessons of a community, by suggestion (each lesson is filed under both of its
-/// suggestions; a later lesson about the same pair replaces the earlier one).
-#[derive(Default)]
-pub(crate) struct Lessons {
-    by_key: FxHashMap<DocKey, Vec<(DocKey, bool)>>,
-    /// Suggestions with lessons, oldest first (the ones compared with a new suggestion).
-    keys: Vec<DocKey>,
-}
 
 /// A topic's heaviest terms that look up its similar topics: more than a suggestion's, since
 /// a near miss often shares only what a few of the members say.
@@ -41,23 +23,6 @@ const SIMILAR_QUERY_TERMS: usize = 32;
 
 /// Corrected suggestions compared with each new one (the latest first).
 const LESSON_SCAN: usize = 512;
-
-impl Lessons {
-    fn file(&mut self, key: DocKey, other: DocKey, together: bool) {
-        let list = self.by_key.entry(key).or_insert_with(|| {
-            self.keys.push(key);
-            Vec::new()
-        });
-        match list.iter_mut().find(|(o, _)| *o == other) {
-            Some(entry) => entry.1 = together,
-            None => list.push((other, together)),
-        }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.by_key.len()
-    }
-}
 
 /// The corrected suggestion a new one reads like, and how closely.
 #[derive(Clone, Copy, Debug)]
@@ -85,11 +50,11 @@ impl Engine {
     /// and tells the same problem (a corrected suggestion about another problem teaches
     /// nothing about this one).
     pub(crate) fn precedent(&self, q: &Query) -> Option<Precedent> {
-        if self.lessons.keys.is_empty() {
+        if self.lessons.keys().is_empty() {
             return None;
         }
         let mut best: Option<Precedent> = None;
-        for &key in self.lessons.keys.iter().rev().take(LESSON_SCAN) {
+        for &key in self.lessons.keys().iter().rev().take(LESSON_SCAN) {
             let Some(d) = self.docs.get(&key) else {
                 continue;
             };
@@ -137,7 +102,7 @@ impl Engine {
         if self.docs.get(&p.key).is_some_and(|d| d.topic == slot) {
             return false;
         }
-        self.lessons.by_key.get(&p.key).is_some_and(|list| {
+        self.lessons.of(&p.key).is_some_and(|list| {
             list.iter().any(|&(o, together)| {
                 !together && self.docs.get(&o).is_some_and(|d| d.topic == slot)
             })
@@ -148,7 +113,7 @@ impl Engine {
     pub(crate) fn topics_kept_apart(&self, a: u32, b: u32) -> bool {
         let members = &self.topics[a as usize].members;
         members.iter().any(|k| {
-            self.lessons.by_key.get(k).is_some_and(|list| {
+            self.lessons.of(k).is_some_and(|list| {
                 list.iter().any(|&(o, together)| {
                     !together && self.docs.get(&o).is_some_and(|d| d.topic == b)
                 })

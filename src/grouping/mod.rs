@@ -8,6 +8,7 @@ mod engine;
 mod eval;
 mod features;
 mod label;
+mod lesson_book;
 mod lessons;
 mod lexicon;
 mod normalise;
