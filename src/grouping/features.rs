@@ -3,7 +3,9 @@
 
 use std::hash::{Hash, Hasher};
 
-use rustc_hash::{FxHashMap, FxHasher};
+use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use super::lexicon::lexicon;
 use super::normalise::normalise_display;
@@ -194,15 +196,22 @@ fn is_cjk(c: char) -> bool {
 }
 
 fn is_text_char(c: char) -> bool {
-    c.is_alphanumeric()
+    super::normalise::is_alphanumeric(c)
+}
+
+/// A Chinese numeral character (a `matches!` table: asked for every word of every text).
+fn is_cn_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百' | '两'
+    )
 }
 
 fn is_numberish(w: &str) -> bool {
     !w.is_empty()
         && w.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "零一二三四五六七八九十百两".contains(c))
-        && w.chars()
-            .any(|c| c.is_ascii_digit() || "零一二三四五六七八九十百两".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || is_cn_numeral(c))
+        && w.chars().any(|c| c.is_ascii_digit() || is_cn_numeral(c))
 }
 
 fn is_word(w: &str) -> bool {
@@ -231,13 +240,41 @@ enum Tok<'a> {
     Break,
 }
 
-fn place_suffix(w: &str) -> bool {
-    PLACE_SUFFIXES.contains(&w)
+/// The place word lists as hash sets: every word of every text is looked up in them,
+/// and comparing it with each entry in turn was a tenth of all preparation.
+struct PlaceSets {
+    suffixes: FxHashSet<&'static str>,
+    units: FxHashSet<&'static str>,
+    words: FxHashSet<&'static str>,
+    /// Longest suffix, in characters.
+    max_suffix_chars: usize,
+}
+
+static PLACE_SETS: LazyLock<PlaceSets> = LazyLock::new(|| PlaceSets {
+    suffixes: PLACE_SUFFIXES.iter().copied().collect(),
+    units: PLACE_UNITS.iter().copied().collect(),
+    words: PLACE_WORDS.iter().copied().collect(),
+    max_suffix_chars: PLACE_SUFFIXES
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0),
+});
+
+impl PlaceSets {
+    /// Whether `w` (of `n` characters) ends with a place suffix shorter than itself.
+    fn ends_with_suffix(&self, w: &str, n: usize) -> bool {
+        w.char_indices()
+            .rev()
+            .take(self.max_suffix_chars.min(n.saturating_sub(1)))
+            .any(|(i, _)| self.suffixes.contains(&w[i..]))
+    }
 }
 
 /// Groups jieba tokens into places, words, stop words and breaks (punctuation, spaces).
 fn tokens(text: &str) -> Vec<Tok<'_>> {
     let seg = segmenter();
+    let sets = &*PLACE_SETS;
     let words = seg.cut(text);
     let mut out = Vec::with_capacity(words.len());
     let mut i = 0;
@@ -250,10 +287,10 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
         }
         // number + unit: 3栋, a2区, 5单元, 三号楼
         if is_numberish(w) {
-            if let Some(u) = words.get(i + 1).filter(|u| PLACE_UNITS.contains(u)) {
+            if let Some(u) = words.get(i + 1).filter(|u| sets.units.contains(*u)) {
                 let mut place = format!("{w}{u}");
                 i += 2;
-                if let Some(u2) = words.get(i).filter(|u| PLACE_UNITS.contains(u)) {
+                if let Some(u2) = words.get(i).filter(|u| sets.units.contains(*u)) {
                     place.push_str(u2);
                     i += 1;
                 }
@@ -262,7 +299,7 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
             }
         }
         // name + suffix: 丽发 + 新城, 东六 + 路
-        if let Some(s) = words.get(i + 1).filter(|s| place_suffix(s)) {
+        if let Some(s) = words.get(i + 1).filter(|s| sets.suffixes.contains(*s)) {
             if w.chars().all(is_cjk)
                 && w.chars().count() >= 2
                 && !seg.is_stop(w)
@@ -276,16 +313,14 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
         let n = w.chars().count();
         if n >= 3
             && w.chars().all(is_cjk)
-            && PLACE_SUFFIXES
-                .iter()
-                .any(|s| w.ends_with(s) && s.chars().count() < n)
+            && sets.ends_with_suffix(w, n)
             && !GENERIC_PLACE_HEADS.iter().any(|h| w.starts_with(h))
         {
             out.push(Tok::Place(w.to_string()));
             i += 1;
             continue;
         }
-        if PLACE_WORDS.contains(&w) {
+        if sets.words.contains(w) {
             out.push(Tok::Place(w.to_string()));
         } else if seg.is_stop(w) {
             out.push(Tok::Stop);
@@ -435,22 +470,23 @@ fn simhash(compact: &[char]) -> u64 {
         compact.hash(&mut h);
         return mix(h.finish());
     }
-    let mut acc = [0i32; 64];
+    // A bit is set when more shingles have it set than not: counting the ones alone is
+    // the same vote (ones > n − ones) and compiles to a branch-free, vectorised loop.
+    let mut ones = [0u32; 64];
+    let mut n = 0u32;
     for w in compact.windows(3) {
         let mut h = FxHasher::default();
         w.hash(&mut h);
         let v = mix(h.finish());
-        for (bit, a) in acc.iter_mut().enumerate() {
-            if v >> bit & 1 == 1 {
-                *a += 1;
-            } else {
-                *a -= 1;
-            }
+        for (bit, o) in ones.iter_mut().enumerate() {
+            *o += (v >> bit & 1) as u32;
         }
+        n += 1;
     }
-    acc.iter()
-        .enumerate()
-        .fold(0u64, |s, (bit, &a)| if a > 0 { s | 1 << bit } else { s })
+    ones.iter().enumerate().fold(
+        0u64,
+        |s, (bit, &o)| if 2 * o > n { s | 1 << bit } else { s },
+    )
 }
 
 /// Normalises and featurises one suggestion. Text is subject + text; subject words count
