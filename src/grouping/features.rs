@@ -1,6 +1,7 @@
 //! Features of one suggestion, computed without any engine state: words, place tokens,
 //! character bigrams, and the fingerprints used to find copies.
 
+use std::collections::hash_map::Entry;
 use std::hash::{Hash, Hasher};
 
 use std::sync::LazyLock;
@@ -341,11 +342,15 @@ struct Counter {
 impl Counter {
     fn add(&mut self, kind: Kind, text: &str, weight: f32) {
         let h = feature_hash(kind, text);
-        if let Some(&i) = self.map.get(&h) {
-            self.features[i].tf += weight;
-            return;
+        match self.map.entry(h) {
+            Entry::Occupied(i) => {
+                self.features[*i.get()].tf += weight;
+                return;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(self.features.len());
+            }
         }
-        self.map.insert(h, self.features.len());
         let text = (kind != Kind::Bigram).then(|| text.into());
         self.features.push(Feature {
             hash: h,
@@ -394,6 +399,10 @@ fn add_text(
     }
     let mut run: Vec<char> = Vec::new();
     let flush = |c: &mut Counter, run: &mut Vec<char>| {
+        if run.len() < 2 {
+            run.clear();
+            return;
+        }
         let mut buf = String::with_capacity(8);
         for pair in run.windows(2) {
             buf.clear();
@@ -470,23 +479,37 @@ fn simhash(compact: &[char]) -> u64 {
         compact.hash(&mut h);
         return mix(h.finish());
     }
-    // A bit is set when more shingles have it set than not: counting the ones alone is
-    // the same vote (ones > n − ones) and compiles to a branch-free, vectorised loop.
-    let mut ones = [0u32; 64];
-    let mut n = 0u32;
+    // A bit is set when more shingles have it set than not (ones > n − ones). The 64
+    // counts of ones are kept bit-sliced: `planes[k]` holds bit k of every count, and
+    // adding a hash is a ripple-carry add of all 64 counts at once (two steps on average
+    // instead of 64 additions).
+    let mut planes = [0u64; 64];
+    let mut n = 0u64;
     for w in compact.windows(3) {
         let mut h = FxHasher::default();
         w.hash(&mut h);
-        let v = mix(h.finish());
-        for (bit, o) in ones.iter_mut().enumerate() {
-            *o += (v >> bit & 1) as u32;
+        let mut carry = mix(h.finish());
+        for plane in planes.iter_mut() {
+            if carry == 0 {
+                break;
+            }
+            let sum = *plane ^ carry;
+            carry &= *plane;
+            *plane = sum;
         }
         n += 1;
     }
-    ones.iter().enumerate().fold(
-        0u64,
-        |s, (bit, &o)| if 2 * o > n { s | 1 << bit } else { s },
-    )
+    (0..64).fold(0u64, |s, bit| {
+        let ones = planes
+            .iter()
+            .enumerate()
+            .fold(0u64, |o, (k, plane)| o | (plane >> bit & 1) << k);
+        if 2 * ones > n {
+            s | 1 << bit
+        } else {
+            s
+        }
+    })
 }
 
 /// Normalises and featurises one suggestion. Text is subject + text; subject words count

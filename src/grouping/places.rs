@@ -194,7 +194,7 @@ fn match_at(chars: &[char], i: usize) -> Option<(usize, PlaceKind, String)> {
         }
     }
     for (word, canonical) in [("正门", "正门"), ("大门口", "正门"), ("后门", "后门")] {
-        if starts_with_at(chars, i, word) {
+        if matches!(c, '正' | '大' | '后') && starts_with_at(chars, i, word) {
             return Some((word.chars().count(), PlaceKind::Gate, canonical.to_string()));
         }
     }
