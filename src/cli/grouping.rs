@@ -12,7 +12,9 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
-use crate::grouping::{group_all, prepare, score, warm_up, EngineConfig, Prepared, TopicId};
+use crate::grouping::{
+    group_all, prepare, score, warm_up, EngineConfig, Normalised, Prepared, TopicId,
+};
 
 /// One input line.
 #[derive(Clone)]
@@ -91,6 +93,7 @@ const PREPARE_CHUNK: usize = 32;
 fn prepare_streamed<R>(
     items: &[Item],
     sequence: &[usize],
+    head: &[Normalised],
     consume: impl FnOnce(&mut dyn Iterator<Item = Prepared>) -> R,
 ) -> R {
     let threads = std::thread::available_parallelism()
@@ -108,11 +111,15 @@ fn prepare_streamed<R>(
                 if c >= chunks {
                     break;
                 }
-                let part =
-                    &sequence[c * PREPARE_CHUNK..((c + 1) * PREPARE_CHUNK).min(sequence.len())];
+                let part = c * PREPARE_CHUNK..((c + 1) * PREPARE_CHUNK).min(sequence.len());
                 let prepared = part
-                    .iter()
-                    .map(|&i| prepare(items[i].subject.as_deref(), &items[i].text))
+                    .map(|k| match head.get(k) {
+                        Some(normalised) => normalised.prepare(),
+                        None => {
+                            let it = &items[sequence[k]];
+                            prepare(it.subject.as_deref(), &it.text)
+                        }
+                    })
                     .collect();
                 if tx.send((c, prepared)).is_err() {
                     break;
@@ -169,7 +176,7 @@ impl Iterator for InOrder {
 /// communities in order of first appearance in the input.
 pub fn group_items(items: Vec<Item>, cfg: &EngineConfig) -> FileGrouping {
     let start = Instant::now();
-    warm_up();
+    let loading = std::thread::spawn(warm_up);
 
     let mut by_community: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut order: Vec<&str> = Vec::new();
@@ -203,9 +210,19 @@ pub fn group_items(items: Vec<Item>, cfg: &EngineConfig) -> FileGrouping {
         .collect();
     let sequence: Vec<usize> = keyed.iter().flatten().copied().collect();
 
+    // While the dictionaries load, this thread normalises the first suggestions.
+    let mut head: Vec<Normalised> = Vec::new();
+    while !loading.is_finished() && head.len() < sequence.len() {
+        let it = &items[sequence[head.len()]];
+        head.push(Normalised::new(it.subject.as_deref(), &it.text));
+    }
+    if let Err(panic) = loading.join() {
+        std::panic::resume_unwind(panic);
+    }
+
     let mut local = vec![(0usize, 0u64); items.len()];
     let mut titles_of: HashMap<(usize, TopicId), String> = HashMap::new();
-    prepare_streamed(&items, &sequence, |prepared| {
+    prepare_streamed(&items, &sequence, &head, |prepared| {
         for (ci, community) in keyed.iter().enumerate() {
             let g = group_all(cfg, (&mut *prepared).take(community.len()));
             for (pos, &i) in community.iter().enumerate() {
@@ -235,15 +252,13 @@ pub fn group_items(items: Vec<Item>, cfg: &EngineConfig) -> FileGrouping {
     }
 }
 
-/// Reads and parses the input while another thread loads the segmentation dictionaries,
-/// which grouping needs next.
+/// Reads and parses the input while another thread starts loading the segmentation
+/// dictionaries, which grouping needs next.
 fn read_input(input: &Path) -> anyhow::Result<Vec<Item>> {
-    std::thread::scope(|s| {
-        s.spawn(warm_up);
-        let content = fs::read_to_string(input)
-            .with_context(|| format!("cannot read {}", input.display()))?;
-        parse_items(&content).with_context(|| format!("in {}", input.display()))
-    })
+    std::thread::spawn(warm_up);
+    let content =
+        fs::read_to_string(input).with_context(|| format!("cannot read {}", input.display()))?;
+    parse_items(&content).with_context(|| format!("in {}", input.display()))
 }
 
 /// Reads an engine configuration (JSON; absent fields take their defaults).

@@ -515,45 +515,72 @@ fn simhash(compact: &[char]) -> u64 {
 /// Normalises and featurises one suggestion. Text is subject + text; subject words count
 /// twice, since a subject states the issue in few words.
 pub fn prepare(subject: Option<&str>, text: &str) -> Prepared {
-    let subject_display = subject.map(normalise_display).unwrap_or_default();
-    let body_display = normalise_display(text);
-    let subject = subject_display.to_ascii_lowercase();
-    let body = body_display.to_ascii_lowercase();
-    let mut counter = Counter::default();
-    let mut sig = Vec::new();
-    let mut concepts = Vec::new();
-    if !subject.is_empty() {
-        add_text(&mut counter, &subject, 1.0, &mut sig, &mut concepts);
+    Normalised::new(subject, text).prepare()
+}
+
+/// A suggestion normalised, with what follows from its characters alone: the part of
+/// preparing that needs no dictionary, so that a batch can start on it while the
+/// segmentation dictionaries load.
+pub struct Normalised {
+    subject: String,
+    body: String,
+    simhash: u64,
+    exact: u64,
+    compact_len: usize,
+    snippet: Box<str>,
+}
+
+impl Normalised {
+    pub fn new(subject: Option<&str>, text: &str) -> Self {
+        let subject_display = subject.map(normalise_display).unwrap_or_default();
+        let body_display = normalise_display(text);
+        let subject = subject_display.to_ascii_lowercase();
+        let body = body_display.to_ascii_lowercase();
+        let compact: Vec<char> = subject
+            .chars()
+            .chain(body.chars())
+            .filter(|&c| is_text_char(c))
+            .collect();
+        let mut h = FxHasher::default();
+        compact.hash(&mut h);
+        let exact = mix(h.finish());
+        let snippet = if subject.is_empty() {
+            first_clause(&body_display)
+        } else {
+            first_clause(&subject_display)
+        };
+        Normalised {
+            subject,
+            body,
+            simhash: simhash(&compact),
+            exact,
+            compact_len: compact.len(),
+            snippet: snippet.into(),
+        }
     }
-    add_text(&mut counter, &body, 1.0, &mut sig, &mut concepts);
-    add_concepts(&mut counter, &concepts);
 
-    let compact: Vec<char> = subject
-        .chars()
-        .chain(body.chars())
-        .filter(|&c| is_text_char(c))
-        .collect();
-    let mut h = FxHasher::default();
-    compact.hash(&mut h);
-    let exact = mix(h.finish());
-    sig.sort_unstable();
-    sig.dedup();
-    let mut h = FxHasher::default();
-    sig.hash(&mut h);
-    let signature = mix(h.finish());
-
-    let snippet = if subject.is_empty() {
-        first_clause(&body_display)
-    } else {
-        first_clause(&subject_display)
-    };
-    Prepared {
-        features: counter.features,
-        simhash: simhash(&compact),
-        exact,
-        signature,
-        compact_len: compact.len(),
-        snippet: snippet.into(),
+    /// The features: places, words, bigrams and concepts.
+    pub fn prepare(&self) -> Prepared {
+        let mut counter = Counter::default();
+        let mut sig = Vec::new();
+        let mut concepts = Vec::new();
+        if !self.subject.is_empty() {
+            add_text(&mut counter, &self.subject, 1.0, &mut sig, &mut concepts);
+        }
+        add_text(&mut counter, &self.body, 1.0, &mut sig, &mut concepts);
+        add_concepts(&mut counter, &concepts);
+        sig.sort_unstable();
+        sig.dedup();
+        let mut h = FxHasher::default();
+        sig.hash(&mut h);
+        Prepared {
+            features: counter.features,
+            simhash: self.simhash,
+            exact: self.exact,
+            signature: mix(h.finish()),
+            compact_len: self.compact_len,
+            snippet: self.snippet.clone(),
+        }
     }
 }
 
