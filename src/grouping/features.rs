@@ -481,8 +481,8 @@ fn simhash(compact: &[char]) -> u64 {
     }
     // A bit is set when more shingles have it set than not (ones > n − ones). The 64
     // counts of ones are kept bit-sliced: `planes[k]` holds bit k of every count, and
-    // adding a hash is a ripple-carry add of all 64 counts at once (two steps on average
-    // instead of 64 additions).
+    // adding a hash is a ripple-carry add of all 64 counts at once (a few word operations
+    // per plane until nothing carries, instead of 64 additions).
     let mut planes = [0u64; 64];
     let mut n = 0u64;
     for w in compact.windows(3) {
