@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
@@ -12,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::grouping::{
     group_all, near_misses, prepare, replay_with_worker, score, warm_up, Corrections, EngineConfig,
-    NearMisses, Prepared, TopicId,
+    NearMisses, Normalised, Prepared, TopicId,
 };
 
 /// One input line.
@@ -82,28 +84,57 @@ pub fn parse_items(content: &str) -> anyhow::Result<Vec<Item>> {
     Ok(items)
 }
 
-/// Prepares every item, on all available cores (preparing needs no engine state).
-fn prepare_all(items: &[Item]) -> Vec<Prepared> {
-    warm_up();
+/// Suggestions per unit of work the preparing threads hand to the grouping thread.
+const PREPARE_CHUNK: usize = 32;
+
+/// Prepares the items at `sequence` (indices into `items`) on all available cores, in
+/// chunks, and hands the prepared items to `consume` in `sequence` order as they come:
+/// grouping one community (which cannot be split) overlaps with preparing the next
+/// suggestions instead of waiting for all of them. Preparing needs no engine state.
+fn prepare_streamed<R>(
+    items: &[Item],
+    sequence: &[usize],
+    head: &[Normalised],
+    consume: impl FnOnce(&mut dyn Iterator<Item = Prepared>) -> R,
+) -> R {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
-    let chunk = items.len().div_ceil(threads).max(1);
+    let chunks = sequence.len().div_ceil(PREPARE_CHUNK);
+    let next = AtomicUsize::new(0);
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|it| prepare(it.subject.as_deref(), &it.text))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+        let (tx, rx) = mpsc::channel::<(usize, Vec<Prepared>)>();
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let next = &next;
+            s.spawn(move || loop {
+                let c = next.fetch_add(1, Ordering::Relaxed);
+                if c >= chunks {
+                    break;
+                }
+                let part = c * PREPARE_CHUNK..((c + 1) * PREPARE_CHUNK).min(sequence.len());
+                let prepared = part
+                    .map(|k| match head.get(k) {
+                        Some(normalised) => normalised.prepare(),
+                        None => {
+                            let it = &items[sequence[k]];
+                            prepare(it.subject.as_deref(), &it.text)
+                        }
+                    })
+                    .collect();
+                if tx.send((c, prepared)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut in_order = InOrder {
+            rx,
+            waiting: vec![None; chunks],
+            next: 0,
+            current: Vec::new().into_iter(),
+        };
+        consume(&mut in_order)
     })
 }
 
@@ -124,12 +155,46 @@ fn arrival_order(items: &[Item], idx: &[usize]) -> Vec<usize> {
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 
+/// The prepared chunks in order, whatever order the threads finish them in.
+struct InOrder {
+    rx: mpsc::Receiver<(usize, Vec<Prepared>)>,
+    waiting: Vec<Option<Vec<Prepared>>>,
+    next: usize,
+    current: std::vec::IntoIter<Prepared>,
+}
+
+impl Iterator for InOrder {
+    type Item = Prepared;
+
+    fn next(&mut self) -> Option<Prepared> {
+        loop {
+            if let Some(p) = self.current.next() {
+                return Some(p);
+            }
+            if self.next == self.waiting.len() {
+                return None;
+            }
+            while self.waiting[self.next].is_none() {
+                // Only a panicking preparing thread leaves a chunk unsent; the scope
+                // passes its panic on.
+                let (c, chunk) = self.rx.recv().ok()?;
+                self.waiting[c] = Some(chunk);
+            }
+            self.current = self.waiting[self.next]
+                .take()
+                .unwrap_or_default()
+                .into_iter();
+            self.next += 1;
+        }
+    }
+}
+
 /// Groups the items: one engine per community, each fed in `time` order (items without
 /// a time keep their place after the item before them). Topic ids are numbered across
 /// communities in order of first appearance in the input.
 pub fn group_items(items: Vec<Item>, cfg: &EngineConfig) -> FileGrouping {
     let start = Instant::now();
-    let mut prepared: Vec<Option<Prepared>> = prepare_all(&items).into_iter().map(Some).collect();
+    let loading = std::thread::spawn(warm_up);
 
     let mut by_community: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut order: Vec<&str> = Vec::new();
@@ -142,20 +207,37 @@ pub fn group_items(items: Vec<Item>, cfg: &EngineConfig) -> FileGrouping {
         by_community.entry(c).or_default().push(i);
     }
 
+    // Each community's items in time order, the communities one after the other.
+    let keyed: Vec<Vec<usize>> = order
+        .iter()
+        .map(|c| arrival_order(&items, &by_community[c]))
+        .collect();
+    let sequence: Vec<usize> = keyed.iter().flatten().copied().collect();
+
+    // While the dictionaries load, this thread normalises the first suggestions.
+    let mut head: Vec<Normalised> = Vec::new();
+    while !loading.is_finished() && head.len() < sequence.len() {
+        let it = &items[sequence[head.len()]];
+        head.push(Normalised::new(it.subject.as_deref(), &it.text));
+    }
+    if let Err(panic) = loading.join() {
+        std::panic::resume_unwind(panic);
+    }
+
     let mut local = vec![(0usize, 0u64); items.len()];
     let mut titles_of: HashMap<(usize, TopicId), String> = HashMap::new();
-    for (ci, c) in order.iter().enumerate() {
-        let keyed = arrival_order(&items, &by_community[c]);
-        let docs: Vec<Prepared> = keyed.iter().filter_map(|&i| prepared[i].take()).collect();
-        let g = group_all(cfg, docs);
-        for (pos, &i) in keyed.iter().enumerate() {
-            let topic = g.topics[pos];
-            local[i] = (ci, topic);
-            titles_of
-                .entry((ci, topic))
-                .or_insert_with(|| g.engine.label(topic).map(|l| l.title).unwrap_or_default());
+    prepare_streamed(&items, &sequence, &head, |prepared| {
+        for (ci, community) in keyed.iter().enumerate() {
+            let g = group_all(cfg, (&mut *prepared).take(community.len()));
+            for (pos, &i) in community.iter().enumerate() {
+                let topic = g.topics[pos];
+                local[i] = (ci, topic);
+                titles_of
+                    .entry((ci, topic))
+                    .or_insert_with(|| g.engine.label(topic).map(|l| l.title).unwrap_or_default());
+            }
         }
-    }
+    });
 
     let mut global: HashMap<(usize, TopicId), TopicId> = HashMap::new();
     let mut topics = Vec::with_capacity(items.len());
@@ -174,7 +256,10 @@ pub fn group_items(items: Vec<Item>, cfg: &EngineConfig) -> FileGrouping {
     }
 }
 
+/// Reads and parses the input while another thread starts loading the segmentation
+/// dictionaries, which grouping needs next.
 fn read_input(input: &Path) -> anyhow::Result<Vec<Item>> {
+    std::thread::spawn(warm_up);
     let content =
         fs::read_to_string(input).with_context(|| format!("cannot read {}", input.display()))?;
     parse_items(&content).with_context(|| format!("in {}", input.display()))

@@ -1,9 +1,12 @@
 //! Features of one suggestion, computed without any engine state: words, place tokens,
 //! character bigrams, and the fingerprints used to find copies.
 
+use std::collections::hash_map::Entry;
 use std::hash::{Hash, Hasher};
 
-use rustc_hash::{FxHashMap, FxHasher};
+use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use super::lexicon::lexicon;
 use super::normalise::normalise_display;
@@ -194,15 +197,22 @@ fn is_cjk(c: char) -> bool {
 }
 
 fn is_text_char(c: char) -> bool {
-    c.is_alphanumeric()
+    super::normalise::is_alphanumeric(c)
+}
+
+/// A Chinese numeral character (a `matches!` table: asked for every word of every text).
+fn is_cn_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百' | '两'
+    )
 }
 
 fn is_numberish(w: &str) -> bool {
     !w.is_empty()
         && w.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "零一二三四五六七八九十百两".contains(c))
-        && w.chars()
-            .any(|c| c.is_ascii_digit() || "零一二三四五六七八九十百两".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || is_cn_numeral(c))
+        && w.chars().any(|c| c.is_ascii_digit() || is_cn_numeral(c))
 }
 
 fn is_word(w: &str) -> bool {
@@ -231,13 +241,41 @@ enum Tok<'a> {
     Break,
 }
 
-fn place_suffix(w: &str) -> bool {
-    PLACE_SUFFIXES.contains(&w)
+/// The place word lists as hash sets: every word of every text is looked up in them,
+/// and comparing it with each entry in turn was a tenth of all preparation.
+struct PlaceSets {
+    suffixes: FxHashSet<&'static str>,
+    units: FxHashSet<&'static str>,
+    words: FxHashSet<&'static str>,
+    /// Longest suffix, in characters.
+    max_suffix_chars: usize,
+}
+
+static PLACE_SETS: LazyLock<PlaceSets> = LazyLock::new(|| PlaceSets {
+    suffixes: PLACE_SUFFIXES.iter().copied().collect(),
+    units: PLACE_UNITS.iter().copied().collect(),
+    words: PLACE_WORDS.iter().copied().collect(),
+    max_suffix_chars: PLACE_SUFFIXES
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0),
+});
+
+impl PlaceSets {
+    /// Whether `w` (of `n` characters) ends with a place suffix shorter than itself.
+    fn ends_with_suffix(&self, w: &str, n: usize) -> bool {
+        w.char_indices()
+            .rev()
+            .take(self.max_suffix_chars.min(n.saturating_sub(1)))
+            .any(|(i, _)| self.suffixes.contains(&w[i..]))
+    }
 }
 
 /// Groups jieba tokens into places, words, stop words and breaks (punctuation, spaces).
 fn tokens(text: &str) -> Vec<Tok<'_>> {
     let seg = segmenter();
+    let sets = &*PLACE_SETS;
     let words = seg.cut(text);
     let mut out = Vec::with_capacity(words.len());
     let mut i = 0;
@@ -250,10 +288,10 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
         }
         // number + unit: 3栋, a2区, 5单元, 三号楼
         if is_numberish(w) {
-            if let Some(u) = words.get(i + 1).filter(|u| PLACE_UNITS.contains(u)) {
+            if let Some(u) = words.get(i + 1).filter(|u| sets.units.contains(*u)) {
                 let mut place = format!("{w}{u}");
                 i += 2;
-                if let Some(u2) = words.get(i).filter(|u| PLACE_UNITS.contains(u)) {
+                if let Some(u2) = words.get(i).filter(|u| sets.units.contains(*u)) {
                     place.push_str(u2);
                     i += 1;
                 }
@@ -262,7 +300,7 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
             }
         }
         // name + suffix: 丽发 + 新城, 东六 + 路
-        if let Some(s) = words.get(i + 1).filter(|s| place_suffix(s)) {
+        if let Some(s) = words.get(i + 1).filter(|s| sets.suffixes.contains(*s)) {
             if w.chars().all(is_cjk)
                 && w.chars().count() >= 2
                 && !seg.is_stop(w)
@@ -276,16 +314,14 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
         let n = w.chars().count();
         if n >= 3
             && w.chars().all(is_cjk)
-            && PLACE_SUFFIXES
-                .iter()
-                .any(|s| w.ends_with(s) && s.chars().count() < n)
+            && sets.ends_with_suffix(w, n)
             && !GENERIC_PLACE_HEADS.iter().any(|h| w.starts_with(h))
         {
             out.push(Tok::Place(w.to_string()));
             i += 1;
             continue;
         }
-        if PLACE_WORDS.contains(&w) {
+        if sets.words.contains(w) {
             out.push(Tok::Place(w.to_string()));
         } else if seg.is_stop(w) {
             out.push(Tok::Stop);
@@ -306,11 +342,15 @@ struct Counter {
 impl Counter {
     fn add(&mut self, kind: Kind, text: &str, weight: f32) {
         let h = feature_hash(kind, text);
-        if let Some(&i) = self.map.get(&h) {
-            self.features[i].tf += weight;
-            return;
+        match self.map.entry(h) {
+            Entry::Occupied(i) => {
+                self.features[*i.get()].tf += weight;
+                return;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(self.features.len());
+            }
         }
-        self.map.insert(h, self.features.len());
         let text = (kind != Kind::Bigram).then(|| text.into());
         self.features.push(Feature {
             hash: h,
@@ -359,6 +399,10 @@ fn add_text(
     }
     let mut run: Vec<char> = Vec::new();
     let flush = |c: &mut Counter, run: &mut Vec<char>| {
+        if run.len() < 2 {
+            run.clear();
+            return;
+        }
         let mut buf = String::with_capacity(8);
         for pair in run.windows(2) {
             buf.clear();
@@ -435,66 +479,108 @@ fn simhash(compact: &[char]) -> u64 {
         compact.hash(&mut h);
         return mix(h.finish());
     }
-    let mut acc = [0i32; 64];
+    // A bit is set when more shingles have it set than not (ones > n − ones). The 64
+    // counts of ones are kept bit-sliced: `planes[k]` holds bit k of every count, and
+    // adding a hash is a ripple-carry add of all 64 counts at once (a few word operations
+    // per plane until nothing carries, instead of 64 additions).
+    let mut planes = [0u64; 64];
+    let mut n = 0u64;
     for w in compact.windows(3) {
         let mut h = FxHasher::default();
         w.hash(&mut h);
-        let v = mix(h.finish());
-        for (bit, a) in acc.iter_mut().enumerate() {
-            if v >> bit & 1 == 1 {
-                *a += 1;
-            } else {
-                *a -= 1;
+        let mut carry = mix(h.finish());
+        for plane in planes.iter_mut() {
+            if carry == 0 {
+                break;
             }
+            let sum = *plane ^ carry;
+            carry &= *plane;
+            *plane = sum;
         }
+        n += 1;
     }
-    acc.iter()
-        .enumerate()
-        .fold(0u64, |s, (bit, &a)| if a > 0 { s | 1 << bit } else { s })
+    (0..64).fold(0u64, |s, bit| {
+        let ones = planes
+            .iter()
+            .enumerate()
+            .fold(0u64, |o, (k, plane)| o | (plane >> bit & 1) << k);
+        if 2 * ones > n {
+            s | 1 << bit
+        } else {
+            s
+        }
+    })
 }
 
 /// Normalises and featurises one suggestion. Text is subject + text; subject words count
 /// twice, since a subject states the issue in few words.
 pub fn prepare(subject: Option<&str>, text: &str) -> Prepared {
-    let subject_display = subject.map(normalise_display).unwrap_or_default();
-    let body_display = normalise_display(text);
-    let subject = subject_display.to_ascii_lowercase();
-    let body = body_display.to_ascii_lowercase();
-    let mut counter = Counter::default();
-    let mut sig = Vec::new();
-    let mut concepts = Vec::new();
-    if !subject.is_empty() {
-        add_text(&mut counter, &subject, 1.0, &mut sig, &mut concepts);
+    Normalised::new(subject, text).prepare()
+}
+
+/// A suggestion normalised, with what follows from its characters alone: the part of
+/// preparing that needs no dictionary, so that a batch can start on it while the
+/// segmentation dictionaries load.
+pub struct Normalised {
+    subject: String,
+    body: String,
+    simhash: u64,
+    exact: u64,
+    compact_len: usize,
+    snippet: Box<str>,
+}
+
+impl Normalised {
+    pub fn new(subject: Option<&str>, text: &str) -> Self {
+        let subject_display = subject.map(normalise_display).unwrap_or_default();
+        let body_display = normalise_display(text);
+        let subject = subject_display.to_ascii_lowercase();
+        let body = body_display.to_ascii_lowercase();
+        let compact: Vec<char> = subject
+            .chars()
+            .chain(body.chars())
+            .filter(|&c| is_text_char(c))
+            .collect();
+        let mut h = FxHasher::default();
+        compact.hash(&mut h);
+        let exact = mix(h.finish());
+        let snippet = if subject.is_empty() {
+            first_clause(&body_display)
+        } else {
+            first_clause(&subject_display)
+        };
+        Normalised {
+            subject,
+            body,
+            simhash: simhash(&compact),
+            exact,
+            compact_len: compact.len(),
+            snippet: snippet.into(),
+        }
     }
-    add_text(&mut counter, &body, 1.0, &mut sig, &mut concepts);
-    add_concepts(&mut counter, &concepts);
 
-    let compact: Vec<char> = subject
-        .chars()
-        .chain(body.chars())
-        .filter(|&c| is_text_char(c))
-        .collect();
-    let mut h = FxHasher::default();
-    compact.hash(&mut h);
-    let exact = mix(h.finish());
-    sig.sort_unstable();
-    sig.dedup();
-    let mut h = FxHasher::default();
-    sig.hash(&mut h);
-    let signature = mix(h.finish());
-
-    let snippet = if subject.is_empty() {
-        first_clause(&body_display)
-    } else {
-        first_clause(&subject_display)
-    };
-    Prepared {
-        features: counter.features,
-        simhash: simhash(&compact),
-        exact,
-        signature,
-        compact_len: compact.len(),
-        snippet: snippet.into(),
+    /// The features: places, words, bigrams and concepts.
+    pub fn prepare(&self) -> Prepared {
+        let mut counter = Counter::default();
+        let mut sig = Vec::new();
+        let mut concepts = Vec::new();
+        if !self.subject.is_empty() {
+            add_text(&mut counter, &self.subject, 1.0, &mut sig, &mut concepts);
+        }
+        add_text(&mut counter, &self.body, 1.0, &mut sig, &mut concepts);
+        add_concepts(&mut counter, &concepts);
+        sig.sort_unstable();
+        sig.dedup();
+        let mut h = FxHasher::default();
+        sig.hash(&mut h);
+        Prepared {
+            features: counter.features,
+            simhash: self.simhash,
+            exact: self.exact,
+            signature: mix(h.finish()),
+            compact_len: self.compact_len,
+            snippet: self.snippet.clone(),
+        }
     }
 }
 

@@ -11,11 +11,18 @@ const LEXICON: &str = include_str!("data/lexicon.txt");
 pub(crate) struct Lexicon {
     /// Surface → concept.
     surfaces: FxHashMap<&'static str, &'static str>,
-    /// Longest surface, in characters.
-    max_chars: usize,
+    /// First two characters of a surface → the longest surface that starts with them, in
+    /// characters: the scan looks up only the lengths that can match at a position, and
+    /// nothing at the positions where no surface starts (most of them).
+    prefixes: FxHashMap<u64, usize>,
     /// Number of problem kinds.
     #[cfg_attr(not(test), allow(dead_code))]
     kinds: usize,
+}
+
+/// Two characters as one hash key.
+fn pair(a: char, b: char) -> u64 {
+    u64::from(a) << 32 | u64::from(b)
 }
 
 static LEX: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(LEXICON));
@@ -29,7 +36,7 @@ impl Lexicon {
     /// surface listed twice keeps its first concept.
     pub(crate) fn parse(text: &'static str) -> Self {
         let mut surfaces = FxHashMap::default();
-        let mut max_chars = 0;
+        let mut prefixes = FxHashMap::default();
         let mut kinds = 0;
         for line in text.lines() {
             let line = line.trim();
@@ -42,16 +49,18 @@ impl Lexicon {
             };
             kinds += 1;
             for w in std::iter::once(concept).chain(words) {
-                if w.chars().count() < 2 {
+                let chars: Vec<char> = w.chars().collect();
+                let [first, second, ..] = chars[..] else {
                     continue;
-                }
-                max_chars = max_chars.max(w.chars().count());
+                };
+                let longest = prefixes.entry(pair(first, second)).or_insert(0);
+                *longest = chars.len().max(*longest);
                 surfaces.entry(w).or_insert(concept);
             }
         }
         Lexicon {
             surfaces,
-            max_chars,
+            prefixes,
             kinds,
         }
     }
@@ -71,18 +80,20 @@ impl Lexicon {
     /// Concepts mentioned in `text`, in order of mention (longest match first at each
     /// position; a matched surface is skipped as a whole).
     pub(crate) fn scan(&self, text: &str) -> Vec<&'static str> {
-        let mut bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        bounds.push(text.len());
-        let n = bounds.len() - 1;
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let n = chars.len();
+        let bound = |k: usize| chars.get(k).map_or(text.len(), |&(b, _)| b);
         let mut out = Vec::new();
         let mut i = 0;
-        while i < n {
+        while i + 1 < n {
             let mut matched = 0;
-            for len in (2..=self.max_chars.min(n - i)).rev() {
-                if let Some(c) = self.surfaces.get(&text[bounds[i]..bounds[i + len]]) {
-                    out.push(*c);
-                    matched = len;
-                    break;
+            if let Some(&longest) = self.prefixes.get(&pair(chars[i].1, chars[i + 1].1)) {
+                for len in (2..=longest.min(n - i)).rev() {
+                    if let Some(c) = self.surfaces.get(&text[chars[i].0..bound(i + len)]) {
+                        out.push(*c);
+                        matched = len;
+                        break;
+                    }
                 }
             }
             i += matched.max(1);

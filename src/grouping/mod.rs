@@ -26,7 +26,7 @@ pub use config::EngineConfig;
 pub use consolidate::Change;
 pub use engine::{Decision, DocKey, Engine, TopicId};
 pub use eval::{score, Scores};
-pub use features::{prepare, Kind, Prepared};
+pub use features::{prepare, Kind, Normalised, Prepared};
 pub use label::{TopicLabel, TITLE_MAX_CHARS};
 pub use lessons::Lesson;
 pub use normalise::{normalise, normalise_display};

@@ -24,7 +24,31 @@ pub(crate) struct PlaceHit {
     pub(crate) canonical: String,
 }
 
-const CN_DIGITS: &str = "零〇一二两三四五六七八九十百";
+/// Characters of a Chinese numeral. The character sets here are `matches!` tables rather
+/// than `"…".contains(c)`: the scan asks them at every character of every text, and a
+/// substring search per question was a sixth of all preparation.
+fn is_cn_digit(c: char) -> bool {
+    matches!(
+        c,
+        '零' | '〇'
+            | '一'
+            | '二'
+            | '两'
+            | '三'
+            | '四'
+            | '五'
+            | '六'
+            | '七'
+            | '八'
+            | '九'
+            | '十'
+            | '百'
+    )
+}
+
+fn is_direction(c: char) -> bool {
+    matches!(c, '东' | '南' | '西' | '北')
+}
 
 fn cn_digit(c: char) -> Option<u32> {
     Some(match c {
@@ -74,7 +98,12 @@ pub(crate) fn chinese_number(s: &[char]) -> Option<u32> {
 }
 
 /// Characters before a number that make `N楼` a floor, not a building (`住18楼`, `在6楼`).
-const FLOOR_CONTEXT: &str = "住在到上下爬是家第楼搬";
+fn is_floor_context(c: char) -> bool {
+    matches!(
+        c,
+        '住' | '在' | '到' | '上' | '下' | '爬' | '是' | '家' | '第' | '楼' | '搬'
+    )
+}
 
 /// Suffixes after a number that make a building, longest first.
 const BUILDING_SUFFIXES: &[&str] = &[
@@ -131,15 +160,12 @@ pub(crate) fn scan(text: &str) -> Vec<PlaceHit> {
 fn match_at(chars: &[char], i: usize) -> Option<(usize, PlaceKind, String)> {
     let c = chars[i];
     // Gates: 东门, 东大门, 东南门, 大门, 正门, 后门.
-    if "东南西北".contains(c) {
-        let prev_cjk_dir = i > 0 && "东南西北".contains(chars[i - 1]);
+    if is_direction(c) {
+        let prev_cjk_dir = i > 0 && is_direction(chars[i - 1]);
         if !prev_cjk_dir {
             let mut dir = String::from(c);
             let mut k = i + 1;
-            if chars
-                .get(k)
-                .is_some_and(|&d| "东南西北".contains(d) && d != c)
-            {
+            if chars.get(k).is_some_and(|&d| is_direction(d) && d != c) {
                 dir.push(chars[k]);
                 k += 1;
             }
@@ -168,15 +194,15 @@ fn match_at(chars: &[char], i: usize) -> Option<(usize, PlaceKind, String)> {
         }
     }
     for (word, canonical) in [("正门", "正门"), ("大门口", "正门"), ("后门", "后门")] {
-        if starts_with_at(chars, i, word) {
+        if matches!(c, '正' | '大' | '后') && starts_with_at(chars, i, word) {
             return Some((word.chars().count(), PlaceKind::Gate, canonical.to_string()));
         }
     }
     // Alias: 第一中学 / 一中, 第二小学 / 二小 (after a 县/市/区 name or 第).
-    if c == '第' || (i > 0 && "县市区镇".contains(chars[i - 1])) {
+    if c == '第' || (i > 0 && matches!(chars[i - 1], '县' | '市' | '区' | '镇')) {
         let s = usize::from(c == '第');
         let mut k = i + s;
-        while k < chars.len() && CN_DIGITS.contains(chars[k]) && k - i < 5 {
+        while k < chars.len() && is_cn_digit(chars[k]) && k - i < 5 {
             k += 1;
         }
         if k > i + s {
@@ -187,9 +213,21 @@ fn match_at(chars: &[char], i: usize) -> Option<(usize, PlaceKind, String)> {
                     let after = k + suffix.chars().count();
                     // 一中午, 三小时: not schools.
                     if suffix.chars().count() == 1
-                        && chars
-                            .get(after)
-                            .is_some_and(|&n| "午间心年时国型区学队组".contains(n))
+                        && chars.get(after).is_some_and(|&n| {
+                            matches!(
+                                n,
+                                '午' | '间'
+                                    | '心'
+                                    | '年'
+                                    | '时'
+                                    | '国'
+                                    | '型'
+                                    | '区'
+                                    | '学'
+                                    | '队'
+                                    | '组'
+                            )
+                        })
                     {
                         break;
                     }
@@ -200,7 +238,7 @@ fn match_at(chars: &[char], i: usize) -> Option<(usize, PlaceKind, String)> {
         }
     }
     // Numbers: buildings, units, floors, numbered gates.
-    let digit = |ch: char| ch.is_ascii_digit() || CN_DIGITS.contains(ch);
+    let digit = |ch: char| ch.is_ascii_digit() || is_cn_digit(ch);
     if !digit(c) {
         return None;
     }
@@ -215,7 +253,7 @@ fn match_at(chars: &[char], i: usize) -> Option<(usize, PlaceKind, String)> {
         && (if ascii {
             chars[k].is_ascii_digit()
         } else {
-            CN_DIGITS.contains(chars[k])
+            is_cn_digit(chars[k])
         })
     {
         k += 1;
@@ -253,7 +291,7 @@ fn match_at(chars: &[char], i: usize) -> Option<(usize, PlaceKind, String)> {
         return Some((k + 2 - i, PlaceKind::Gate, format!("{n}号门")));
     }
     if starts_with_at(chars, k, "楼") {
-        let floor = before.is_some_and(|b| FLOOR_CONTEXT.contains(b))
+        let floor = before.is_some_and(is_floor_context)
             || chars.get(k + 1).is_some_and(|&a| a == '层' || a == '高')
             // 一楼, 二楼 … 三楼 in running text are floors more often than buildings
             || (!ascii && n <= 3 && num_chars.len() == 1 && before.is_some_and(is_cjk));
