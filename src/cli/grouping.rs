@@ -337,15 +337,18 @@ fn corrections_needed(items: &[Item], label_field: &str, cfg: &EngineConfig) -> 
             None => communities.push((&it.community, vec![i])),
         }
     }
+    // One community's labelled lines, prepared, in arrival order.
+    let stream = |idx: &[usize]| {
+        arrival_order(items, idx)
+            .into_iter()
+            .map(|i| &items[i])
+            .filter_map(|it| Some((it, label_of(it, label_field)?)))
+            .map(|(it, label)| (prepare(it.subject.as_deref(), &it.text), label))
+    };
     let run = |learn: bool| {
         let mut total = Corrections::default();
         for (_, idx) in &communities {
-            let stream = arrival_order(items, idx)
-                .into_iter()
-                .map(|i| &items[i])
-                .filter_map(|it| Some((it, label_of(it, label_field)?)))
-                .map(|(it, label)| (prepare(it.subject.as_deref(), &it.text), label));
-            let got = replay_with_worker(cfg, stream, learn);
+            let got = replay_with_worker(cfg, stream(idx), learn);
             total.wrong_joins += got.wrong_joins;
             total.missed_joins += got.missed_joins;
         }
@@ -354,12 +357,7 @@ fn corrections_needed(items: &[Item], label_field: &str, cfg: &EngineConfig) -> 
     let (without, with) = (run(false), run(true));
     let mut near = NearMisses::default();
     for (_, idx) in &communities {
-        let stream = arrival_order(items, idx)
-            .into_iter()
-            .map(|i| &items[i])
-            .filter_map(|it| Some((it, label_of(it, label_field)?)))
-            .map(|(it, label)| (prepare(it.subject.as_deref(), &it.text), label));
-        let n = near_misses(cfg, stream);
+        let n = near_misses(cfg, stream(idx));
         near.split_topics += n.split_topics;
         near.found_first += n.found_first;
         near.found_in_3 += n.found_in_3;

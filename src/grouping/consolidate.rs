@@ -219,16 +219,7 @@ impl Engine {
         if self.topics[slot as usize].members.is_empty() {
             return;
         }
-        let t = &self.topics[slot as usize];
-        let mut q: Vec<(u32, f32)> = t
-            .centroid
-            .iter()
-            .map(|&(term, w)| (term, w * self.idf_of(term)))
-            .collect();
-        let norm = q.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt().max(1e-9);
-        for x in &mut q {
-            x.1 /= norm;
-        }
+        let q = self.topic_query(slot);
         // (slot, similarity minus the threshold that applies to the pair)
         let mut best: Option<(u32, f32)> = None;
         let places = self.dominant_places(slot);

@@ -810,22 +810,40 @@ impl Engine {
     /// that only matches a broad topic's average, and no member, is a new issue.
     fn best_member_similarity(&self, q: &Query, slot: u32) -> f32 {
         let t = &self.topics[slot as usize];
-        let mut best = 0.0f32;
-        for key in t.members.iter().rev().take(MEMBER_SCAN) {
-            let Some(d) = self.docs.get(key) else {
-                continue;
-            };
-            let norm = d
-                .vec
-                .iter()
-                .map(|&(term, w)| (w * self.idf_of(term)).powi(2))
-                .sum::<f32>()
-                .sqrt();
-            if norm > 0.0 {
-                best = best.max(dot_scaled(&q.terms, &d.vec, |term| self.idf_of(term)) / norm);
-            }
+        t.members
+            .iter()
+            .rev()
+            .take(MEMBER_SCAN)
+            .filter_map(|key| self.doc_cosine(&q.terms, *key))
+            .fold(0.0f32, f32::max)
+    }
+
+    /// Cosine of a unit query to a stored suggestion, in idf space (`None`: no such
+    /// suggestion, or an empty one).
+    pub(crate) fn doc_cosine(&self, q: &[(u32, f32)], key: DocKey) -> Option<f32> {
+        let d = self.docs.get(&key)?;
+        let norm = d
+            .vec
+            .iter()
+            .map(|&(term, w)| (w * self.idf_of(term)).powi(2))
+            .sum::<f32>()
+            .sqrt();
+        (norm > 0.0).then(|| dot_scaled(q, &d.vec, |term| self.idf_of(term)) / norm)
+    }
+
+    /// A topic's centroid as a unit query in idf space.
+    pub(crate) fn topic_query(&self, slot: u32) -> Vec<(u32, f32)> {
+        let t = &self.topics[slot as usize];
+        let mut q: Vec<(u32, f32)> = t
+            .centroid
+            .iter()
+            .map(|&(term, w)| (term, w * self.idf_of(term)))
+            .collect();
+        let norm = q.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt().max(1e-9);
+        for x in &mut q {
+            x.1 /= norm;
         }
-        best
+        q
     }
 
     // ---- changing -------------------------------------------------------------------

@@ -15,7 +15,6 @@
 
 use super::engine::{DocKey, Engine, Query, TopicId};
 pub use super::lesson_book::Lesson;
-use super::vector::dot_scaled;
 
 /// A topic's heaviest terms that look up its similar topics: more than a suggestion's, since
 /// a near miss often shares only what a few of the members say.
@@ -55,19 +54,9 @@ impl Engine {
         }
         let mut best: Option<Precedent> = None;
         for &key in self.lessons.keys().iter().rev().take(LESSON_SCAN) {
-            let Some(d) = self.docs.get(&key) else {
+            let Some(sim) = self.doc_cosine(&q.terms, key) else {
                 continue;
             };
-            let norm = d
-                .vec
-                .iter()
-                .map(|&(term, w)| (w * self.idf_of(term)).powi(2))
-                .sum::<f32>()
-                .sqrt();
-            if norm <= 0.0 {
-                continue;
-            }
-            let sim = dot_scaled(&q.terms, &d.vec, |term| self.idf_of(term)) / norm;
             if sim >= self.cfg.lesson_apart_similarity
                 && best.is_none_or(|b| sim > b.similarity)
                 && !self.other_problem(q, key)
@@ -146,19 +135,10 @@ impl Engine {
         let Some(slot) = self.slot(topic) else {
             return Vec::new();
         };
-        let t = &self.topics[slot as usize];
-        if t.members.is_empty() {
+        if self.topics[slot as usize].members.is_empty() {
             return Vec::new();
         }
-        let mut q: Vec<(u32, f32)> = t
-            .centroid
-            .iter()
-            .map(|&(term, w)| (term, w * self.idf_of(term)))
-            .collect();
-        let norm = q.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt().max(1e-9);
-        for x in &mut q {
-            x.1 /= norm;
-        }
+        let q = self.topic_query(slot);
         let places = self.dominant_places(slot);
         let mut out: Vec<(TopicId, f32)> = self
             .candidates_by(&q, &places, Some(slot), SIMILAR_QUERY_TERMS)
