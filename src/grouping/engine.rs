@@ -63,6 +63,9 @@ pub(crate) struct Topic {
     pub(crate) dirty: bool,
     /// Members before this index were examined by the last consolidation.
     pub(crate) checked: usize,
+    /// The centroid's main concept and its weight, refreshed with `norm` (every change of
+    /// the centroid ends with `refresh_norm`): asked for every candidate of every suggestion.
+    pub(crate) concept: Option<(u32, f32)>,
 }
 
 /// A suggestion as the engine sees it: idf-weighted, unit length.
@@ -696,11 +699,9 @@ impl Engine {
             .map(|&(t, _)| t)
     }
 
-    /// The main concept of a topic and its weight in the centroid.
+    /// The main concept of a topic and its weight in the centroid (kept by `refresh_norm`).
     fn topic_concept(&self, slot: u32) -> Option<(u32, f32)> {
-        let c = &self.topics[slot as usize].centroid;
-        let t = self.main_concept(c)?;
-        Some((t, weight_of(c, t)))
+        self.topics[slot as usize].concept
     }
 
     /// The suggestion's main problem is not the topic's: the topic has another main
@@ -965,6 +966,7 @@ impl Engine {
             copies: 0,
             dirty: true,
             checked: 0,
+            concept: None,
         });
         self.slots.insert(topic, s);
         s
@@ -1071,7 +1073,12 @@ impl Engine {
                 x * x
             })
             .sum();
-        self.topics[slot as usize].norm = n2.sqrt();
+        let concept = self
+            .main_concept(&t.centroid)
+            .map(|c| (c, weight_of(&t.centroid, c)));
+        let t = &mut self.topics[slot as usize];
+        t.norm = n2.sqrt();
+        t.concept = concept;
     }
 
     /// Term weights drift as the community's corpus grows; refresh a few norms per
