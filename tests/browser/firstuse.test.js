@@ -302,7 +302,8 @@ test("17, 19. administration: streets by name, which community's buildings, the 
   const page = await newPage(browser);
   await login(page, ADMIN);
   await page.click('[data-testid="nav-admin"]');
-  await page.waitForSelector('[data-testid="community-street"]');
+  // The streets arrive after the form is drawn: wait for them rather than read too early.
+  await page.waitForFunction(() => document.querySelector('[data-testid="community-street"]')?.textContent.includes("双港镇"));
   assert.match(await page.textContent('[data-testid="community-street"]'), /双港镇/);
   assert.match(await page.textContent('[data-testid="buildings-heading"]'), /坤翔园社区/);
   assert.match(await page.textContent("#st-pass-rule"), /10–128/);
