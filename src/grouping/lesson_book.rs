@@ -35,10 +35,6 @@ impl Lessons {
         }
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.by_key.len()
-    }
-
     /// Suggestions with lessons, oldest first.
     pub(crate) fn keys(&self) -> &[DocKey] {
         &self.keys

@@ -40,11 +40,6 @@ impl Engine {
         self.lessons.file(lesson.other, lesson.key, lesson.together);
     }
 
-    /// Suggestions the engine has lessons about.
-    pub fn lesson_count(&self) -> usize {
-        self.lessons.len()
-    }
-
     /// The corrected suggestion most like `q`, if any reaches `lesson_apart_similarity`
     /// and tells the same problem (a corrected suggestion about another problem teaches
     /// nothing about this one).
