@@ -11,6 +11,7 @@ pub mod media;
 pub mod metrics;
 pub mod paper_import;
 pub mod privacy;
+pub mod projects;
 pub mod queue;
 pub mod routes;
 pub mod security_headers;

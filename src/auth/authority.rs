@@ -58,6 +58,8 @@ impl Manager<'_> {
         match role {
             Role::Resident => false,
             Role::Worker | Role::Volunteer => true,
+            // Project-only accounts serve no community; they belong to the creator's area.
+            Role::Reviewer | Role::Supervisor | Role::OrgLead => true,
             Role::Admin => matches!(
                 (self.area, street_district),
                 (AdminArea::District(d), Some(sd)) if d == sd

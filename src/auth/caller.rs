@@ -92,6 +92,8 @@ pub async fn scope_of(
         Role::Worker | Role::Volunteer => {
             state.store.account_communities(account.account_id).await?
         }
+        // What they see comes from their assignments (see `routes::projects::access`).
+        Role::Reviewer | Role::Supervisor | Role::OrgLead => Vec::new(),
     })
 }
 
@@ -144,6 +146,10 @@ role_extractor!(
 role_extractor!(
     /// A district or street administrator.
     Admin, &[Role::Admin]);
+role_extractor!(
+    /// Anyone who works on community projects: staff of the hall, reviewers, supervisors and
+    /// organisation leads (each sees what their scope allows).
+    ProjectStaff, &[Role::Worker, Role::Admin, Role::Reviewer, Role::Supervisor, Role::OrgLead, Role::Volunteer]);
 role_extractor!(
     /// A resident.
     Resident, &[Role::Resident]);

@@ -24,5 +24,8 @@ id_type!(
     SuggestionId,
     PaperBatchId,
     MeetingId,
-    PersonId
+    PersonId,
+    OrganisationId,
+    RoundId,
+    ProjectId
 );

@@ -8,6 +8,12 @@ pub enum Role {
     Volunteer,
     Worker,
     Admin,
+    /// 评审专家: scores the applications of the funding rounds they are assigned to.
+    Reviewer,
+    /// 督导: visits and advises the projects assigned to them.
+    Supervisor,
+    /// The lead of a community social organisation: enters and runs its projects.
+    OrgLead,
 }
 
 impl Role {
@@ -17,6 +23,9 @@ impl Role {
             Self::Volunteer => "volunteer",
             Self::Worker => "worker",
             Self::Admin => "admin",
+            Self::Reviewer => "reviewer",
+            Self::Supervisor => "supervisor",
+            Self::OrgLead => "org_lead",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -25,10 +34,17 @@ impl Role {
             "volunteer" => Some(Self::Volunteer),
             "worker" => Some(Self::Worker),
             "admin" => Some(Self::Admin),
+            "reviewer" => Some(Self::Reviewer),
+            "supervisor" => Some(Self::Supervisor),
+            "org_lead" => Some(Self::OrgLead),
             _ => None,
         }
     }
     pub fn is_staff(self) -> bool {
         !matches!(self, Self::Resident)
+    }
+    /// Serves projects only: no community's hall, only what they are assigned.
+    pub fn serves_projects_only(self) -> bool {
+        matches!(self, Self::Reviewer | Self::Supervisor | Self::OrgLead)
     }
 }

@@ -42,6 +42,8 @@ crate::coded_enum! {
         Reply = ("reply", "社区回复", "Community reply"),
         /// Residents were not satisfied with a resolved topic (发回重办).
         Reopened = ("reopened", "发回重办", "Reopened"),
+        /// A community project that answers the topic: funded, a milestone, its result.
+        Project = ("project", "公益项目", "Project"),
     }
 }
 

@@ -3,6 +3,7 @@
 //! use this list where they show a code without an item (filters, status menus, charts).
 use crate::domain::code::Labelled;
 use crate::hall::status::{SuggestionState, TimelineKind, TopicStatus};
+use crate::projects::codes::*;
 use actix_web::{get, http::header, HttpResponse};
 use serde::Serialize;
 
@@ -14,6 +15,18 @@ pub struct Labels {
     pub suggestion_state: Vec<Labelled>,
     /// What a timeline entry or notification is about (`kind`).
     pub timeline_kind: Vec<Labelled>,
+    /// Community projects: an organisation's kind and stage, a round's phase, an application's
+    /// status, a budget line's category, a spending record's state, a supervision visit's
+    /// stage, an evaluation's grade and a resident's sign-up.
+    pub organisation_kind: Vec<Labelled>,
+    pub organisation_stage: Vec<Labelled>,
+    pub round_phase: Vec<Labelled>,
+    pub project_status: Vec<Labelled>,
+    pub budget_category: Vec<Labelled>,
+    pub spending_state: Vec<Labelled>,
+    pub visit_stage: Vec<Labelled>,
+    pub grade: Vec<Labelled>,
+    pub signup_kind: Vec<Labelled>,
 }
 
 /// Every code with its labels (public; the same for every caller).
@@ -26,5 +39,14 @@ pub async fn labels() -> HttpResponse {
             topic_status: TopicStatus::catalogue(),
             suggestion_state: SuggestionState::catalogue(),
             timeline_kind: TimelineKind::catalogue(),
+            organisation_kind: OrgKind::catalogue(),
+            organisation_stage: OrgStage::catalogue(),
+            round_phase: Phase::catalogue(),
+            project_status: ProjectStatus::catalogue(),
+            budget_category: BudgetCategory::catalogue(),
+            spending_state: SpendingState::catalogue(),
+            visit_stage: VisitStage::catalogue(),
+            grade: Grade::catalogue(),
+            signup_kind: SignupKind::catalogue(),
         })
 }

@@ -162,7 +162,10 @@ pub async fn upload(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     // Staff act only within their communities; one who serves none has nothing to attach to.
-    if caller.role.is_staff() && caller.communities.is_empty() {
+    if caller.role.is_staff()
+        && caller.communities.is_empty()
+        && !caller.role.serves_projects_only()
+    {
         return Err(ApiError::forbidden());
     }
     state
@@ -242,7 +245,15 @@ pub async fn download(
             .photo_public_in(&row.upload_id)
             .await?
             .iter()
-            .any(|c| caller.in_scope(*c));
+            .any(|c| caller.in_scope(*c))
+        // A funded project's activity photo (residents and staff of its community) or
+        // receipt (staff only).
+        || state
+            .store
+            .project_upload_communities(&row.upload_id)
+            .await?
+            .iter()
+            .any(|(c, photo)| caller.in_scope(*c) && (*photo || caller.role.is_staff()));
     if !allowed {
         return Err(ApiError::not_found());
     }

@@ -10,6 +10,7 @@ mod intake;
 mod models;
 mod postgres;
 mod privacy;
+mod projects;
 mod sms;
 mod splice;
 mod sqlite;
@@ -23,6 +24,7 @@ pub use intake::*;
 pub use models::*;
 pub use postgres::PgStore;
 pub use privacy::*;
+pub use projects::*;
 pub use sms::SmsStore;
 pub use sqlite::SqliteStore;
 pub use topics::*;
@@ -86,6 +88,9 @@ pub trait Store:
     + AccessStore
     + FirstUseStore
     + PrivacyStore
+    + OrganisationStore
+    + FundingStore
+    + DeliveryStore
     + Send
     + Sync
     + 'static

@@ -82,6 +82,9 @@ pub struct NewStaff {
     pub display_name: String,
     pub admin_area: Option<AdminArea>,
     pub communities: Vec<CommunityId>,
+    /// The area whose admins manage an account that serves no community (a reviewer, a
+    /// supervisor, an organisation's lead): the creating admin's.
+    pub home: Option<AdminArea>,
 }
 
 #[derive(Clone, sqlx::FromRow)]

@@ -48,6 +48,12 @@ pub const SUGGESTION_GROUP_SEQ: UniqueKey = key(
     &["community_id", "group_seq"],
 );
 
+pub const ORGANISATION_NAME: UniqueKey = key(
+    "organisation_name_key",
+    "organisation",
+    &["community_id", "name"],
+);
+
 /// Every key above.
 pub const UNIQUE_KEYS: &[&UniqueKey] = &[
     &DISTRICT_NAME,
@@ -61,6 +67,7 @@ pub const UNIQUE_KEYS: &[&UniqueKey] = &[
     &SUGGESTION_PAPER_SERIAL,
     &SUGGESTION_ASSIST,
     &SUGGESTION_GROUP_SEQ,
+    &ORGANISATION_NAME,
 ];
 
 const fn key(

@@ -38,13 +38,13 @@ async fn status(app: &TestApp, token: &str, id: i64, to: &str, reason: Option<&s
 }
 
 /// Two neighbours' suggestions about one lift, grouped into one new topic, and its worker.
-struct LiftTopic {
-    app: TestApp,
-    c: i64,
-    worker: String,
-    wang: String,
-    zhao: String,
-    t: i64,
+pub(crate) struct LiftTopic {
+    pub app: TestApp,
+    pub c: i64,
+    pub worker: String,
+    pub wang: String,
+    pub zhao: String,
+    pub t: i64,
 }
 
 async fn two_neighbours_report_the_same_broken_lift(backend: Backend) -> LiftTopic {
@@ -167,7 +167,7 @@ async fn a_new_topic_waits_in_the_inbox_and_shortcuts_are_refused(backend: Backe
 
 /// The lift topic, accepted, scheduled for a meeting that decides it by vote and plans an
 /// action; the meeting's id.
-async fn a_meeting_decides_the_lift_by_vote(backend: Backend) -> (LiftTopic, i64) {
+pub(crate) async fn a_meeting_decides_the_lift_by_vote(backend: Backend) -> (LiftTopic, i64) {
     let lift = two_neighbours_report_the_same_broken_lift(backend).await;
     let LiftTopic {
         app, c, worker, t, ..

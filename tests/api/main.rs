@@ -17,6 +17,7 @@ mod lessons;
 mod moderation;
 mod paper;
 mod privacy;
+mod projects;
 mod queue;
 mod security;
 mod sms;

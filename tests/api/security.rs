@@ -44,6 +44,7 @@ async fn street_admin(app: &TestApp, username: &str) -> (i64, String) {
                 display_name: username.into(),
                 admin_area: Some(AdminArea::Street(app.ids.street_id)),
                 communities: vec![],
+                home: None,
             },
             &Audit::system("test"),
         )

@@ -240,6 +240,7 @@ async fn staff(
         display_name: username.into(),
         admin_area,
         communities,
+        home: None,
     };
     store
         .create_staff(&new, &Audit::system("test"))
@@ -575,6 +576,7 @@ async fn a_second_account_of_the_same_username_is_a_username_conflict(backend: B
         display_name: "张社工".into(),
         admin_area: None,
         communities: vec![ids.community_id],
+        home: None,
     };
     let audit = Audit::system("test");
     store.create_staff(&staff("zhang"), &audit).await.unwrap();

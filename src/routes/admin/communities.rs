@@ -41,6 +41,10 @@ fn already_exists(constraint: &str) -> (&'static str, &'static str) {
             "A building of this name already exists in this community",
         ),
         "account_username_key" => ("该用户名已被使用", "This username is already taken"),
+        "organisation_name_key" => (
+            "本社区已有同名社会组织",
+            "An organisation of this name already exists in this community",
+        ),
         _ => ("已存在同名记录", "A record of this name already exists"),
     }
 }

@@ -64,11 +64,13 @@ impl Target {
         match self.role {
             Role::Resident => Authority::Resident,
             Role::Admin => Authority::Admin(self.row.admin_area(), self.street_district),
-            Role::Worker | Role::Volunteer => Authority::Community {
-                communities: &self.communities,
-                home_street: self.home.home_street_id,
-                home_district: self.home.home_district_id,
-            },
+            Role::Worker | Role::Volunteer | Role::Reviewer | Role::Supervisor | Role::OrgLead => {
+                Authority::Community {
+                    communities: &self.communities,
+                    home_street: self.home.home_street_id,
+                    home_district: self.home.home_district_id,
+                }
+            }
         }
     }
 
@@ -215,6 +217,15 @@ pub async fn create_staff(
                 ));
             }
         }
+        Role::Reviewer | Role::Supervisor | Role::OrgLead => {
+            if !b.community_ids.is_empty() || b.street_id.is_some() {
+                errors.push(field_error(
+                    "community_ids",
+                    "not_for_project_roles",
+                    "评审专家、督导和社会组织负责人不分配社区，由项目分派 / reviewers, supervisors and organisation leads are assigned to rounds and projects, not communities",
+                ));
+            }
+        }
         Role::Worker | Role::Volunteer => {
             if b.community_ids.is_empty() {
                 errors.push(field_error(
@@ -261,6 +272,7 @@ pub async fn create_staff(
         display_name,
         admin_area,
         communities: b.community_ids,
+        home: b.role.serves_projects_only().then_some(manager.area),
     };
     let id = state
         .store

@@ -92,6 +92,55 @@ pub fn invalid(code: &'static str) -> ApiError {
             "议题当前状态不能这样变更",
             "The topic cannot go to that status from its current one",
         ),
+        "phase_closed" => (
+            "本轮公益创投当前阶段不能进行这项操作",
+            "The funding round's current phase does not allow this",
+        ),
+        "unknown_organisation" => (
+            "所选社会组织不存在或不属于本社区",
+            "The organisation does not exist in this community",
+        ),
+        "not_editable" => (
+            "项目已评审决定或已撤回，不能再修改",
+            "The application is decided or withdrawn and can no longer change",
+        ),
+        "over_request" => (
+            "资助金额不能超过申请金额",
+            "The award cannot exceed the amount requested",
+        ),
+        "over_pool" => (
+            "资助总额将超过本轮资金池",
+            "The awards would exceed the round's budget pool",
+        ),
+        "no_reviewers" => (
+            "请先为本轮指定评审专家",
+            "Assign the round's reviewers first",
+        ),
+        "undecided_applications" => (
+            "还有申报项目未作出立项决定",
+            "Some applications are not decided yet",
+        ),
+        "unevaluated_projects" => (
+            "还有立项项目未完成结项评估",
+            "Some funded projects are not evaluated yet",
+        ),
+        "unknown_line" => (
+            "预算科目不存在或不属于本项目",
+            "The budget line does not belong to this project",
+        ),
+        "unknown_upload" => (
+            "附件不存在，请重新上传",
+            "The upload does not exist; upload it again",
+        ),
+        "not_pending" => (
+            "这笔支出不在待批准状态",
+            "This spending is not awaiting approval",
+        ),
+        "not_funded" => ("项目未立项", "The project is not funded"),
+        "milestone_done" => (
+            "里程碑不存在或已完成",
+            "The milestone does not exist or is already reached",
+        ),
         _ => ("操作无法完成", "The request cannot be done"),
     };
     ApiError::conflict(code, zh, en)

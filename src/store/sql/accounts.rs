@@ -29,6 +29,11 @@ const INSERT_STAFF: &str = "insert into account (role, username, password_hash, 
         admin_district_id, admin_street_id, created_at, updated_at)
     values ($1, $2, $3, $4, $5, $6, $7, $7)
     returning account_id";
+/// The home of an account that serves no community: `$2` a street (its district follows) or
+/// `$3` a district.
+const SET_HOME_AREA: &str = "update account set home_street_id = $2,
+        home_district_id = coalesce($3, (select district_id from street where street_id = $2))
+    where account_id = $1";
 const INSERT_ACCOUNT_COMMUNITY: &str =
     "insert into account_community (account_id, community_id, created_at) values ($1, $2, $3)";
 const INSERT_ACCOUNT_COMMUNITY_IF_NEW: &str =
@@ -117,6 +122,18 @@ impl AccountStore for SqlStore {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        if let Some(home) = s.home {
+            let (district, street) = match home {
+                AdminArea::District(d) => (Some(d), None),
+                AdminArea::Street(st) => (None, Some(st)),
+            };
+            sqlx::query(SET_HOME_AREA)
+                .bind(id)
+                .bind(street)
+                .bind(district)
+                .execute(&mut *tx)
+                .await?;
+        }
         let after = json!({
             "role": s.role.as_str(),
             "username": s.username,
