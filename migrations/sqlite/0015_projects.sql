@@ -1,13 +1,10 @@
--- no-transaction
 -- Community projects and 公益创投 (issue 17): community social organisations, funding rounds
 -- with phases, project applications linked to hall topics, reviews, awards, milestones,
 -- activities, spending against budget lines, supervision visits and evaluation. Money in fen.
 --
 -- SQLite cannot change a check constraint, so the account table is rebuilt to admit the roles
--- that serve projects only (SQLite's documented twelve-step procedure, outside a transaction
--- so that foreign keys can be switched off while the table is swapped).
-pragma foreign_keys = off;
-begin;
+-- that serve projects only (SQLite's documented twelve-step procedure; the store runs its
+-- migrations with foreign keys off and checks every reference afterwards).
 create table account_new (
     account_id integer primary key autoincrement,
     role text not null check (role in
@@ -257,5 +254,3 @@ create table project_rating (
     created_at text not null,
     primary key (project_id, account_id)
 );
-commit;
-pragma foreign_keys = on;

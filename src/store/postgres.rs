@@ -44,6 +44,11 @@ impl PgStore {
     const BACKEND: &'static str = "postgres";
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+    async fn run_migrations(&self) -> Result<()> {
+        Self::MIGRATOR.run(&self.write).await?;
+        Ok(())
+    }
+
     /// `acquire_timeout`: how long a caller waits for a connection (also when the database is
     /// down and a new connection cannot be made) before the call fails.
     pub async fn connect(

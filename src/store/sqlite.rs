@@ -61,6 +61,32 @@ impl SqliteStore {
     const BACKEND: &'static str = "sqlite";
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
+    /// SQLite changes a table's constraints by rebuilding it (its documented twelve-step
+    /// procedure), which needs foreign keys off while the new table takes the old one's name.
+    /// They cannot be switched inside a migration's transaction, so the (single) writer
+    /// connection switches them off around the migrations, then checks every reference and
+    /// switches them back on.
+    async fn run_migrations(&self) -> Result<()> {
+        let mut conn = self.write.acquire().await?;
+        sqlx::query("pragma foreign_keys = off")
+            .execute(&mut *conn)
+            .await?;
+        let migrated = Self::MIGRATOR.run_direct(&mut *conn).await;
+        let broken: Vec<(String,)> =
+            sqlx::query_as("select \"table\" from pragma_foreign_key_check")
+                .fetch_all(&mut *conn)
+                .await?;
+        sqlx::query("pragma foreign_keys = on")
+            .execute(&mut *conn)
+            .await?;
+        migrated?;
+        anyhow::ensure!(
+            broken.is_empty(),
+            "the migrations left broken references in {broken:?}"
+        );
+        Ok(())
+    }
+
     pub async fn connect(url: &str) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .context("parsing the SQLite URL")?

@@ -230,7 +230,9 @@ async fn a_decided_topic_becomes_a_project_residents_watch_from_award_to_rating(
     let first = &ranking["items"][0];
     assert_eq!(first["project_id"], project);
     assert_eq!(first["rank"], 1);
-    assert_eq!(first["average"], 83.0, "{first}");
+    assert_eq!(first["mean_x10"], 830, "{first}");
+    assert_eq!(first["counted_reviews"], 1);
+    assert_eq!(first["conflicts"], 1);
     // An award above the request is refused; then it is funded.
     let path = format!("/api/v1/projects/{project}");
     let etag = app.etag(&path, &admin).await;
@@ -244,7 +246,7 @@ async fn a_decided_topic_becomes_a_project_residents_watch_from_award_to_rating(
             Some(&over),
         )
         .await;
-    assert_problem(r, 422, "over_request").await;
+    assert_problem(r, 409, "over_request").await;
     decide(&app, &admin, project, Some(350_000)).await;
 
     // 立项公示: residents who spoke are told on their topic, and see the project.
@@ -328,7 +330,7 @@ async fn a_decided_topic_becomes_a_project_residents_watch_from_award_to_rating(
             201,
         )
         .await;
-    assert_eq!(v["progress"]["milestones_percent"], 0);
+    assert_eq!(v["progress"]["percent"], 0);
     let m1 = id(&v["milestones"][0], "milestone_id");
     let v = app
         .post_expect(
@@ -338,7 +340,7 @@ async fn a_decided_topic_becomes_a_project_residents_watch_from_award_to_rating(
             200,
         )
         .await;
-    assert_eq!(v["progress"]["milestones_percent"], 50);
+    assert_eq!(v["progress"]["percent"], 50);
     // Twice is refused.
     assert_problem(
         app.post(
@@ -486,7 +488,7 @@ async fn a_decided_topic_becomes_a_project_residents_watch_from_award_to_rating(
     assert_eq!(v["evaluation"]["grade"], "good");
     let shown = app.get_ok(&public, Some(&wang)).await;
     assert_eq!(shown["residents"]["ratings"], 1, "{shown}");
-    assert_eq!(shown["progress"]["milestones_percent"], 50);
+    assert_eq!(shown["progress"]["percent"], 50);
 
     // The printable report carries the three parts and the grade.
     let report = app.get(&format!("{path}/report"), Some(&admin)).await;
@@ -513,7 +515,7 @@ async fn a_decided_topic_becomes_a_project_residents_watch_from_award_to_rating(
         "project.apply",
         "project.review",
         "project.decide",
-        "project.spend",
+        "project.spending",
         "project.visit",
         "project.evaluate",
     ] {
@@ -779,11 +781,8 @@ async fn phases_are_enforced_in_order_with_their_rules(backend: Backend) {
         "not_next_phase",
     )
     .await;
-    // A stale If-Match is refused.
     let path = format!("/api/v1/rounds/{round}");
-    let stale = app.etag(&path, &admin).await;
     let reviewer = app.staff_token("reviewer", "pingshen.a", &[]).await;
-    let _ = reviewer;
     let rid = {
         let staff = app.get_ok("/api/v1/admin/staff", Some(&admin)).await;
         let s = staff["items"]
@@ -802,17 +801,26 @@ async fn phases_are_enforced_in_order_with_their_rules(backend: Backend) {
         200,
     )
     .await;
+    // A stale If-Match is refused: someone moved the round meanwhile.
+    let stale = app.etag(&path, &admin).await;
+    advance_ok(&app, &admin, round, "review").await;
     let r = app
         .send(
             reqwest::Method::POST,
             &format!("{path}/phase"),
             Some(&admin),
             Some(&stale),
-            Some(&json!({"phase": "review"})),
+            Some(&json!({"phase": "announce"})),
         )
         .await;
     assert_eq!(r.status(), 412);
-    advance_ok(&app, &admin, round, "review").await;
+    app.put_expect(
+        &format!("/api/v1/projects/{p1}/review"),
+        Some(&reviewer),
+        &scores(25, 20, 20, 15),
+        200,
+    )
+    .await;
     // Applications close with review.
     let r = app
         .post(

@@ -248,6 +248,10 @@ pub async fn advance(
     let r = visible_round(&state, &caller, path.into_inner()).await?;
     require(funds(&caller, &r))?;
     let version = if_match(&req)?;
+    if version != r.version {
+        // Someone moved the round meanwhile: reload before anything else is judged.
+        return Err(crate::routes::hall::stale());
+    }
     if r.phase.next() != Some(body.phase) {
         return Err(ApiError::conflict(
             "not_next_phase",

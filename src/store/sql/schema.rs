@@ -12,11 +12,7 @@ impl crate::store::Store for SqlStore {
     }
 
     async fn migrate(&self) -> Result<()> {
-        Self::MIGRATOR
-            .run(&self.write)
-            .await
-            .context("applying migrations")?;
-        Ok(())
+        self.run_migrations().await.context("applying migrations")
     }
 
     async fn ping(&self) -> Result<()> {
