@@ -231,6 +231,18 @@ pub struct VisitRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// One reviewer's scores of one application (saving again replaces them).
+#[derive(Debug, Clone)]
+pub struct NewReview {
+    pub reviewer: AccountId,
+    /// The scores per criterion, as JSON.
+    pub scores: String,
+    pub total: i32,
+    pub comment: Option<String>,
+    /// The reviewer declares a conflict of interest and abstains.
+    pub conflict: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewVisit {
     pub visited_on: NaiveDate,
@@ -391,11 +403,7 @@ pub trait FundingStore: Send + Sync {
     async fn save_review(
         &self,
         id: ProjectId,
-        reviewer: AccountId,
-        scores: &str,
-        total: i32,
-        comment: Option<&str>,
-        conflict: bool,
+        review: &NewReview,
         audit: &Audit,
     ) -> anyhow::Result<()>;
     async fn reviews(&self, scope: ProjectScope<'_>) -> anyhow::Result<Vec<ReviewRow>>;

@@ -112,7 +112,7 @@ pub async fn visible_rounds(state: &AppState, caller: &Caller) -> ApiResult<Vec<
             }
         }
     }
-    out.sort_by(|a, b| b.round_id.cmp(&a.round_id));
+    out.sort_by_key(|r| std::cmp::Reverse(r.round_id));
     Ok(out)
 }
 

@@ -2,6 +2,7 @@
 //! hall topics with a plan and budget; reviewers score it; the round's admin awards it.
 use super::access::{communities_of, covers, require, visible_project, visible_round, Rights};
 use super::rounds::MAX_FEN;
+use super::view::{summary, ProjectSummary};
 use crate::auth::caller::{Caller, ProjectStaff};
 use crate::domain::ids::{AccountId, OrganisationId, ProjectId, RoundId, TopicId};
 use crate::domain::role::Role;
@@ -11,10 +12,12 @@ use crate::projects::criteria;
 use crate::routes::admin::audit_of;
 use crate::routes::hall::{done, if_match, text};
 use crate::state::AppState;
-use crate::store::{ApplicationInput, NewBudgetLine, ProjectRow, ProjectScope, RoundRow};
+use crate::store::{
+    ApplicationInput, NewBudgetLine, NewReview, ProjectRow, ProjectScope, RoundRow,
+};
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -43,23 +46,6 @@ pub struct ApplicationRequest {
     /// The hall topics (社区决策) it answers: 1–20 of the community's topics.
     pub topic_ids: Vec<TopicId>,
     pub budget_lines: Vec<BudgetLineRequest>,
-}
-
-/// A project (or application) in a list.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ProjectSummary {
-    #[serde(flatten)]
-    pub row: ProjectRow,
-    pub status_label: &'static str,
-    pub status_label_en: &'static str,
-}
-
-pub fn summary(row: ProjectRow) -> ProjectSummary {
-    ProjectSummary {
-        status_label: row.status.label(),
-        status_label_en: row.status.label_en(),
-        row,
-    }
 }
 
 fn bad(field: &str, code: &str, msg: &str) -> ApiError {
@@ -270,12 +256,12 @@ pub async fn my_projects(
             .await?;
         items.extend(visible_of(&state, &caller, &r, all).await?);
     }
-    items.sort_by(|a, b| b.row.project_id.cmp(&a.row.project_id));
+    items.sort_by_key(|b| std::cmp::Reverse(b.row.project_id));
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }
 
 /// Enter an application while the round takes them (申报).
-#[utoipa::path(params(("id" = i64, Path)), request_body = ApplicationRequest, responses((status = 201, body = super::delivery::ProjectView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), request_body = ApplicationRequest, responses((status = 201, body = super::view::ProjectView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
 #[post("/rounds/{id}/projects")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -308,13 +294,13 @@ pub async fn create(
             )
             .await?,
     )?;
-    let mut res = super::delivery::project_response(&state, &caller, id).await?;
+    let mut res = super::view::project_response(&state, &caller, id).await?;
     *res.status_mut() = actix_web::http::StatusCode::CREATED;
     Ok(res)
 }
 
 /// Replace an application while the round takes them (needs `If-Match`).
-#[utoipa::path(params(("id" = i64, Path)), request_body = ApplicationRequest, responses((status = 200, body = super::delivery::ProjectView), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), request_body = ApplicationRequest, responses((status = 200, body = super::view::ProjectView), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
 #[put("/projects/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -341,11 +327,11 @@ pub async fn update(
             .update_application(p.project_id, version, &a, &audit_of(&caller, &req, None))
             .await?,
     )?;
-    super::delivery::project_response(&state, &caller, p.project_id).await
+    super::view::project_response(&state, &caller, p.project_id).await
 }
 
 /// Withdraw an application before it is decided (needs `If-Match`).
-#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = super::delivery::ProjectView), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = super::view::ProjectView), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
 #[post("/projects/{id}/withdraw")]
 pub async fn withdraw(
     state: web::Data<AppState>,
@@ -362,7 +348,7 @@ pub async fn withdraw(
             .withdraw_application(p.project_id, version, &audit_of(&caller, &req, None))
             .await?,
     )?;
-    super::delivery::project_response(&state, &caller, p.project_id).await
+    super::view::project_response(&state, &caller, p.project_id).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -377,7 +363,7 @@ pub struct ReviewRequest {
 }
 
 /// A reviewer scores an application during review (again to change it).
-#[utoipa::path(params(("id" = i64, Path)), request_body = ReviewRequest, responses((status = 200, body = super::delivery::ProjectView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), request_body = ReviewRequest, responses((status = 200, body = super::view::ProjectView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
 #[put("/projects/{id}/review")]
 pub async fn review(
     state: web::Data<AppState>,
@@ -403,15 +389,17 @@ pub async fn review(
         .store
         .save_review(
             p.project_id,
-            caller.account_id,
-            &scores,
-            total,
-            comment.as_deref(),
-            body.conflict,
+            &NewReview {
+                reviewer: caller.account_id,
+                scores,
+                total,
+                comment,
+                conflict: body.conflict,
+            },
             &audit_of(&caller, &req, None),
         )
         .await?;
-    super::delivery::project_response(&state, &caller, p.project_id).await
+    super::view::project_response(&state, &caller, p.project_id).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -425,7 +413,7 @@ pub struct DecisionRequest {
 
 /// The round's admin funds or declines an application during review (needs `If-Match`; may
 /// be changed until the awards are announced).
-#[utoipa::path(params(("id" = i64, Path)), request_body = DecisionRequest, responses((status = 200, body = super::delivery::ProjectView), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), request_body = DecisionRequest, responses((status = 200, body = super::view::ProjectView), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
 #[post("/projects/{id}/decision")]
 pub async fn decide(
     state: web::Data<AppState>,
@@ -467,5 +455,5 @@ pub async fn decide(
             )
             .await?,
     )?;
-    super::delivery::project_response(&state, &caller, p.project_id).await
+    super::view::project_response(&state, &caller, p.project_id).await
 }

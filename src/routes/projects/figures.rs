@@ -238,7 +238,7 @@ pub async fn report(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     visible_project(&state, &caller, id).await?;
-    let v = super::delivery::project_view(&state, &caller, id).await?;
+    let v = super::view::project_view(&state, &caller, id).await?;
     let p = &v.summary.row;
     let mut h = String::from("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>公益项目报告</title><style>body{font:16px/1.6 serif;margin:2em}table{border-collapse:collapse;width:100%;margin:.5em 0}td,th{border:1px solid #333;padding:4px 8px;text-align:left;vertical-align:top}h1{font-size:22px}h2{font-size:18px}</style></head><body>");
     h.push_str(&format!(

@@ -7,3 +7,4 @@ pub mod figures;
 pub mod organisations;
 pub mod residents;
 pub mod rounds;
+pub mod view;

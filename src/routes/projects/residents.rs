@@ -76,7 +76,7 @@ async fn public_view(
     let (my_signups, my_rating) = state.store.my_project_ties(id, caller.account_id).await?;
     let evaluation = if r.phase.finished() {
         state.store.evaluation(id).await?.map(|e| {
-            let v = super::delivery::evaluation_view(e);
+            let v = super::view::evaluation_view(e);
             PublicEvaluation {
                 grade: v.row.grade,
                 grade_label: v.grade_label,
@@ -106,7 +106,7 @@ async fn public_view(
             .activities(id)
             .await?
             .into_iter()
-            .map(super::delivery::activity_view)
+            .map(super::view::activity_view)
             .map(|a| PublicActivity {
                 held_on: a.row.held_on,
                 place: a.row.place,

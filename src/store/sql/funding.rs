@@ -8,9 +8,9 @@ use crate::projects::codes::{Phase, ProjectStatus};
 use crate::store::concat::const_concat;
 use crate::store::splice::with_ids;
 use crate::store::{
-    ApplicationInput, Audit, BudgetLineRow, Edit, FundingStore, LinkedTopicRow, NewRound,
-    PhaseDatesRow, ProjectRow, ProjectScope, ProjectSums, PublicNote, ReviewRow, RoundRow,
-    SourceRow,
+    ApplicationInput, Audit, BudgetLineRow, Edit, FundingStore, LinkedTopicRow, NewReview,
+    NewRound, PhaseDatesRow, ProjectRow, ProjectScope, ProjectSums, PublicNote, ReviewRow,
+    RoundRow, SourceRow,
 };
 use anyhow::Result;
 use async_trait::async_trait;
@@ -639,16 +639,14 @@ impl FundingStore for SqlStore {
         Ok(query.fetch_all(&self.read).await?)
     }
 
-    async fn save_review(
-        &self,
-        id: ProjectId,
-        reviewer: AccountId,
-        scores: &str,
-        total: i32,
-        comment: Option<&str>,
-        conflict: bool,
-        audit: &Audit,
-    ) -> Result<()> {
+    async fn save_review(&self, id: ProjectId, review: &NewReview, audit: &Audit) -> Result<()> {
+        let NewReview {
+            reviewer,
+            scores,
+            total,
+            comment,
+            conflict,
+        } = review;
         let mut tx = self.write.begin().await?;
         sqlx::query(UPSERT_REVIEW)
             .bind(id)
