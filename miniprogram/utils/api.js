@@ -268,6 +268,11 @@ function createClient(options) {
     support: (id, on) => request(on ? 'PUT' : 'DELETE', '/topics/' + id + '/support'),
     satisfaction: (id, answer, comment) =>
       request('POST', '/topics/' + id + '/satisfaction', comment ? { answer, comment } : { answer }),
+    /** The funded projects that answer a topic (once the awards are announced). */
+    topicProjects: (id) => request('GET', '/topics/' + id + '/projects'),
+    projectSignup: (id, kind) => request('POST', '/projects/' + id + '/signups', { kind }),
+    projectRating: (id, stars, comment) =>
+      request('PUT', '/projects/' + id + '/rating', comment ? { stars, comment } : { stars }),
     mySuggestions: () => request('GET', '/me/suggestions?limit=50'),
     notifications: () => request('GET', '/me/notifications?limit=20'),
     markRead: (ids) => request('POST', '/me/notifications/read', ids ? { ids } : {}),

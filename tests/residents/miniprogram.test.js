@@ -23,6 +23,25 @@ nodeTest.afterEach(() => {
 });
 
 /** A fake backend: idempotent suggestions by client_id, support, templates, logins. */
+/** A funded project answering topic 11, as GET /topics/{id}/projects sends it. */
+function fundedProject(state) {
+  const signups = state.signups || [];
+  return {
+    project_id: 7, title: '东门路灯守护行动', organisation_name: '东门志愿队', need: '东门路灯常坏，夜间出行不便',
+    goals: '三个月内修好并每周巡查', awarded_fen: 350050, starts_on: '2026-05-01', ends_on: '2026-10-31',
+    phase: 'implement', phase_label: '实施', phase_label_en: 'Implementation',
+    progress: { milestones: 2, milestones_done: 1, percent: 50, spent_fen: 12000, pending_fen: 0, spent_percent: 3 },
+    milestones: [
+      { milestone_id: 1, title: '招募志愿者', due_on: '2026-06-30', done_at: '2026-06-20T02:00:00Z', done_note: '招募 12 人' },
+      { milestone_id: 2, title: '建立长效机制', due_on: '2026-10-31', done_at: null, done_note: null },
+    ],
+    activities: [{ held_on: '2026-06-15', place: '社区活动室', summary: '志愿者培训', participants: 15, beneficiaries: 40, volunteer_hours: 12.5, photos: [] }],
+    evaluation: null,
+    residents: { participants: 0, volunteers: signups.includes('volunteer') ? 1 : 0, ratings: 0, rating_x10: 0 },
+    my_signups: signups, my_rating: null, can_sign_up: true, can_rate: false,
+  };
+}
+
 function backend(wx, opts = {}) {
   const state = { created: [], byClient: new Map(), support: new Map(), subscriptions: [], posts: 0, dropNextPostResponse: false };
   const json = (statusCode, data) => ({ statusCode, data });
@@ -54,6 +73,11 @@ function backend(wx, opts = {}) {
       const s = state.byClient.get(key);
       if (state.dropNextPostResponse) { state.dropNextPostResponse = false; return { dropped: true }; }
       return json(202, { id: s.id, state: s.state });
+    } },
+    { method: 'GET', path: '/api/v1/topics/11/projects', reply: () => json(200, { items: [fundedProject(state)] }) },
+    { method: 'POST', path: /^\/api\/v1\/projects\/\d+\/signups$/, reply: (r) => {
+      state.signups = (state.signups || []).concat(r.data.kind);
+      return json(200, fundedProject(state));
     } },
     { method: 'GET', path: '/api/v1/topics/11', reply: () => json(200, {
       topic: { id: 11, title: '东门路灯不亮', status: 'resolved', status_label: '已办结', status_label_en: 'Resolved', decision: '由物业一周内更换灯具', member_count: 4, supporter_count: 2, supported: true },
@@ -387,6 +411,29 @@ test('topic page (where subscribe messages lead): decision, timeline, voices, su
   await page.rate();
   assert.deepEqual(server.satisfaction, { answer: 'unsatisfied' });
   assert.equal(page.data.rated, '不满意');
+});
+
+test('topic page: the funded project that answers it, its progress and timeline; signing up to volunteer', async () => {
+  const { wx, loadPage } = setup();
+  const server = backend(wx);
+  const page = loadPage('topic/topic');
+  await page.onLoad({ id: '11' });
+  const p = page.data.projects[0];
+  assert.equal(p.title, '东门路灯守护行动');
+  assert.equal(p.phaseLabel, '实施', "the server's label");
+  assert.equal(p.money, '¥3500.50', 'fen shown as yuan exactly');
+  assert.equal(p.dates, '2026年5月1日 至 2026年10月31日');
+  assert.equal(p.percent, 50);
+  assert.match(p.progressText, /进度 50%（1\/2 个节点完成）· 已使用资金 ¥120\.00/);
+  assert.deepEqual(p.milestones.map((m) => m.state), ['已完成（2026-06-20 10:00），招募 12 人', '计划中'], 'Beijing time');
+  assert.equal(p.activities[0].counts, '参加 15 人 · 受益 40 人 · 志愿服务 12.5 小时');
+  assert.equal(p.canSignUp, true);
+  assert.equal(p.volunteered, false);
+  await page.signUp({ currentTarget: { dataset: { index: 0, kind: 'volunteer' } } });
+  assert.deepEqual(server.signups, ['volunteer'], 'the kind chosen was sent');
+  assert.equal(page.data.projects[0].volunteered, true);
+  assert.match(page.data.projects[0].residentsText, /1 位志愿者/);
+  assert.equal(page.data.projects[0].joined, false);
 });
 
 test('every page template compiles and renders its data (miniprogram-simulate)', async () => {

@@ -140,6 +140,28 @@ test('mobile web: phone login, post with photo, offline draft sent once, board',
     assert.doesNotMatch(await page.textContent('main'), /null|undefined/, 'no empty values printed');
     await shot(page, 'topic');
 
+    // The topic becomes a funded community project (staff steps through the API): the topic
+    // page shows it with its progress, timeline and activity; the resident signs up to volunteer.
+    const funded = await srv.fundTopic(topicId, '北门路灯守护行动');
+    await page.reload();
+    const project = page.locator(`[data-project="${funded.projectId}"]`);
+    await project.waitFor();
+    const shown = await project.textContent();
+    assert.match(shown, /北门路灯守护行动/);
+    assert.match(shown, /实施/, "the phase's label");
+    assert.match(shown, /资助 ¥3500\.00/, 'the award in yuan, exactly');
+    assert.match(shown, /进度 50%（1\/2 个节点完成）/, 'progress computed by the server');
+    assert.match(shown, /招募楼栋志愿者：已完成/);
+    assert.match(shown, /建立长效机制：计划中/);
+    assert.match(shown, /参加 15 人 · 受益 40 人 · 志愿服务 12.5 小时/);
+    await project.locator('button[data-signup="volunteer"]').click();
+    await project.locator('button[data-signup="volunteer"][aria-pressed="true"]').waitFor();
+    assert.match(await project.textContent(), /1 位志愿者/);
+    const seen = await srv.json('GET', `/api/v1/projects/${funded.projectId}`, undefined, funded.worker);
+    assert.equal(seen.data.residents.volunteers, 1, 'the sign-up is recorded');
+    assert.doesNotMatch(await page.textContent('main'), /null|undefined|NaN/, 'no empty values printed');
+    await shot(page, 'topic-project');
+
     // Text is never below 16 px.
     const smallest = await page.evaluate(() => Math.min(...Array.from(document.querySelectorAll('body *'))
       .filter((n) => n.offsetParent !== null && n.textContent.trim())

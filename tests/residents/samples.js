@@ -114,6 +114,13 @@ async function collect() {
   await resident.markRead(news.items.map((x) => x.notification_id));
   await resident.markRead();
 
+  // The topic becomes a funded community project; the resident sees it, signs up to volunteer
+  // and may not rate it before its results are published.
+  const funded = await srv.fundTopic(topicId, '样本楼路灯守护行动');
+  await resident.topicProjects(topicId);
+  await resident.projectSignup(funded.projectId, 'volunteer');
+  await resident.projectRating(funded.projectId, 5).catch(() => {});
+
   // Refusals: each is problem+json (one shape for every status).
   await resident.post({ client_id: `samples-short-${tag}`, text: '短' }).catch(() => {});
   await resident.post({ text: '没有客户端编号的建议内容' }).catch(() => {});

@@ -131,6 +131,10 @@ export const api = {
   topic: (id) => call('GET', `/topics/${id}`),
   support: (id, on) => call(on ? 'PUT' : 'DELETE', `/topics/${id}/support`),
   satisfaction: (id, answer, comment) => call('POST', `/topics/${id}/satisfaction`, comment ? { answer, comment } : { answer }),
+  /** The funded projects that answer a topic (once the awards are announced). */
+  topicProjects: (id) => call('GET', `/topics/${id}/projects`),
+  projectSignup: (id, kind) => call('POST', `/projects/${id}/signups`, { kind }),
+  projectRating: (id, stars, comment) => call('PUT', `/projects/${id}/rating`, comment ? { stars, comment } : { stars }),
   mine: () => call('GET', '/me/suggestions?limit=50'),
   notifications: () => call('GET', '/me/notifications?limit=20'),
   markRead: (ids) => call('POST', '/me/notifications/read', ids ? { ids } : {}),

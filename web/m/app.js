@@ -324,6 +324,97 @@ function satisfactionForm(topicId, current) {
   return box;
 }
 
+/** Money in fen as yuan, exactly (no floating point). */
+function yuan(fen) {
+  const f = Math.abs(Number(fen) || 0);
+  return `${fen < 0 ? '-' : ''}¥${Math.floor(f / 100)}.${String(f % 100).padStart(2, '0')}`;
+}
+
+/** A day (YYYY-MM-DD) as residents read it. */
+function day(d) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d || '');
+  return m ? `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日` : d;
+}
+
+/** A progress bar with its text (the text carries the meaning; the bar repeats it). */
+function bar(percent, text) {
+  const p = Math.max(0, Math.min(100, Number(percent) || 0));
+  return el('div', { class: 'progress' }, el('progress', { max: 100, value: p, 'aria-hidden': 'true' }),
+    el('p', { class: 'muted' }, text));
+}
+
+/** Sign up to take part or volunteer (once each). */
+function signupButtons(p, rerender) {
+  const kinds = [['participant', '我要参加', '已报名参加'], ['volunteer', '我当志愿者', '已报名当志愿者']];
+  const msg = el('p', { role: 'status' });
+  const buttons = kinds.map(([kind, text, signed]) => {
+    const done = (p.my_signups || []).includes(kind);
+    const b = el('button', { type: 'button', class: done ? '' : 'secondary', 'data-signup': kind,
+      'aria-pressed': String(done), disabled: done }, done ? signed : text);
+    b.addEventListener('click', async () => {
+      b.disabled = true;
+      try { Object.assign(p, await api.projectSignup(p.project_id, kind)); rerender(); }
+      catch (e) { msg.className = 'error'; msg.textContent = errorText(e); b.disabled = false; }
+    });
+    return b;
+  });
+  return el('div', {}, el('div', { class: 'choices' }, buttons), msg);
+}
+
+/** Rate a finished project, 1–5 stars, with an optional comment. */
+function ratingForm(p, rerender) {
+  const box = el('fieldset', { class: 'card', 'data-rating': p.project_id }, el('legend', {}, '给这个项目打分'));
+  let stars = p.my_rating || 0;
+  const msg = el('p', { role: 'status', class: p.my_rating ? 'okmsg' : '' }, p.my_rating ? `您的评分：${p.my_rating} 星` : '');
+  const buttons = [1, 2, 3, 4, 5].map((n) => el('button', { type: 'button', class: 'secondary', 'data-stars': n,
+    'aria-pressed': String(stars === n), 'aria-label': `${n} 星`, onclick: (ev) => {
+      stars = n;
+      for (const b of buttons) b.setAttribute('aria-pressed', String(b === ev.currentTarget));
+    } }, '★'.repeat(n)));
+  const id = `rating-comment-${p.project_id}`;
+  const comment = el('textarea', { id, maxlength: 500, rows: 2 });
+  const send = el('button', { type: 'button', class: 'block', 'data-send-rating': p.project_id }, p.my_rating ? '修改评分' : '提交评分');
+  send.addEventListener('click', async () => {
+    if (!stars) { msg.className = 'error'; msg.textContent = '请先选择 1 至 5 星'; return; }
+    send.disabled = true;
+    try { Object.assign(p, await api.projectRating(p.project_id, stars, comment.value.trim() || undefined)); rerender(); }
+    catch (e) { msg.className = 'error'; msg.textContent = errorText(e); send.disabled = false; }
+  });
+  box.append(el('div', { class: 'choices' }, buttons), el('label', { for: id }, '想说的话（可选）'), comment, send, msg);
+  return box;
+}
+
+/** A funded project that answers this topic: what it does, its progress, timeline and photos. */
+function projectCard(p) {
+  const card = el('article', { class: 'card project', 'data-project': p.project_id });
+  const render = () => {
+    const pr = p.progress || {};
+    const done = (p.milestones || []).filter((m) => m.done_at).length;
+    card.replaceChildren(...[
+      el('h4', {}, p.title),
+      el('p', {}, statusBadge(p.phase, p.phase_label), ' ', p.organisation_name),
+      el('p', {}, el('strong', {}, '要解决的问题：'), p.need),
+      el('p', {}, el('strong', {}, '目标：'), p.goals),
+      el('p', { class: 'muted' }, `资助 ${yuan(p.awarded_fen)} · ${day(p.starts_on)} 至 ${day(p.ends_on)}`),
+      bar(pr.percent, `进度 ${pr.percent || 0}%（${done}/${(p.milestones || []).length} 个节点完成）· 已使用资金 ${yuan(pr.spent_fen || 0)}`),
+      (p.milestones || []).length ? el('ol', { class: 'timeline' }, p.milestones.map((m) => el('li', { 'data-milestone': m.milestone_id },
+        el('time', { datetime: m.due_on }, day(m.due_on)), ' ',
+        el('strong', {}, m.title), m.done_at ? `：已完成（${when(m.done_at)}）${m.done_note ? '，' + m.done_note : ''}` : '：计划中'))) : null,
+      (p.activities || []).length ? el('section', {}, el('h4', {}, '活动记录'), p.activities.map((a, i) => el('div', { class: 'card activity' },
+        el('p', {}, el('strong', {}, `${day(a.held_on)} · ${a.place}`)),
+        el('p', {}, a.summary),
+        el('p', { class: 'muted' }, `参加 ${a.participants} 人 · 受益 ${a.beneficiaries} 人 · 志愿服务 ${a.volunteer_hours} 小时`),
+        photoStrip(a.photos, `第 ${i + 1} 次活动`)))) : null,
+      p.evaluation ? el('p', {}, el('strong', {}, '结项评估：'), `${p.evaluation.grade_label}（${p.evaluation.overall} 分）`) : null,
+      el('p', { class: 'muted' }, `${p.residents.participants} 位居民报名参加 · ${p.residents.volunteers} 位志愿者`
+        + (p.residents.ratings ? ` · ${p.residents.ratings} 人评分，平均 ${(p.residents.rating_x10 / 10).toFixed(1)} 星` : '')),
+      p.can_sign_up ? signupButtons(p, render) : null,
+      p.can_rate ? ratingForm(p, render) : null].filter(Boolean));
+  };
+  render();
+  return card;
+}
+
 async function topicView(id) {
   show(el('p', { class: 'muted' }, '正在加载…'));
   try {
@@ -338,6 +429,8 @@ async function topicView(id) {
     };
     render();
     const decisions = (d.meetings || []).filter((m) => m.decision);
+    // A topic that became a funded project shows it; the topic still shows if this fails.
+    const projects = await api.topicProjects(id).then((r) => r.items || []).catch(() => []);
     show(el('p', {}, el('a', { href: '#/board' }, '‹ 返回议题')),
       el('h2', {}, t.title), el('p', {}, statusBadge(t.status, t.status_label)),
       t.summary ? el('p', {}, t.summary) : null,
@@ -346,6 +439,7 @@ async function topicView(id) {
       counts, slot,
       decisions.length ? el('section', {}, el('h3', {}, '议事会决议'),
         decisions.map((m) => el('p', {}, `${m.title}（${when(m.held_at)}）：`, m.decision))) : null,
+      projects.length ? el('section', { 'data-projects': '' }, el('h3', {}, '社区公益项目'), projects.map(projectCard)) : null,
       el('h3', {}, '进展'), timelineList(d.timeline),
       (d.voices || []).length ? el('section', {}, el('h3', {}, '居民的声音'),
         d.voices.slice(0, 10).map((v, i) => el('div', { class: 'card voice' }, el('p', {}, v.text, v.author ? el('span', { class: 'muted' }, ' —— ', v.author) : null),

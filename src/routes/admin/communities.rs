@@ -49,7 +49,7 @@ fn already_exists(constraint: &str) -> (&'static str, &'static str) {
     }
 }
 
-#[utoipa::path(responses((status = 200, body = Vec<CommunityRow>)), tag = "admin", security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = crate::routes::Items<CommunityRow>)), tag = "admin", security(("bearer" = [])))]
 #[get("/admin/communities")]
 pub async fn list_communities(state: web::Data<AppState>, admin: Admin) -> ApiResult<HttpResponse> {
     let rows = state.store.communities_in(area(&admin)?).await?;

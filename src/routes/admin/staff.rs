@@ -128,7 +128,7 @@ async fn managed(state: &AppState, admin: &Admin, id: AccountId) -> ApiResult<Ta
 }
 
 /// The caller's own account first, then every account they may manage.
-#[utoipa::path(responses((status = 200, body = Vec<StaffView>), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = crate::routes::Items<StaffView>), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)), tag = "admin", security(("bearer" = [])))]
 #[get("/admin/staff")]
 pub async fn list_staff(state: web::Data<AppState>, admin: Admin) -> ApiResult<HttpResponse> {
     let mut items = Vec::new();

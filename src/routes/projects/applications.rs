@@ -185,7 +185,7 @@ async fn may_apply_for(
 
 /// The round's applications the caller may see: all for its admins and reviewers, else those
 /// of the caller's communities, organisations or supervised projects.
-#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = Vec<ProjectSummary>), (status = 404, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = crate::routes::Items<ProjectSummary>), (status = 404, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
 #[get("/rounds/{id}/projects")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -242,7 +242,7 @@ async fn visible_of(
 
 /// The projects the caller works on across rounds: their communities', organisations',
 /// supervised or reviewed ones. Newest first.
-#[utoipa::path(responses((status = 200, body = Vec<ProjectSummary>)), tag = "projects", security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = crate::routes::Items<ProjectSummary>)), tag = "projects", security(("bearer" = [])))]
 #[get("/projects")]
 pub async fn my_projects(
     state: web::Data<AppState>,

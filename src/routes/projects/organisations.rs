@@ -112,7 +112,7 @@ async fn input(state: &AppState, b: &OrganisationRequest) -> ApiResult<Organisat
 }
 
 /// The social organisations of a community (phones masked).
-#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = Vec<OrganisationView>)), tag = "projects", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = crate::routes::Items<OrganisationView>)), tag = "projects", security(("bearer" = [])))]
 #[get("/communities/{id}/organisations")]
 pub async fn list(
     state: web::Data<AppState>,

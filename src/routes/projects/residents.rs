@@ -151,7 +151,7 @@ async fn public_project(
 
 /// The funded projects that answer a topic, once announced: residents of its community and its
 /// staff.
-#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = Vec<PublicProject>), (status = 404, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = crate::routes::Items<PublicProject>), (status = 404, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
 #[get("/topics/{id}/projects")]
 pub async fn of_topic(
     state: web::Data<AppState>,

@@ -90,7 +90,7 @@ fn respond(status: actix_web::http::StatusCode, v: RoundView) -> HttpResponse {
 }
 
 /// The rounds the caller may see, newest first.
-#[utoipa::path(responses((status = 200, body = Vec<RoundView>)), tag = "projects", security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = crate::routes::Items<RoundView>)), tag = "projects", security(("bearer" = [])))]
 #[get("/rounds")]
 pub async fn list(state: web::Data<AppState>, caller: ProjectStaff) -> ApiResult<HttpResponse> {
     let mut items = Vec::new();
@@ -378,7 +378,7 @@ pub struct RankingItem {
 
 /// The applications ranked by their reviewers' mean total (declared conflicts not counted):
 /// for the round's admins and reviewers.
-#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = Vec<RankingItem>), (status = 404, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = crate::routes::Items<RankingItem>), (status = 404, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
 #[get("/rounds/{id}/ranking")]
 pub async fn ranking(
     state: web::Data<AppState>,
