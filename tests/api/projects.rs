@@ -126,6 +126,18 @@ fn scores(need: i32, feasibility: i32, budget: i32, sustainability: i32) -> Valu
     json!({"scores": {"need": need, "feasibility": feasibility, "budget": budget, "sustainability": sustainability}, "comment": "方案可行"})
 }
 
+/// A staff account's id, found by its username in the admin's staff list.
+async fn staff_id(app: &TestApp, admin: &str, username: &str) -> i64 {
+    let staff = app.get_ok("/api/v1/admin/staff", Some(admin)).await;
+    let s = staff["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["username"] == username)
+        .unwrap_or_else(|| panic!("no {username} in {staff}"));
+    s["account_id"].as_i64().unwrap()
+}
+
 fn id(v: &Value, key: &str) -> i64 {
     v[key].as_i64().unwrap_or_else(|| panic!("no {key} in {v}"))
 }
@@ -178,17 +190,10 @@ async fn a_decided_topic_becomes_a_project_residents_watch_from_award_to_rating(
     .await;
     let reviewer = app.staff_token("reviewer", "pingshen.zhang", &[]).await;
     let conflicted = app.staff_token("reviewer", "pingshen.li", &[]).await;
-    let ids: Vec<i64> = {
-        let staff = app.get_ok("/api/v1/admin/staff", Some(&admin)).await;
-        staff["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|s| s["role"] == "reviewer")
-            .map(|s| s["account_id"].as_i64().or(s["id"].as_i64()).unwrap())
-            .collect()
-    };
-    assert_eq!(ids.len(), 2);
+    let ids = [
+        staff_id(&app, &admin, "pingshen.zhang").await,
+        staff_id(&app, &admin, "pingshen.li").await,
+    ];
     let r = app
         .put(
             &format!("/api/v1/rounds/{round}/reviewers"),
@@ -297,17 +302,7 @@ async fn a_decided_topic_becomes_a_project_residents_watch_from_award_to_rating(
     // 实施: milestones, activities, spending against the lines; overspending needs approval.
     advance_ok(&app, &admin, round, "implement").await;
     let supervisor = app.staff_token("supervisor", "dudao.wang", &[]).await;
-    let sup_id = {
-        let staff = app.get_ok("/api/v1/admin/staff", Some(&admin)).await;
-        let s = staff["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["role"] == "supervisor")
-            .unwrap()
-            .clone();
-        s["account_id"].as_i64().or(s["id"].as_i64()).unwrap()
-    };
+    let sup_id = staff_id(&app, &admin, "dudao.wang").await;
     app.put_expect(
         &format!("{path}/supervisors"),
         Some(&admin),
@@ -584,17 +579,7 @@ async fn each_role_sees_only_its_part_and_other_communities_get_404(backend: Bac
 
     // A reviewer sees their round only.
     let reviewer = app.staff_token("reviewer", "pingshen.zhao", &[]).await;
-    let rid = {
-        let staff = app.get_ok("/api/v1/admin/staff", Some(&admin)).await;
-        let s = staff["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["role"] == "reviewer")
-            .unwrap()
-            .clone();
-        s["account_id"].as_i64().or(s["id"].as_i64()).unwrap()
-    };
+    let rid = staff_id(&app, &admin, "pingshen.zhao").await;
     app.put_expect(
         &format!("/api/v1/rounds/{other_round}/reviewers"),
         Some(&admin),
@@ -636,17 +621,7 @@ async fn each_role_sees_only_its_part_and_other_communities_get_404(backend: Bac
     // The worker's organisation lead gets an account scoped to their organisation.
     let lead = app.staff_token("org_lead", "zuzhi.liu", &[]).await;
     assert_eq!(app.get(&path, Some(&lead)).await.status(), 404);
-    let lead_id = {
-        let staff = app.get_ok("/api/v1/admin/staff", Some(&admin)).await;
-        let s = staff["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["role"] == "org_lead")
-            .unwrap()
-            .clone();
-        s["account_id"].as_i64().or(s["id"].as_i64()).unwrap()
-    };
+    let lead_id = staff_id(&app, &admin, "zuzhi.liu").await;
     let o = format!("/api/v1/organisations/{org}");
     let etag = app.etag(&o, &worker).await;
     let patch = json!({"name": "坤翔苑读书会", "kind": "public_interest", "stage": "developing", "lead_name": "刘阿姨",
@@ -783,17 +758,7 @@ async fn phases_are_enforced_in_order_with_their_rules(backend: Backend) {
     .await;
     let path = format!("/api/v1/rounds/{round}");
     let reviewer = app.staff_token("reviewer", "pingshen.a", &[]).await;
-    let rid = {
-        let staff = app.get_ok("/api/v1/admin/staff", Some(&admin)).await;
-        let s = staff["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["role"] == "reviewer")
-            .unwrap()
-            .clone();
-        s["account_id"].as_i64().or(s["id"].as_i64()).unwrap()
-    };
+    let rid = staff_id(&app, &admin, "pingshen.a").await;
     app.put_expect(
         &format!("{path}/reviewers"),
         Some(&admin),
@@ -917,17 +882,7 @@ async fn a_districts_two_rounds_add_up_in_json_and_xlsx(backend: Backend) {
         topics.push(app.topic_of(s).await.unwrap());
     }
     let reviewer = app.staff_token("reviewer", "pingshen.d", &[]).await;
-    let rid = {
-        let staff = app.get_ok("/api/v1/admin/staff", Some(&admin)).await;
-        let s = staff["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["role"] == "reviewer")
-            .unwrap()
-            .clone();
-        s["account_id"].as_i64().or(s["id"].as_i64()).unwrap()
-    };
+    let rid = staff_id(&app, &admin, "pingshen.d").await;
     let orgs = [
         register_organisation(&app, &worker, c, "坤翔苑跳蚤市场队", "mature").await,
         register_organisation(&app, &worker, c, "坤翔苑楼门长队", "budding").await,
