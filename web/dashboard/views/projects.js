@@ -337,9 +337,7 @@ export function RoundPage({ me, id }) {
     <p><a href="#/projects">${t("proj_back")}</a></p>
     <div class="card">
       <h1>${r.name}</h1>
-      <p>${r.street_id ? t("proj_level_street") : t("proj_level_district")} ·
-        ${t("proj_phase")}${t("colon")}<${PhaseBadge} phase=${r.phase} label=${r.phase_label} labelEn=${r.phase_label_en} /> ·
-        ${t("proj_pool")}${t("colon")}<strong data-testid="round-pool">${money(r.pool_fen)}</strong></p>
+      <p>${r.street_id ? t("proj_level_street") : t("proj_level_district")}${" · "}${t("proj_phase")}${t("colon")}<${PhaseBadge} phase=${r.phase} label=${r.phase_label} labelEn=${r.phase_label_en} />${" · "}${t("proj_pool")}${t("colon")}<strong data-testid="round-pool">${money(r.pool_fen)}</strong></p>
       <ol class="phases" aria-label=${t("proj_phases")}>
         ${PHASES.map((ph) => {
           const d = (r.phases || []).find((x) => x.phase === ph);
@@ -775,9 +773,7 @@ export function ProjectPage({ me, id }) {
     <p><a href=${`#/round/${p.round.round_id}`}>${t("proj_back_round")}</a></p>
     <div class="card">
       <h1>${p.title}</h1>
-      <p>${p.organisation_name} · ${p.community_name} · ${p.round.name}
-        · <${PhaseBadge} phase=${phase} label=${p.round.phase_label} labelEn=${p.round.phase_label_en} />
-        · <${ProjectStatusBadge} p=${p} /></p>
+      <p>${p.organisation_name} · ${p.community_name} · ${p.round.name}${" · "}<${PhaseBadge} phase=${phase} label=${p.round.phase_label} labelEn=${p.round.phase_label_en} />${" · "}<${ProjectStatusBadge} p=${p} /></p>
       <dl class="facts">
         <dt>${t("proj_requested")}</dt><dd data-testid="project-requested">${money(p.requested_fen)}</dd>
         <dt>${t("proj_awarded")}</dt><dd data-testid="project-awarded">${money(p.awarded_fen)}</dd>
@@ -915,6 +911,7 @@ function Activities({ p, may, busy, act }) {
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
   async function submit(e) {
     e.preventDefault();
+    const form = e.currentTarget;
     setError(null);
     let photo_ids = [];
     setUploading(true);
@@ -939,7 +936,7 @@ function Activities({ p, may, busy, act }) {
     if (await act("/activities", "POST", body, t("saved"))) {
       setF(empty);
       setFiles([]);
-      e.target.reset();
+      form.querySelector('input[type="file"]').value = "";
     }
   }
   return html`<section class="card" data-testid="activities">
@@ -997,6 +994,7 @@ function Spending({ p, may, fund, busy, act }) {
   };
   async function submit(e) {
     e.preventDefault();
+    const form = e.currentTarget;
     setError(null);
     const fen = yuanToFen(f.yuan);
     if (!fen) return setError(new Error(t("proj_bad_amount", { value: f.yuan })));
@@ -1010,7 +1008,7 @@ function Spending({ p, may, fund, busy, act }) {
     if (await act("/spending", "POST", body, t("saved"))) {
       setF(empty);
       setReceipt(null);
-      e.target.reset();
+      form.querySelector('input[type="file"]').value = "";
     }
   }
   const decide = (s, approved) =>
