@@ -254,10 +254,11 @@ export async function projectAccount(adminToken, role, name) {
 
 /**
  * Through the API: a district round (¥10,000 pool), an organisation and its application
- * answering a decided topic. Returns `{roundId, orgId, projectId, topicId}`.
+ * answering a decided topic (a resident's suggestion `need`: give each fixture its own words,
+ * or grouping puts them in one topic). Returns `{roundId, orgId, projectId, topicId}`.
  */
-export async function projectFixture(adminToken, workerToken, residentTok, tag) {
-  const topicId = await decidedTopic(workerToken, residentTok, `社区老年食堂午餐排队太久，希望增加志愿者帮忙打饭（${tag}${RUN}）`);
+export async function projectFixture(adminToken, workerToken, residentTok, tag, need) {
+  const topicId = await decidedTopic(workerToken, residentTok, `${need}（${RUN}）`);
   const roundId = (await call(adminToken, "POST", "/rounds", {
     name: `${tag}公益创投${RUN}`,
     sources: [{ name: "区财政匹配", amount_fen: 1_000_000 }],

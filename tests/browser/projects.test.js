@@ -259,6 +259,9 @@ test("a decided topic becomes a funded project through the dashboard, from the r
   await login(supervisorPage, supervisor);
   await supervisorPage.click(`${sel("my-projects")} ${sel("project-row", `[data-project-id="${projectId}"]`)} a`);
   await supervisorPage.waitForSelector(sel("visit-form"));
+  // The supervisor sees the activity's photo and the receipt (they serve no community).
+  await supervisorPage.waitForSelector(`${sel("activity")} ${sel("photo-thumb")} img`);
+  await supervisorPage.waitForSelector(`${sel("spending-row", '[data-state="recorded"]')} ${sel("photo-thumb")} img`);
   await supervisorPage.selectOption(sel("visit-stage"), "midterm");
   await supervisorPage.fill(sel("visit-findings"), "巡查记录完整");
   await supervisorPage.fill(sel("visit-recommendations"), "增加夜间巡查");

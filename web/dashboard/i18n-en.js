@@ -517,7 +517,7 @@ export const en = {
   proj_overspend_hint: "Spending over its line counts only once the funder approves it.",
   proj_visits: "Supervision",
   proj_supervisors: "Supervisors",
-  proj_n_people: "{n}",
+  proj_n_people: "{n} people",
   proj_findings: "Findings",
   proj_recommendations: "Recommendations",
   proj_follow_up: "Follow-up",
@@ -565,5 +565,6 @@ export const en = {
   proj_figure: "Figure",
   proj_value: "Value",
   proj_orgs_by_stage: "Organisations by stage",
+  proj_someone: "a reviewer",
   proj_count: "Count",
 };

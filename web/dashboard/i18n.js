@@ -577,6 +577,7 @@ const zh = {
   proj_figure: "指标",
   proj_value: "数值",
   proj_orgs_by_stage: "社会组织发展阶段",
+  proj_someone: "一位评审专家",
   proj_count: "数量",
 };
 

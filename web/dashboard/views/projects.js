@@ -430,8 +430,10 @@ function Reviewers({ me, round, res }) {
   return html`<section class="card" data-testid="reviewers">
     <h2>${t("proj_reviewers")}</h2>
     ${!editable
-      ? html`<p>${(round.reviewers || []).length
-          ? (round.reviewers || []).map((a) => names.get(a) || `#${a}`).join(t("list_sep"))
+      ? html`<p data-testid="reviewer-names">${(round.reviewers || []).length
+          ? staff.data && staff.data.length
+            ? (round.reviewers || []).map((a) => names.get(a) || t("proj_someone")).join(t("list_sep"))
+            : t("proj_n_people", { n: round.reviewers.length })
           : t("none")}</p>`
       : html`<form onSubmit=${(e) => {
           e.preventDefault();
@@ -803,8 +805,7 @@ export function ProjectPage({ me, id }) {
           <ul data-testid="project-topics">
             ${(p.topics || []).map(
               (tp) => html`<li key=${tp.topic_id}>
-                ${me.communities && me.communities.length ? html`<a href=${`#/topic/${tp.topic_id}`}>#${tp.topic_id} ${tp.title}</a>` : html`#${tp.topic_id} ${tp.title}`}
-                <span class="muted">${statusLabel(tp.status)} · ${t("proj_topic_members", { n: tp.member_count })}</span></li>`,
+                ${me.communities && me.communities.length ? html`<a href=${`#/topic/${tp.topic_id}`}>#${tp.topic_id} ${tp.title}</a>` : html`#${tp.topic_id} ${tp.title}`}${" "}<span class="muted">${statusLabel(tp.status)} · ${t("proj_topic_members", { n: tp.member_count })}</span></li>`,
             )}
           </ul>
         </section>
