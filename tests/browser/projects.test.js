@@ -110,11 +110,16 @@ test("a decided topic becomes a funded project through the dashboard, from the r
   const orgId = Number(await orgRow.getAttribute("data-org-id"));
   assert.equal((await call(worker, "GET", `/organisations/${orgId}`)).data.stage, "developing");
 
+  // The round offers the form; the worker starts it from the decided topic instead, choosing
+  // the round there (the topic comes ticked).
   await go(workerPage, `round/${roundId}`);
-  await workerPage.click(sel("new-application"));
+  await workerPage.waitForSelector(sel("new-application"));
+  await go(workerPage, `topic/${topicId}`);
+  await workerPage.click(sel("topic-apply"));
   await workerPage.waitForSelector(sel("application-form"));
+  await workerPage.selectOption(sel("app-round"), String(roundId));
+  await workerPage.waitForSelector(`${sel("app-topic", `[data-topic-id="${topicId}"]`)}:checked`);
   await workerPage.selectOption(sel("app-org"), String(orgId));
-  await workerPage.check(sel("app-topic", `[data-topic-id="${topicId}"]`));
   await workerPage.fill(sel("app-title"), title);
   await workerPage.fill(sel("app-need"), "3号楼电梯经常停运，老人上下楼困难，议事会决议由居民互助队配合维保");
   await workerPage.fill(sel("app-goals"), "每周巡查电梯，建立故障快速报修");

@@ -566,5 +566,7 @@ export const en = {
   proj_value: "Value",
   proj_orgs_by_stage: "Organisations by stage",
   proj_someone: "a reviewer",
+  proj_apply_from_topic: "Apply for a community project answering this decision",
+  proj_no_open_rounds: "No funding round is taking applications now",
   proj_count: "Count",
 };

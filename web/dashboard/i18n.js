@@ -578,6 +578,8 @@ const zh = {
   proj_value: "数值",
   proj_orgs_by_stage: "社会组织发展阶段",
   proj_someone: "一位评审专家",
+  proj_apply_from_topic: "为此决议申请公益项目（填写项目书）",
+  proj_no_open_rounds: "目前没有正在申报的公益创投轮次",
   proj_count: "数量",
 };
 

@@ -618,7 +618,12 @@ function OrganisationForm({ me, title, initial, onSave, onCancel }) {
 // --- the application form (项目书) ----------------------------------------------------------------
 
 export function ApplicationForm({ me, communityId, id, query }) {
-  const roundId = id;
+  // From a round (#/apply/7), or from a decided topic (#/apply?topic=12): then a round that
+  // takes applications is chosen here.
+  const open = useLoad(() => (id ? Promise.resolve([]) : api("/rounds").then((d) => items(d).filter((r) => r.phase === "apply"))), [id]);
+  const [picked, setPicked] = useState("");
+  const openRounds = open.data || [];
+  const roundId = id || Number(picked || (openRounds.length ? openRounds[0].round_id : 0)) || null;
   const round = useResource(roundId ? `/rounds/${roundId}` : null);
   const orgs = useLoad(() => (communityId ? api(`/communities/${communityId}/organisations`).then(items) : Promise.resolve([])), [communityId]);
   const topics = useLoad(
@@ -658,6 +663,7 @@ export function ApplicationForm({ me, communityId, id, query }) {
       budget.push({ category: l.category, description: l.description.trim(), amount_fen: fen });
     }
     if (!chosen.size) return setBad(t("proj_pick_topics"));
+    if (!roundId) return setBad(t("proj_no_open_rounds"));
     const body = {
       organisation_id: Number(orgValue),
       title: f.title.trim(),
@@ -682,8 +688,15 @@ export function ApplicationForm({ me, communityId, id, query }) {
   return html`<form class="card stack" onSubmit=${submit} data-testid="application-form">
     <p><a href=${roundId ? `#/round/${roundId}` : "#/projects"}>${t("proj_back_round")}</a></p>
     <h1>${t("proj_application")}</h1>
-    ${r ? html`<p>${r.name} · <${PhaseBadge} phase=${r.phase} label=${r.phase_label} labelEn=${r.phase_label_en} /></p>` : null}
-    <${ErrorBox} error=${round.error || orgs.error} />
+    ${!id
+      ? html`<label for="a-round">${t("proj_round")}</label>
+          <select id="a-round" required value=${roundId || ""} onChange=${(e) => setPicked(e.target.value)} data-testid="app-round">
+            ${!openRounds.length ? html`<option value="">${t("proj_no_open_rounds")}</option>` : null}
+            ${openRounds.map((x) => html`<option key=${x.round_id} value=${x.round_id}>${x.name}</option>`)}
+          </select>`
+      : null}
+    ${r ? html`<p>${r.name}${" · "}<${PhaseBadge} phase=${r.phase} label=${r.phase_label} labelEn=${r.phase_label_en} /></p>` : null}
+    <${ErrorBox} error=${open.error || round.error || orgs.error} />
     <label for="a-org">${t("proj_org")}</label>
     <select id="a-org" required value=${orgValue} onChange=${set("organisation_id")} data-testid="app-org">
       <option value="">${t("proj_choose_org")}</option>
