@@ -120,7 +120,7 @@ export function ProjectsHome({ me }) {
   usePage(t("proj_title"));
   return html`<div>
     <${SubNav} me=${me} current="projects" />
-    <div class="grid2">
+    <div class=${me.role === "admin" ? "grid-half" : ""}>
       <div>
         <section class="card" data-testid="round-list">
           <h1>${t("proj_title")}</h1>
