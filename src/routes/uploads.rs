@@ -218,6 +218,29 @@ fn blob_key(row: &UploadRow) -> Option<String> {
     (h.len() == 64).then(|| format!("{}/{}/{}.{}", &h[0..2], &h[2..4], h, ext))
 }
 
+/// Whether an upload shown by funded projects is the caller's to see: an activity photo for the
+/// residents and staff of the project's community, a receipt for its staff, and both for those
+/// who serve projects only (reviewers, supervisors, organisation leads) on a project they see.
+async fn project_upload_visible(
+    state: &AppState,
+    caller: &Caller,
+    upload_id: &str,
+) -> ApiResult<bool> {
+    for (community, project, photo) in state.store.project_upload_communities(upload_id).await? {
+        if caller.in_scope(community) && (photo || caller.role.is_staff()) {
+            return Ok(true);
+        }
+        if caller.role.serves_projects_only()
+            && crate::routes::projects::access::visible_project(state, caller, project)
+                .await
+                .is_ok()
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 #[utoipa::path(params(("id" = String, Path)), responses((status = 200, description = "the image"), (status = 404, body = crate::error::Problem)), tag = "uploads", security(("bearer" = [])))]
 #[get("/uploads/{id}")]
 pub async fn download(
@@ -247,13 +270,8 @@ pub async fn download(
             .iter()
             .any(|c| caller.in_scope(*c))
         // A funded project's activity photo (residents and staff of its community) or
-        // receipt (staff only).
-        || state
-            .store
-            .project_upload_communities(&row.upload_id)
-            .await?
-            .iter()
-            .any(|(c, photo)| caller.in_scope(*c) && (*photo || caller.role.is_staff()));
+        // receipt (staff only); its reviewers, supervisors and organisation lead see both.
+        || project_upload_visible(&state, &caller, &row.upload_id).await?;
     if !allowed {
         return Err(ApiError::not_found());
     }

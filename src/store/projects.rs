@@ -503,12 +503,13 @@ pub trait DeliveryStore: Send + Sync {
         comment: Option<&str>,
         at: DateTime<Utc>,
     ) -> anyhow::Result<()>;
-    /// The communities of funded projects that show this upload: `(community, true)` as an
-    /// activity photo (residents see it), `(community, false)` as a receipt (staff only).
+    /// The funded projects that show this upload, with their communities: `(community,
+    /// project, true)` as an activity photo (residents see it), `(community, project, false)`
+    /// as a receipt (staff only).
     async fn project_upload_communities(
         &self,
         upload: &str,
-    ) -> anyhow::Result<Vec<(CommunityId, bool)>>;
+    ) -> anyhow::Result<Vec<(CommunityId, ProjectId, bool)>>;
     async fn resident_counts(&self, id: ProjectId) -> anyhow::Result<ResidentCounts>;
     async fn my_project_ties(
         &self,

@@ -354,12 +354,24 @@ async fn a_decided_topic_becomes_a_project_residents_watch_from_award_to_rating(
         "milestone notice: {notes}"
     );
 
+    let photo =
+        crate::uploads::upload(&app, &worker, crate::uploads::jpeg_with_gps(), "a.jpg").await;
+    assert_eq!(photo.status(), 201);
+    let photo_id = photo.json::<Value>().await.unwrap()["upload_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let activity = json!({"held_on": "2026-06-15", "place": "3号楼大堂", "summary": "电梯安全宣讲",
-        "participants": 40, "beneficiaries": 120, "volunteer_hours": 7.5, "photo_ids": []});
+        "participants": 40, "beneficiaries": 120, "volunteer_hours": 7.5, "photo_ids": [photo_id]});
     let v = app
         .post_expect(&format!("{path}/activities"), Some(&worker), &activity, 201)
         .await;
     assert_eq!(v["activities"][0]["volunteer_hours"], 7.5);
+    // The supervisor serves no community, yet sees the photos of the project they supervise.
+    let seen = app
+        .get(&format!("/api/v1/uploads/{photo_id}"), Some(&supervisor))
+        .await;
+    assert_eq!(seen.status(), 200);
     let future = json!({"held_on": "2099-01-01", "place": "大堂", "summary": "未来的活动",
         "participants": 1, "beneficiaries": 1, "volunteer_hours": 0.0, "photo_ids": []});
     assert_problem(

@@ -37,7 +37,7 @@ pub fn jpeg_with_gps() -> Vec<u8> {
     j
 }
 
-async fn upload(app: &TestApp, token: &str, bytes: Vec<u8>, name: &str) -> reqwest::Response {
+pub async fn upload(app: &TestApp, token: &str, bytes: Vec<u8>, name: &str) -> reqwest::Response {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
     app.client
         .post(app.url("/api/v1/uploads"))

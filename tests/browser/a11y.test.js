@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   BASE, COMMUNITY_ID, WORKER, VOLUNTEER, RUN, launch, newPage, login, shot, residentToken, postSuggestion, staffToken, call,
-  until, suggestionWithTopic, checkA11y, tabTo, focused, uploadPhoto,
+  until, suggestionWithTopic, checkA11y, tabTo, focused, uploadPhoto, projectFixture, projectAccount,
 } from "./helpers.js";
 
 const ADMIN = { username: process.env.MINYI_ADMIN_USER || "admin", password: process.env.MINYI_ADMIN_PASS || "" };
@@ -98,6 +98,102 @@ test("axe finds no violation on any screen of the dashboard, in Chinese and in E
   await checkA11y(en, "a11y-inbox-en");
   await open(en, `topic/${topicId}`, '[data-testid="topic-page"]');
   await checkA11y(en, "a11y-topic-en");
+  assert.doesNotMatch(await en.textContent("main"), /[\u4e00-\u9fff]{2,}：/, "no Chinese UI strings with a colon on the English page");
+  await en.context().close();
+});
+
+/** Move a round to its next phase through the API (with its ETag). */
+async function advance(admin, roundId, phase) {
+  const { etag } = await call(admin, "GET", `/rounds/${roundId}`);
+  await call(admin, "POST", `/rounds/${roundId}/phase`, { phase }, { "if-match": etag });
+}
+
+test("axe finds no violation on the community projects screens (each role's forms), in Chinese and in English", async () => {
+  const admin = await staffToken(ADMIN);
+  const worker = await staffToken(WORKER);
+  const resident = await residentToken(`无障碍项目居民${RUN}`);
+  const reviewer = await projectAccount(admin, "reviewer", `无障碍评审${RUN}`);
+  const supervisor = await projectAccount(admin, "supervisor", `无障碍督导${RUN}`);
+  // One application under review (review and decision forms) …
+  const review = await projectFixture(admin, worker, resident, "评审", "东区自行车棚顶棚漏雨，电动车充电插座进水，下雨天不敢充电");
+  await call(admin, "PUT", `/rounds/${review.roundId}/reviewers`, { account_ids: [reviewer.id] });
+  await advance(admin, review.roundId, "review");
+  // … and one funded project at the final evaluation (delivery, supervision, evaluation forms),
+  // with an overspend waiting for the funder.
+  const run = await projectFixture(admin, worker, resident, "实施", "老年食堂午餐排队太久，行动不便的老人等不及，希望志愿者帮忙打饭送餐");
+  await call(admin, "PUT", `/rounds/${run.roundId}/reviewers`, { account_ids: [reviewer.id] });
+  await advance(admin, run.roundId, "review");
+  const { etag } = await call(admin, "GET", `/projects/${run.projectId}`);
+  await call(admin, "POST", `/projects/${run.projectId}/decision`, { approved: true, awarded_fen: 300_000, reason: "同意立项" }, { "if-match": etag });
+  for (const phase of ["announce", "implement"]) await advance(admin, run.roundId, phase);
+  await call(admin, "PUT", `/projects/${run.projectId}/supervisors`, { account_ids: [supervisor.id] });
+  const p = (await call(worker, "POST", `/projects/${run.projectId}/milestones`, { title: "招募志愿者", due_on: "2026-06-01" })).data;
+  const photo = await uploadPhoto(worker);
+  await call(worker, "POST", `/projects/${run.projectId}/activities`, {
+    held_on: "2026-11-01", place: "老年食堂", summary: "志愿者分餐", participants: 20, beneficiaries: 80, volunteer_hours: 6, photo_ids: [photo],
+  });
+  const line = p.budget_lines[0].line_id;
+  await call(worker, "POST", `/projects/${run.projectId}/spending`, { line_id: line, amount_fen: 350_000, spent_on: "2026-11-02", note: "购买保温箱" });
+  await call(await staffToken(supervisor), "POST", `/projects/${run.projectId}/visits`, {
+    visited_on: "2026-11-03", stage: "start", findings: "分餐有序", recommendations: "增加排队座椅", follow_up: "请补充座椅采购计划",
+  });
+  for (const phase of ["midterm", "evaluate"]) await advance(admin, run.roundId, phase);
+
+  const page = await newPage(browser);
+  await login(page, WORKER);
+  await open(page, "projects", `[data-testid="round-row"][data-round-id="${run.roundId}"]`);
+  await checkA11y(page, "a11y-projects");
+  await open(page, `round/${review.roundId}`, '[data-testid="applications"] [data-testid="project-row"]');
+  await checkA11y(page, "a11y-projects-round");
+  await open(page, "orgs", '[data-testid="org-row"]');
+  await checkA11y(page, "a11y-projects-orgs");
+  await page.locator('[data-testid="org-edit"]').first().click();
+  await page.waitForSelector('[data-testid="org-form"] button[type="button"]');
+  await checkA11y(page, "a11y-projects-org-edit");
+  await open(page, `pfigures?round=${run.roundId}`, '[data-testid="area-figure-table"] [data-testid="figure-row"]');
+  await checkA11y(page, "a11y-projects-figures");
+  await open(page, `project/${run.projectId}`, '[data-testid="visit-response-form"]');
+  await page.waitForSelector('[data-testid="activity"] [data-testid="photo-thumb"] img');
+  await checkA11y(page, "a11y-projects-project-run");
+  // Applications are taken only while a round is in its first phase: a new one for the form.
+  const fresh = (await call(admin, "POST", "/rounds", { name: `无障碍申报${RUN}`, sources: [{ name: "区财政匹配", amount_fen: 100_000 }] })).data.round_id;
+  await open(page, `apply/${fresh}?topic=${review.topicId}`, `[data-testid="app-topic"][data-topic-id="${review.topicId}"]:checked`);
+  await checkA11y(page, "a11y-projects-apply");
+  await page.context().close();
+
+  const adminPage = await newPage(browser);
+  await login(adminPage, ADMIN);
+  await open(adminPage, "projects", '[data-testid="round-form"]');
+  await checkA11y(adminPage, "a11y-projects-admin");
+  await open(adminPage, `round/${fresh}`, '[data-testid="reviewer-choice"]');
+  await checkA11y(adminPage, "a11y-projects-round-admin");
+  await open(adminPage, `project/${review.projectId}`, '[data-testid="decision-form"]');
+  await checkA11y(adminPage, "a11y-projects-decision");
+  await open(adminPage, `project/${run.projectId}`, '[data-testid="evaluation-form"]');
+  await adminPage.waitForSelector('[data-testid="overspend-decision"]');
+  await checkA11y(adminPage, "a11y-projects-evaluation");
+  await adminPage.context().close();
+
+  const reviewerPage = await newPage(browser);
+  await login(reviewerPage, reviewer);
+  await open(reviewerPage, `project/${review.projectId}`, '[data-testid="review-form"] [data-testid="review-score"]');
+  await checkA11y(reviewerPage, "a11y-projects-review");
+  await reviewerPage.context().close();
+
+  const supervisorPage = await newPage(browser);
+  await login(supervisorPage, supervisor);
+  await open(supervisorPage, `project/${run.projectId}`, '[data-testid="visit-form"]');
+  await checkA11y(supervisorPage, "a11y-projects-supervisor");
+  await supervisorPage.context().close();
+
+  const en = await newPage(browser, { lang: "en" });
+  await login(en, ADMIN);
+  await open(en, `project/${run.projectId}`, '[data-testid="evaluation-form"]');
+  await checkA11y(en, "a11y-projects-project-en");
+  await open(en, `round/${review.roundId}`, '[data-testid="ranking"]');
+  await checkA11y(en, "a11y-projects-round-en");
+  await open(en, "projects", '[data-testid="round-form"]');
+  await checkA11y(en, "a11y-projects-admin-en");
   assert.doesNotMatch(await en.textContent("main"), /[\u4e00-\u9fff]{2,}：/, "no Chinese UI strings with a colon on the English page");
   await en.context().close();
 });

@@ -228,3 +228,51 @@ export async function uploadPhoto(token, bytes = png()) {
   if (res.status !== 201) throw new Error(`upload → ${res.status}: ${await res.text()}`);
   return (await res.json()).upload_id;
 }
+
+/**
+ * A hall topic decided by a meeting (consensus), as community projects answer: a resident's
+ * suggestion, a meeting with it on the agenda and the decision. Returns the topic id.
+ */
+export async function decidedTopic(workerToken, residentTok, text) {
+  const posted = await postSuggestion(residentTok, text);
+  const topicId = (await suggestionWithTopic(residentTok, posted.id)).topic.topic_id;
+  const meeting = (await call(workerToken, "POST", `/communities/${COMMUNITY_ID}/meetings`, {
+    title: `公益项目议事会${RUN}-${topicId}`, held_at: "2026-11-20T11:00:00Z", place: "社区活动室", topic_ids: [topicId],
+  })).data.meeting_id;
+  await call(workerToken, "POST", `/meetings/${meeting}/decisions`, {
+    topic_id: topicId, decision: `由社区社会组织申请公益创投项目落实（${RUN}）`, decision_mode: "consensus",
+  });
+  return topicId;
+}
+
+/** A staff account of a project role (reviewer, supervisor, org_lead); `{username, password, id}`. */
+export async function projectAccount(adminToken, role, name) {
+  const who = { username: `${role.replace("_", "")}${RUN}${++clientSeq}`, password: `project-pass-${RUN}-1` };
+  const { data } = await call(adminToken, "POST", "/admin/staff", { role, ...who, display_name: name, community_ids: [] });
+  return { ...who, id: data.id ?? data.account_id };
+}
+
+/**
+ * Through the API: a district round (¥10,000 pool), an organisation and its application
+ * answering a decided topic (a resident's suggestion `need`: give each fixture its own words,
+ * or grouping puts them in one topic). Returns `{roundId, orgId, projectId, topicId}`.
+ */
+export async function projectFixture(adminToken, workerToken, residentTok, tag, need) {
+  const topicId = await decidedTopic(workerToken, residentTok, `${need}（${RUN}）`);
+  const roundId = (await call(adminToken, "POST", "/rounds", {
+    name: `${tag}公益创投${RUN}`,
+    sources: [{ name: "区财政匹配", amount_fen: 1_000_000 }],
+    phases: [{ phase: "apply", starts_on: "2026-03-01", ends_on: "2026-03-31" }],
+  })).data.round_id;
+  const orgId = (await call(workerToken, "POST", `/communities/${COMMUNITY_ID}/organisations`, {
+    name: `${tag}互助队${RUN}`, kind: "mutual_aid", stage: "budding", lead_name: "刘阿姨", lead_phone: "13812345678",
+    members_count: 12, volunteers_count: 30, notes: "社工孵化中",
+  })).data.organisation_id;
+  const projectId = (await call(workerToken, "POST", `/rounds/${roundId}/projects`, {
+    organisation_id: orgId, title: `${tag}助餐行动${RUN}`.slice(0, 60), need: "老年食堂午餐排队时间长，行动不便的老人等不及",
+    goals: "午餐排队不超过十分钟", plan: "招募志愿者分餐；每月一次满意度回访", beneficiaries_target: 120, volunteers_planned: 8,
+    starts_on: "2026-05-01", ends_on: "2026-10-31", topic_ids: [topicId],
+    budget_lines: [{ category: "materials", description: "餐具与保温箱", amount_fen: 300_000 }],
+  })).data.project_id;
+  return { roundId, orgId, projectId, topicId };
+}

@@ -21,20 +21,41 @@ const VIEWS = {
   join: () => import("./views/join.js").then((m) => m.JoinCode),
   admin: () => import("./views/admin.js").then((m) => m.Admin),
   privacy: () => import("./views/privacy.js").then((m) => m.Privacy),
+  projects: () => import("./views/projects.js").then((m) => m.ProjectsHome),
+  round: () => import("./views/projects.js").then((m) => m.RoundPage),
+  apply: () => import("./views/projects.js").then((m) => m.ApplicationForm),
+  project: () => import("./views/projects.js").then((m) => m.ProjectPage),
+  orgs: () => import("./views/projects.js").then((m) => m.Organisations),
+  pfigures: () => import("./views/projects.js").then((m) => m.ProjectFigures),
 };
 const loaded = {};
 
 /** The section a route belongs to in the navigation. */
-const SECTION = { topic: "inbox", meeting: "meetings", batch: "paper" };
+const SECTION = {
+  topic: "inbox",
+  meeting: "meetings",
+  batch: "paper",
+  round: "projects",
+  apply: "projects",
+  project: "projects",
+  orgs: "projects",
+  pfigures: "projects",
+};
+
+/** Roles that serve community projects only (no community's hall): they land on projects. */
+const PROJECT_ONLY = ["reviewer", "supervisor", "org_lead"];
 
 function parseRoute() {
-  const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
-  return { name: parts[0] || "", id: parts[1] ? Number(parts[1]) : null };
+  const [path, search] = location.hash.replace(/^#\/?/, "").split("?");
+  const parts = path.split("/").filter(Boolean);
+  const query = Object.fromEntries(new URLSearchParams(search || ""));
+  return { name: parts[0] || "", id: parts[1] ? Number(parts[1]) : null, query };
 }
 
 function navFor(role) {
   if (role === "volunteer") return ["paper", "assist"];
-  const items = ["inbox", "meetings", "paper", "assist", "callbacks", "moderation", "stats", "join", "privacy"];
+  if (PROJECT_ONLY.includes(role)) return ["projects"];
+  const items = ["inbox", "meetings", "paper", "assist", "callbacks", "moderation", "stats", "projects", "join", "privacy"];
   if (role === "admin") items.push("admin");
   return items;
 }
@@ -161,8 +182,9 @@ function Page({ me, communityId }) {
   const allowed = navFor(me.role);
   const section = SECTION[route.name] || route.name;
   const name = VIEWS[route.name] && allowed.includes(section) ? route.name : allowed[0];
-  const props = { me, communityId, id: route.id };
-  return html`<${LazyView} key=${`${name}/${route.id || ""}`} name=${name} props=${props} />`;
+  const props = { me, communityId, id: route.id, query: route.query };
+  const search = new URLSearchParams(route.query).toString();
+  return html`<${LazyView} key=${`${name}/${route.id || ""}?${search}`} name=${name} props=${props} />`;
 }
 
 function App() {
@@ -212,7 +234,7 @@ function App() {
     const communities = me.communities || [];
     community = communities.find((c) => c.community_id === communityId) || null;
     if (!community && communities.length === 1) community = communities[0];
-    if (!communities.length && me.role !== "admin") body = html`<div class="card"><p>${t("no_community")}</p></div>`;
+    if (!communities.length && me.role !== "admin" && !PROJECT_ONLY.includes(me.role)) body = html`<div class="card"><p>${t("no_community")}</p></div>`;
     else if (!community && communities.length > 1) body = html`<${CommunityPicker} me=${me} onPick=${pick} />`;
     else body = html`<${Page} me=${me} communityId=${community ? community.community_id : null} />`;
   }

@@ -108,10 +108,11 @@ const RESIDENT_COUNTS: &str = "select
     (select cast(coalesce(round(avg(stars) * 10), 0) as bigint) from project_rating
         where project_id = $1) as rating_x10";
 /// `$1`: a `like` pattern finding the upload id in an activity's photo list.
-const UPLOAD_AS_PHOTO: &str = "select distinct p.community_id from project_activity a
+const UPLOAD_AS_PHOTO: &str = "select distinct p.community_id, p.project_id from project_activity a
         join project p on p.project_id = a.project_id
     where p.status = 'approved' and a.photos like $1 escape '\\'";
-const UPLOAD_AS_RECEIPT: &str = "select distinct p.community_id from project_spending s
+const UPLOAD_AS_RECEIPT: &str =
+    "select distinct p.community_id, p.project_id from project_spending s
         join project p on p.project_id = s.project_id
     where s.receipt_upload_id = $1";
 const MY_SIGNUPS: &str =
@@ -541,20 +542,23 @@ impl DeliveryStore for SqlStore {
         Ok(())
     }
 
-    async fn project_upload_communities(&self, upload: &str) -> Result<Vec<(CommunityId, bool)>> {
+    async fn project_upload_communities(
+        &self,
+        upload: &str,
+    ) -> Result<Vec<(CommunityId, ProjectId, bool)>> {
         let pattern = like_pattern(&format!("\"{upload}\""));
-        let photos: Vec<CommunityId> = sqlx::query_scalar(UPLOAD_AS_PHOTO)
+        let photos: Vec<(CommunityId, ProjectId)> = sqlx::query_as(UPLOAD_AS_PHOTO)
             .bind(pattern)
             .fetch_all(&self.read)
             .await?;
-        let receipts: Vec<CommunityId> = sqlx::query_scalar(UPLOAD_AS_RECEIPT)
+        let receipts: Vec<(CommunityId, ProjectId)> = sqlx::query_as(UPLOAD_AS_RECEIPT)
             .bind(upload)
             .fetch_all(&self.read)
             .await?;
         Ok(photos
             .into_iter()
-            .map(|c| (c, true))
-            .chain(receipts.into_iter().map(|c| (c, false)))
+            .map(|(c, p)| (c, p, true))
+            .chain(receipts.into_iter().map(|(c, p)| (c, p, false)))
             .collect())
     }
 

@@ -180,6 +180,8 @@ function ModerationWords({ me, communities, initial }) {
   </div>`;
 }
 
+const PROJECT_ROLES = ["reviewer", "supervisor", "org_lead"];
+
 function Staff({ me, list, error, communities, nameOf, run, reload }) {
   const empty = { username: "", password: "", display_name: "", role: "worker", community_ids: [], street_id: "" };
   const [form, setForm] = useState(empty);
@@ -189,7 +191,9 @@ function Staff({ me, list, error, communities, nameOf, run, reload }) {
   const streets = [...new Map(communities.map((c) => [c.street_id, c.street_name || `#${c.street_id}`])).entries()];
   const body = () => {
     const { street_id, community_ids, ...rest } = form;
-    return form.role === "admin" ? { ...rest, street_id: Number(street_id) } : { ...rest, community_ids };
+    if (form.role === "admin") return { ...rest, street_id: Number(street_id) };
+    // Reviewers, supervisors and organisation leads are assigned to rounds and projects.
+    return PROJECT_ROLES.includes(form.role) ? rest : { ...rest, community_ids };
   };
   return html`<div class="card" data-testid="admin-staff">
     <h2>${t("staff")}</h2>
@@ -217,7 +221,7 @@ function Staff({ me, list, error, communities, nameOf, run, reload }) {
       <div><label for="st-name">${t("display_name")}</label><input id="st-name" required value=${form.display_name} onInput=${set("display_name")} /></div>
       <div><label for="st-role">${t("role")}</label>
         <select id="st-role" value=${form.role} onChange=${set("role")}>
-          ${(me.admin_district_id ? ["worker", "volunteer", "admin"] : ["worker", "volunteer"]).map((r) => html`<option key=${r} value=${r}>${t(`role_${r}`)}</option>`)}
+          ${(me.admin_district_id ? ["worker", "volunteer", "admin", ...PROJECT_ROLES] : ["worker", "volunteer", ...PROJECT_ROLES]).map((r) => html`<option key=${r} value=${r}>${t(`role_${r}`)}</option>`)}
         </select></div>
       ${form.role === "admin"
         ? html`<div><label for="st-street">${t("admin_street")}</label>
@@ -225,6 +229,8 @@ function Staff({ me, list, error, communities, nameOf, run, reload }) {
               <option value="">—</option>
               ${streets.map(([id, name]) => html`<option key=${id} value=${id}>${name}</option>`)}
             </select></div>`
+        : PROJECT_ROLES.includes(form.role)
+        ? null
         : html`<div>
             <span>${t("communities")}</span>
             ${communities.map((c) => html`<label key=${c.community_id}><input type="checkbox" checked=${form.community_ids.includes(c.community_id)}

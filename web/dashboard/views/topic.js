@@ -55,6 +55,9 @@ export function TopicPage({ id, communityId }) {
                 ${t("supporters", { n: topic.supporter_count ?? 0 })}</span>
             </p>
             ${topic.status_reason ? html`<p class="text">${t("reason")}${t("colon")}${topic.status_reason}</p>` : null}
+            ${["decided", "in_progress"].includes(topic.status)
+              ? html`<p><a href=${`#/apply?topic=${topic.id}`} data-testid="topic-apply">${t("proj_apply_from_topic")}</a></p>`
+              : null}
             ${topic.merged_into
               ? html`<p data-testid="merged-into"><a href=${`#/topic/${topic.merged_into}`}>${t("merged_into", { id: topic.merged_into })}</a></p>`
               : null}
