@@ -112,6 +112,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(hall::stats::stats)
                 .service(hall::stats::export)
                 .service(projects::organisations::list)
+                .service(projects::organisations::applicable)
+                .service(projects::organisations::decided_topics)
                 .service(projects::organisations::create)
                 .service(projects::organisations::detail)
                 .service(projects::organisations::update)

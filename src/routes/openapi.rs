@@ -43,6 +43,8 @@ use utoipa_swagger_ui::SwaggerUi;
         super::privacy::erase::preview, super::privacy::erase::erase, super::privacy::persons::erase,
         super::privacy::access_log::list, super::privacy::access_log::reveal_paper_contact,
         super::projects::organisations::list,
+        super::projects::organisations::applicable,
+        super::projects::organisations::decided_topics,
         super::projects::organisations::create,
         super::projects::organisations::detail,
         super::projects::organisations::update,

@@ -126,6 +126,11 @@ fn scores(need: i32, feasibility: i32, budget: i32, sustainability: i32) -> Valu
     json!({"scores": {"need": need, "feasibility": feasibility, "budget": budget, "sustainability": sustainability}, "comment": "方案可行"})
 }
 
+/// A worker of another community.
+async fn far_worker(app: &TestApp, community: i64) -> String {
+    app.staff_token("worker", "far.worker", &[community]).await
+}
+
 /// A staff account's id, found by its username in the admin's staff list.
 async fn staff_id(app: &TestApp, admin: &str, username: &str) -> i64 {
     let staff = app.get_ok("/api/v1/admin/staff", Some(admin)).await;
@@ -664,6 +669,39 @@ async fn each_role_sees_only_its_part_and_other_communities_get_404(backend: Bac
             / 100,
         4
     );
+    // What the lead may apply for: their organisation (phone masked) and the decided topics of
+    // its community; a supervisor applies for none.
+    let mine = app.get_ok("/api/v1/organisations", Some(&lead)).await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(mine["items"][0]["organisation_id"], org);
+    assert!(!mine.to_string().contains("13812345678"), "{mine}");
+    let topics = app.get_ok(&format!("{o}/topics"), Some(&lead)).await;
+    let choice = topics["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["topic_id"] == t)
+        .unwrap_or_else(|| panic!("the decided topic {t} is not offered: {topics}"));
+    assert!(
+        ["decided", "in_progress", "resolved"].contains(&choice["status"].as_str().unwrap()),
+        "{choice}"
+    );
+    assert_eq!(choice["status_label"], "已决议", "{choice}");
+    let none = app.get_ok("/api/v1/organisations", Some(&supervisor)).await;
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        app.get(&format!("{o}/topics"), Some(&supervisor))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.get(&format!("{o}/topics"), Some(&far_worker(&app, other).await))
+            .await
+            .status(),
+        404
+    );
+
     // The worker cannot fund; the resident cannot see an unannounced project.
     let etag = app.etag(&path, &worker).await;
     let r = app

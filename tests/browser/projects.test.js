@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import {
-  BASE, WORKER, RUN, launch, newPage, login, shot, residentToken, staffToken, call, until, png, decidedTopic, projectAccount,
+  BASE, COMMUNITY_ID, WORKER, RUN, launch, newPage, login, shot, residentToken, staffToken, call, until, png, decidedTopic, projectAccount,
 } from "./helpers.js";
 
 const ADMIN = { username: process.env.MINYI_ADMIN_USER || "admin", password: process.env.MINYI_ADMIN_PASS || "" };
@@ -344,4 +344,56 @@ test("a decided topic becomes a funded project through the dashboard, from the r
   }, { what: "the resident's view of the project" });
   assert.equal(shown.progress.percent, 100);
   assert.equal(shown.activities[0].place, "3号楼大堂");
+});
+
+test("an organisation lead enters the application of their own organisation, answering a decided topic", async () => {
+  // Through the API: a decided topic, an open round, an organisation whose lead gets an account.
+  const admin = await staffToken(ADMIN);
+  const worker = await staffToken(WORKER);
+  const resident = await residentToken(`领队居民${RUN}`);
+  const topicId = await decidedTopic(worker, resident, `小区广场晚上没有路灯，跳广场舞的老人看不清路（${RUN}）`);
+  const roundId = (await call(admin, "POST", "/rounds", {
+    name: `领队申报公益创投${RUN}`,
+    sources: [{ name: "区财政匹配", amount_fen: 1_000_000 }],
+    phases: [{ phase: "apply", starts_on: "2026-03-01", ends_on: "2026-03-31" }],
+  })).data.round_id;
+  const lead = await projectAccount(admin, "org_lead", `刘领队${RUN}`);
+  const org = (await call(worker, "POST", `/communities/${COMMUNITY_ID}/organisations`, {
+    name: `广场舞队${RUN}`, kind: "mutual_aid", stage: "budding", lead_name: "刘阿姨", lead_phone: "13812345678",
+    members_count: 20, volunteers_count: 6, lead_account_id: lead.id,
+  }));
+  assert.equal(org.status, 201, JSON.stringify(org.data));
+  const orgId = org.data.organisation_id;
+
+  // The lead lands on the projects section (no hall), opens the round and writes the application.
+  const page = await newPage(browser);
+  await login(page, lead, { choose: false });
+  await page.waitForSelector(sel("nav-projects"));
+  await go(page, `round/${roundId}`);
+  await page.click(sel("new-application"));
+  await page.waitForSelector(sel("application-form"));
+  // Their organisation is the only one offered, chosen already; the community's decided topic
+  // is offered although the lead cannot open the hall.
+  assert.equal(await page.locator(`${sel("app-org")} option[value="${orgId}"]`).count(), 1);
+  assert.equal(await page.inputValue(sel("app-org")), String(orgId));
+  await page.check(sel("app-topic", `[data-topic-id="${topicId}"]`));
+  await page.fill(sel("app-title"), `广场照明行动${RUN}`.slice(0, 60));
+  await page.fill(sel("app-need"), "广场晚上没有路灯，老人看不清路");
+  await page.fill(sel("app-goals"), "加装照明并每周巡查");
+  await page.fill(sel("app-plan"), "联系物业加装灯具；志愿者每周巡查");
+  await page.fill(sel("app-beneficiaries"), "150");
+  await page.fill(sel("app-starts"), "2026-05-01");
+  await page.fill(sel("app-ends"), "2026-09-30");
+  await page.locator(sel("line-description")).first().fill("灯具");
+  await page.locator(sel("line-yuan")).first().fill("2,500");
+  await shot(page, "projects-application-lead");
+  await page.locator(sel("app-title")).press("Enter");
+  await page.waitForURL(/#\/project\/\d+/);
+  const projectId = Number(page.url().match(/#\/project\/(\d+)/)[1]);
+  const p = (await call(admin, "GET", `/projects/${projectId}`)).data;
+  assert.equal(p.organisation_id, orgId);
+  assert.equal(p.requested_fen, 250_000, "yuan typed, fen kept");
+  assert.deepEqual(p.topics.map((x) => x.topic_id), [topicId]);
+  assert.equal(p.created_by_account_id, lead.id, "entered by the lead");
+  await page.close();
 });

@@ -155,7 +155,7 @@ async fn input(
 }
 
 /// Whether the caller may apply for (or edit the application of) this organisation.
-async fn may_apply_for(
+pub(super) async fn may_apply_for(
     state: &AppState,
     caller: &Caller,
     org: OrganisationId,

@@ -4,13 +4,14 @@ use crate::auth::caller::{ProjectStaff, Staff, Worker};
 use crate::domain::ids::{AccountId, CommunityId, OrganisationId};
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
+use crate::hall::status::TopicStatus;
 use crate::intake::mask::mask_phone;
 use crate::projects::codes::{OrgKind, OrgStage};
 use crate::routes::admin::audit_of;
 use crate::routes::admin::communities::conflict_from;
 use crate::routes::hall::{done, etag, if_match, opt_text, text};
 use crate::state::AppState;
-use crate::store::{OrganisationInput, OrganisationRow};
+use crate::store::{OrganisationInput, OrganisationRow, TopicSort};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
@@ -224,4 +225,66 @@ pub async fn update(
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::ETAG, etag(row.version)))
         .json(view(row, true)))
+}
+
+/// The organisations the caller may enter applications for: an organisation lead's own, a
+/// worker's or admin's in their communities (phones masked).
+#[utoipa::path(responses((status = 200, body = crate::routes::Items<OrganisationView>)), tag = "projects", security(("bearer" = [])))]
+#[get("/organisations")]
+pub async fn applicable(
+    state: web::Data<AppState>,
+    caller: ProjectStaff,
+) -> ApiResult<HttpResponse> {
+    let rows = match caller.role {
+        Role::OrgLead => state.store.organisations_led_by(caller.account_id).await?,
+        Role::Worker | Role::Admin => state.store.organisations(&caller.communities).await?,
+        _ => Vec::new(),
+    };
+    let items: Vec<OrganisationView> = rows.into_iter().map(|o| view(o, false)).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+}
+
+/// A hall topic an application may answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TopicChoice {
+    pub topic_id: crate::domain::ids::TopicId,
+    pub title: String,
+    pub status: TopicStatus,
+    pub status_label: &'static str,
+    pub status_label_en: &'static str,
+    pub decision: Option<String>,
+}
+
+/// The topics of the organisation's community that a meeting decided (decided, in progress or
+/// resolved), newest first: what its applications may answer. For those who may apply for it.
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = crate::routes::Items<TopicChoice>), (status = 404, body = crate::error::Problem)), tag = "projects", security(("bearer" = [])))]
+#[get("/organisations/{id}/topics")]
+pub async fn decided_topics(
+    state: web::Data<AppState>,
+    caller: ProjectStaff,
+    path: web::Path<OrganisationId>,
+) -> ApiResult<HttpResponse> {
+    let o = super::applications::may_apply_for(&state, &caller, path.into_inner())
+        .await
+        .map_err(|_| ApiError::not_found())?;
+    let mut items = Vec::new();
+    for status in [
+        TopicStatus::Decided,
+        TopicStatus::InProgress,
+        TopicStatus::Resolved,
+    ] {
+        let rows = state
+            .store
+            .topics(o.community_id, Some(status), TopicSort::Newest, 200, 0)
+            .await?;
+        items.extend(rows.into_iter().map(|t| TopicChoice {
+            topic_id: t.topic_id,
+            title: t.title,
+            status: t.status,
+            status_label: t.status.label(),
+            status_label_en: t.status.label_en(),
+            decision: t.decision,
+        }));
+    }
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }

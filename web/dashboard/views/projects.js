@@ -625,10 +625,13 @@ export function ApplicationForm({ me, communityId, id, query }) {
   const openRounds = open.data || [];
   const roundId = id || Number(picked || (openRounds.length ? openRounds[0].round_id : 0)) || null;
   const round = useResource(roundId ? `/rounds/${roundId}` : null);
-  const orgs = useLoad(() => (communityId ? api(`/communities/${communityId}/organisations`).then(items) : Promise.resolve([])), [communityId]);
-  const topics = useLoad(
-    () => (communityId ? api(`/communities/${communityId}/topics`, { query: { status: "decided", limit: 100 } }).then(items) : Promise.resolve([])),
-    [communityId],
+  // An organisation lead (no hall access) applies for their own organisation, answering the
+  // decided topics of its community; hall staff for the organisations of the chosen community.
+  const lead = me.role === "org_lead";
+  const orgs = useLoad(
+    () => (lead ? api("/organisations").then(items)
+      : communityId ? api(`/communities/${communityId}/organisations`).then(items) : Promise.resolve([])),
+    [communityId, lead],
   );
   const preset = query && query.topic ? [Number(query.topic)] : [];
   const [f, setF] = useState({
@@ -652,6 +655,13 @@ export function ApplicationForm({ me, communityId, id, query }) {
   const total = lines.reduce((n, l) => n + (yuanToFen(l.yuan) || 0), 0);
   const orgList = orgs.data || [];
   const orgValue = f.organisation_id || (orgList.length === 1 ? String(orgList[0].organisation_id) : "");
+  const topics = useLoad(
+    () => (lead
+      ? (orgValue ? api(`/organisations/${orgValue}/topics`).then(items)
+        .then((xs) => xs.map((x) => ({ id: x.topic_id, title: x.title, status: x.status }))) : Promise.resolve([]))
+      : communityId ? api(`/communities/${communityId}/topics`, { query: { status: "decided", limit: 100 } }).then(items) : Promise.resolve([])),
+    [communityId, lead, lead ? orgValue : ""],
+  );
 
   async function submit(e) {
     e.preventDefault();
@@ -683,7 +693,7 @@ export function ApplicationForm({ me, communityId, id, query }) {
     });
   }
 
-  if (!communityId) return html`<section class="card"><p>${t("proj_apply_needs_community")}</p></section>`;
+  if (!communityId && !lead) return html`<section class="card"><p>${t("proj_apply_needs_community")}</p></section>`;
   const r = round.data;
   return html`<form class="card stack" onSubmit=${submit} data-testid="application-form">
     <p><a href=${roundId ? `#/round/${roundId}` : "#/projects"}>${t("proj_back_round")}</a></p>
