@@ -395,5 +395,11 @@ test("an organisation lead enters the application of their own organisation, ans
   assert.equal(p.requested_fen, 250_000, "yuan typed, fen kept");
   assert.deepEqual(p.topics.map((x) => x.topic_id), [topicId]);
   assert.equal(p.created_by_account_id, lead.id, "entered by the lead");
+  // The lead withdraws it (a second, explicit confirmation), before the review.
+  await page.click(sel("withdraw"));
+  await page.click(sel("withdraw-confirm"));
+  await page.waitForSelector(sel("project-page", '[data-status="withdrawn"]'));
+  assert.equal((await call(admin, "GET", `/projects/${projectId}`)).data.status, "withdrawn");
+  assert.equal(await page.locator(sel("withdraw")).count(), 0, "nothing left to withdraw");
   await page.close();
 });

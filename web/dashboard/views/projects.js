@@ -783,6 +783,7 @@ export function ProjectPage({ me, id }) {
   const p = res.data;
   const round = useResource(p ? `/rounds/${p.round.round_id}` : null);
   usePage(p ? p.title : null);
+  const [withdrawing, setWithdrawing] = useState(false);
   if (res.error && !p) return html`<section class="card"><${ErrorBox} error=${res.error} /></section>`;
   if (!p) return html`<section class="card"><${Loading} /></section>`;
   const phase = p.round.phase;
@@ -812,6 +813,16 @@ export function ProjectPage({ me, id }) {
           onClick=${() => openFile(`/projects/${p.project_id}/report`).catch(res.setActionError)}>${t("proj_report")}</button>
         <button type="button" class="secondary" data-testid="project-export"
           onClick=${() => openFile(`/rounds/${p.round.round_id}/figures.xlsx`, `round-${p.round.round_id}.xlsx`).catch(res.setActionError)}>${t("export_xlsx")}</button>
+        ${rights.run && p.status === "submitted" && !withdrawing
+          ? html`<button type="button" class="secondary" data-testid="withdraw" onClick=${() => setWithdrawing(true)}>${t("proj_withdraw")}</button>`
+          : null}
+        ${withdrawing
+          ? html`<span role="group" aria-label=${t("proj_withdraw")}>
+              <button type="button" class="danger" data-testid="withdraw-confirm"
+                onClick=${() => act("/withdraw", "POST", undefined, t("proj_withdrawn"), true).then(() => setWithdrawing(false))}>${t("proj_withdraw_confirm")}</button>
+              <button type="button" class="secondary" onClick=${() => setWithdrawing(false)}>${t("cancel")}</button>
+            </span>`
+          : null}
       </div>
     </div>
     <${ProjError} error=${res.actionError} testid="project-error" />
