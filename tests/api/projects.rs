@@ -206,7 +206,15 @@ async fn a_decided_topic_becomes_a_project_residents_watch_from_award_to_rating(
             &json!({"account_ids": ids}),
         )
         .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let assigned: Value = r.json().await.unwrap();
+    assert_eq!(
+        assigned["reviewer_names"],
+        json!([
+            {"account_id": ids[0], "display_name": "pingshen.zhang"},
+            {"account_id": ids[1], "display_name": "pingshen.li"},
+        ]),
+        "{assigned}"
+    );
     let review = format!("/api/v1/projects/{project}/review");
     // Not yet in review.
     assert_problem(
@@ -308,13 +316,16 @@ async fn a_decided_topic_becomes_a_project_residents_watch_from_award_to_rating(
     advance_ok(&app, &admin, round, "implement").await;
     let supervisor = app.staff_token("supervisor", "dudao.wang", &[]).await;
     let sup_id = staff_id(&app, &admin, "dudao.wang").await;
-    app.put_expect(
-        &format!("{path}/supervisors"),
-        Some(&admin),
-        &json!({"account_ids": [sup_id]}),
-        200,
-    )
-    .await;
+    let named = app
+        .put_expect(
+            &format!("{path}/supervisors"),
+            Some(&admin),
+            &json!({"account_ids": [sup_id]}),
+            200,
+        )
+        .await;
+    assert_eq!(named["supervisor_names"][0]["display_name"], "dudao.wang");
+    assert!(named["lead_worker"].is_null(), "no lead worker named");
     app.post_expect(
         &format!("{path}/milestones"),
         Some(&worker),

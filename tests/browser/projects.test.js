@@ -144,6 +144,10 @@ test("a decided topic becomes a funded project through the dashboard, from the r
   assert.equal(p.requested_fen, 400_000);
   assert.deepEqual(p.topics.map((x) => x.topic_id), [topicId]);
   assert.deepEqual(p.budget_lines.map((l) => [l.category, l.amount_fen]), [["materials", 300_000], ["publicity", 100_000]]);
+  // The worker who entered it leads it (牵头社工), by name on the page.
+  const workerMe = (await call(worker, "GET", "/me")).data;
+  assert.equal(p.lead_worker_account_id, workerMe.account_id);
+  assert.equal((await workerPage.textContent(sel("project-lead-worker"))).trim(), p.lead_worker.display_name);
 
   // 3. The admin moves the round to review.
   await adminPage.reload();
@@ -264,6 +268,8 @@ test("a decided topic becomes a funded project through the dashboard, from the r
   await login(supervisorPage, supervisor);
   await supervisorPage.click(`${sel("my-projects")} ${sel("project-row", `[data-project-id="${projectId}"]`)} a`);
   await supervisorPage.waitForSelector(sel("visit-form"));
+  // Supervisors are named (not counted) to everyone who sees the project.
+  assert.match(await supervisorPage.textContent(sel("supervisor-names")), new RegExp(`王督导${RUN}`));
   // The supervisor sees the activity's photo and the receipt (they serve no community).
   await supervisorPage.waitForSelector(`${sel("activity")} ${sel("photo-thumb")} img`);
   await supervisorPage.waitForSelector(`${sel("spending-row", '[data-state="recorded"]')} ${sel("photo-thumb")} img`);
@@ -374,8 +380,10 @@ test("an organisation lead enters the application of their own organisation, ans
   await page.waitForSelector(sel("application-form"));
   // Their organisation is the only one offered, chosen already; the community's decided topic
   // is offered although the lead cannot open the hall.
-  assert.equal(await page.locator(`${sel("app-org")} option[value="${orgId}"]`).count(), 1);
+  await page.locator(`${sel("app-org")} option[value="${orgId}"]`).waitFor({ state: "attached" });
+  assert.equal(await page.locator(`${sel("app-org")} option:not([value=""])`).count(), 1, "only their organisation");
   assert.equal(await page.inputValue(sel("app-org")), String(orgId));
+  await page.locator(sel("app-topic", `[data-topic-id="${topicId}"]`)).waitFor();
   await page.check(sel("app-topic", `[data-topic-id="${topicId}"]`));
   await page.fill(sel("app-title"), `广场照明行动${RUN}`.slice(0, 60));
   await page.fill(sel("app-need"), "广场晚上没有路灯，老人看不清路");

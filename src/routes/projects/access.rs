@@ -3,12 +3,33 @@
 //! they review; a supervisor the projects assigned to them; an organisation's lead their
 //! organisation's projects. Anything outside the caller's scope is 404, as in the hall.
 use crate::auth::caller::Caller;
-use crate::domain::ids::{CommunityId, DistrictId, ProjectId, RoundId};
+use crate::domain::ids::{AccountId, CommunityId, DistrictId, ProjectId, RoundId};
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::projects::codes::ProjectStatus;
 use crate::state::AppState;
 use crate::store::{AdminArea, ProjectRow, RoundRow};
+
+/// A staff member as projects show them: the name only, never a contact.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct StaffName {
+    pub account_id: AccountId,
+    pub display_name: String,
+}
+
+/// The names of these accounts, in their order (an account gone is left out).
+pub async fn staff_names(state: &AppState, ids: &[AccountId]) -> ApiResult<Vec<StaffName>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(a) = state.store.account(*id).await? {
+            out.push(StaffName {
+                account_id: a.account_id,
+                display_name: a.display_name,
+            });
+        }
+    }
+    Ok(out)
+}
 
 /// What the caller may do with one project.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]

@@ -59,6 +59,8 @@ pub struct RoundView {
     pub phases: Vec<PhaseDatesRow>,
     pub criteria: Vec<Criterion>,
     pub reviewers: Vec<AccountId>,
+    /// The reviewers' names, in the order of `reviewers`.
+    pub reviewer_names: Vec<super::access::StaffName>,
     /// Whether the caller funds this round (moves phases, awards, assigns reviewers).
     pub funds: bool,
 }
@@ -69,7 +71,10 @@ async fn round_view(
     row: RoundRow,
 ) -> ApiResult<RoundView> {
     let sources = state.store.round_sources(row.round_id).await?;
+    let assigned = state.store.round_reviewers(row.round_id).await?;
     Ok(RoundView {
+        reviewer_names: super::access::staff_names(state, &assigned).await?,
+        reviewers: assigned,
         phase_label: row.phase.label(),
         phase_label_en: row.phase.label_en(),
         next_phase: row.phase.next(),
@@ -77,7 +82,6 @@ async fn round_view(
         sources,
         phases: state.store.round_phases(row.round_id).await?,
         criteria: criteria::parse(&row.criteria),
-        reviewers: state.store.round_reviewers(row.round_id).await?,
         funds: funds(caller, &row),
         row,
     })

@@ -1,5 +1,5 @@
 //! A project as one page: the view every project endpoint answers with, and its parts.
-use super::access::{visible_project, Rights};
+use super::access::{staff_names, visible_project, Rights, StaffName};
 use crate::auth::caller::Caller;
 use crate::domain::ids::{AccountId, ProjectId, RoundId};
 use crate::error::ApiResult;
@@ -117,6 +117,10 @@ pub struct ProjectView {
     /// Computed from the records, never typed.
     pub progress: Progress,
     pub supervisors: Vec<AccountId>,
+    /// The supervisors' names, in the order of `supervisors`.
+    pub supervisor_names: Vec<StaffName>,
+    /// The social worker who leads it (牵头社工), if named.
+    pub lead_worker: Option<StaffName>,
     pub visits: Vec<VisitView>,
     pub evaluation: Option<EvaluationView>,
     /// The round's admins see every review; a reviewer their own.
@@ -135,6 +139,7 @@ pub async fn project_view(
     let lines = state.store.budget_lines(id).await?;
     let spending = state.store.spending(id).await?;
     let milestones = state.store.milestones(id).await?;
+    let supervisors = state.store.supervisors(id).await?;
     let counts = |line: i64| -> i64 {
         spending
             .iter()
@@ -211,7 +216,11 @@ pub async fn project_view(
                 row,
             })
             .collect(),
-        supervisors: state.store.supervisors(id).await?,
+        supervisor_names: staff_names(state, &supervisors).await?,
+        lead_worker: staff_names(state, p.lead_worker_account_id.as_slice())
+            .await?
+            .pop(),
+        supervisors,
         visits,
         evaluation: state.store.evaluation(id).await?.map(evaluation_view),
         reviews,

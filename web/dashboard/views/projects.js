@@ -426,14 +426,11 @@ function Reviewers({ me, round, res }) {
   const [chosen, setChosen] = useState(() => new Set(round.reviewers || []));
   useEffect(() => setChosen(new Set(round.reviewers || [])), [round.version, (round.reviewers || []).join(",")]);
   const editable = round.funds && ["apply", "review"].includes(round.phase);
-  const names = new Map((staff.data || []).map((s) => [s.account_id, s.display_name]));
   return html`<section class="card" data-testid="reviewers">
     <h2>${t("proj_reviewers")}</h2>
     ${!editable
-      ? html`<p data-testid="reviewer-names">${(round.reviewers || []).length
-          ? staff.data && staff.data.length
-            ? (round.reviewers || []).map((a) => names.get(a) || t("proj_someone")).join(t("list_sep"))
-            : t("proj_n_people", { n: round.reviewers.length })
+      ? html`<p data-testid="reviewer-names">${(round.reviewer_names || []).length
+          ? round.reviewer_names.map((a) => a.display_name).join(t("list_sep"))
           : t("none")}</p>`
       : html`<form onSubmit=${(e) => {
           e.preventDefault();
@@ -642,6 +639,8 @@ export function ApplicationForm({ me, communityId, id, query }) {
     plan: "",
     beneficiaries_target: "",
     volunteers_planned: "0",
+    // A social worker entering it leads it (牵头社工) unless they say otherwise.
+    i_lead: me.role === "worker",
     starts_on: "",
     ends_on: "",
   });
@@ -682,6 +681,7 @@ export function ApplicationForm({ me, communityId, id, query }) {
       plan: f.plan.trim(),
       beneficiaries_target: Number(f.beneficiaries_target) || 0,
       volunteers_planned: Number(f.volunteers_planned) || 0,
+      lead_worker_id: me.role === "worker" && f.i_lead ? me.account_id : null,
       starts_on: f.starts_on,
       ends_on: f.ends_on,
       topic_ids: [...chosen],
@@ -743,6 +743,10 @@ export function ApplicationForm({ me, communityId, id, query }) {
         <input id="a-benef" type="number" required min="0" max="1000000" value=${f.beneficiaries_target} onInput=${set("beneficiaries_target")} data-testid="app-beneficiaries" /></div>
       <div><label for="a-vol">${t("proj_volunteers_planned")}</label>
         <input id="a-vol" type="number" min="0" max="100000" value=${f.volunteers_planned} onInput=${set("volunteers_planned")} data-testid="app-volunteers" /></div>
+      ${me.role === "worker"
+        ? html`<div><label><input type="checkbox" checked=${f.i_lead} data-testid="app-i-lead"
+            onChange=${(e) => setF({ ...f, i_lead: e.target.checked })} /> ${t("proj_i_lead")}</label></div>`
+        : null}
       <div><label for="a-start">${t("proj_starts")}</label>
         <input id="a-start" type="date" required value=${f.starts_on} onInput=${set("starts_on")} data-testid="app-starts" /></div>
       <div><label for="a-end">${t("proj_ends")}</label>
@@ -806,6 +810,7 @@ export function ProjectPage({ me, id }) {
         <dt>${t("proj_period")}</dt><dd>${p.starts_on} – ${p.ends_on}</dd>
         <dt>${t("proj_beneficiaries_target")}</dt><dd>${p.beneficiaries_target}</dd>
         <dt>${t("proj_volunteers_planned")}</dt><dd>${p.volunteers_planned}</dd>
+        <dt>${t("proj_lead_worker")}</dt><dd data-testid="project-lead-worker">${p.lead_worker ? p.lead_worker.display_name : t("none")}</dd>
         ${p.decision_reason ? html`<dt>${t("proj_decision_reason")}</dt><dd data-testid="decision-reason">${p.decision_reason}</dd>` : null}
       </dl>
       <div class="row">
@@ -1118,7 +1123,8 @@ function Visits({ p, supervise, run, busy, act }) {
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
   return html`<section class="card" data-testid="visits">
     <h2>${t("proj_visits")}</h2>
-    <p class="muted">${t("proj_supervisors")}${t("colon")}${(p.supervisors || []).length ? t("proj_n_people", { n: p.supervisors.length }) : t("none")}</p>
+    <p class="muted" data-testid="supervisor-names">${t("proj_supervisors")}${t("colon")}${(p.supervisor_names || []).length
+      ? p.supervisor_names.map((a) => a.display_name).join(t("list_sep")) : t("none")}</p>
     ${!(p.visits || []).length ? html`<p class="muted">${t("none")}</p>` : null}
     ${(p.visits || []).map(
       (v) => html`<div class="panel" key=${v.visit_id} data-testid="visit" data-visit-id=${v.visit_id}>
