@@ -403,6 +403,18 @@ test("an organisation lead enters the application of their own organisation, ans
   assert.equal(p.requested_fen, 250_000, "yuan typed, fen kept");
   assert.deepEqual(p.topics.map((x) => x.topic_id), [topicId]);
   assert.equal(p.created_by_account_id, lead.id, "entered by the lead");
+  // The lead corrects it before the review: the form starts from what was saved.
+  await page.click(sel("edit-application"));
+  await page.waitForSelector(sel("application-form"));
+  await page.waitForFunction((t) => document.querySelector('[data-testid="app-title"]').value === t, `广场照明行动${RUN}`.slice(0, 60));
+  assert.equal(await page.inputValue(sel("line-yuan")), "2500.00", "fen shown back as yuan");
+  assert.ok(await page.isChecked(sel("app-topic", `[data-topic-id="${topicId}"]`)));
+  await page.locator(sel("line-yuan")).first().fill("2,800.50");
+  await page.locator(sel("app-title")).press("Enter");
+  await page.waitForURL(new RegExp(`#/project/${projectId}$`));
+  await until(async () => (await call(admin, "GET", `/projects/${projectId}`)).data.requested_fen === 280_050, { what: "the corrected budget" });
+  await page.waitForSelector(sel("project-requested", ':has-text("¥2,800.50")'));
+
   // The lead withdraws it (a second, explicit confirmation), before the review.
   await page.click(sel("withdraw"));
   await page.click(sel("withdraw-confirm"));

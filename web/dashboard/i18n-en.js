@@ -481,6 +481,7 @@ export const en = {
   proj_withdrawn: "Application withdrawn",
   proj_i_lead: "I am the lead social worker",
   proj_lead_worker: "Lead social worker",
+  proj_edit_application: "Edit the application",
   proj_report: "Printable report",
   proj_progress: "Progress",
   proj_progress_milestones: "Milestones reached {done}/{all} ({pct}%)",

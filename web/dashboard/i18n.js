@@ -493,6 +493,7 @@ const zh = {
   proj_withdrawn: "申请已撤回",
   proj_i_lead: "由我担任牵头社工",
   proj_lead_worker: "牵头社工",
+  proj_edit_application: "修改申请",
   proj_report: "打印项目报告",
   proj_progress: "项目进度",
   proj_progress_milestones: "里程碑完成 {done}/{all}（{pct}%）",

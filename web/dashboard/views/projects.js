@@ -648,7 +648,23 @@ export function ApplicationForm({ me, communityId, id, query }) {
   const [lines, setLines] = useState([{ category: "materials", description: "", yuan: "" }]);
   const form = useSubmit();
   const [bad, setBad] = useState("");
-  usePage(t("proj_application"));
+  // Editing a submitted application (#/apply/7?edit=42): the form starts from it and saves it
+  // with its version (If-Match).
+  const editId = query && query.edit ? Number(query.edit) : null;
+  const editing = useResource(editId ? `/projects/${editId}` : null, { version: (p) => p.version, onConflict: "reload" });
+  const old = editing.data;
+  useEffect(() => {
+    if (!old) return;
+    setF({
+      organisation_id: String(old.organisation_id), title: old.title, need: old.need, goals: old.goals, plan: old.plan,
+      beneficiaries_target: String(old.beneficiaries_target), volunteers_planned: String(old.volunteers_planned),
+      i_lead: me.role === "worker" && old.lead_worker_account_id === me.account_id,
+      starts_on: old.starts_on, ends_on: old.ends_on,
+    });
+    setChosen(new Set((old.topics || []).map((x) => x.topic_id)));
+    setLines((old.budget_lines || []).map((l) => ({ category: l.category, description: l.description, yuan: fenToInput(l.amount_fen) })));
+  }, [old && old.version]);
+  usePage(t(editId ? "proj_edit_application" : "proj_application"));
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
   const setLine = (i, k, v) => setLines(lines.map((l, j) => (j === i ? { ...l, [k]: v } : l)));
   const total = lines.reduce((n, l) => n + (yuanToFen(l.yuan) || 0), 0);
@@ -688,6 +704,11 @@ export function ApplicationForm({ me, communityId, id, query }) {
       budget_lines: budget,
     };
     await form.run(async () => {
+      if (editId) {
+        await request(`/projects/${editId}`, { method: "PUT", body, ifMatch: editing.ifMatch });
+        location.hash = `#/project/${editId}`;
+        return;
+      }
       const { data } = await request(`/rounds/${roundId}/projects`, { method: "POST", body });
       location.hash = `#/project/${data.project_id}`;
     });
@@ -697,7 +718,8 @@ export function ApplicationForm({ me, communityId, id, query }) {
   const r = round.data;
   return html`<form class="card stack" onSubmit=${submit} data-testid="application-form">
     <p><a href=${roundId ? `#/round/${roundId}` : "#/projects"}>${t("proj_back_round")}</a></p>
-    <h1>${t("proj_application")}</h1>
+    <h1>${t(editId ? "proj_edit_application" : "proj_application")}</h1>
+    <${ErrorBox} error=${editing.error} />
     ${!id
       ? html`<label for="a-round">${t("proj_round")}</label>
           <select id="a-round" required value=${roundId || ""} onChange=${(e) => setPicked(e.target.value)} data-testid="app-round">
@@ -818,6 +840,9 @@ export function ProjectPage({ me, id }) {
           onClick=${() => openFile(`/projects/${p.project_id}/report`).catch(res.setActionError)}>${t("proj_report")}</button>
         <button type="button" class="secondary" data-testid="project-export"
           onClick=${() => openFile(`/rounds/${p.round.round_id}/figures.xlsx`, `round-${p.round.round_id}.xlsx`).catch(res.setActionError)}>${t("export_xlsx")}</button>
+        ${rights.run && p.status === "submitted" && phase === "apply"
+          ? html`<a class="button" href=${`#/apply/${p.round.round_id}?edit=${p.project_id}`} data-testid="edit-application">${t("proj_edit_application")}</a>`
+          : null}
         ${rights.run && p.status === "submitted" && !withdrawing
           ? html`<button type="button" class="secondary" data-testid="withdraw" onClick=${() => setWithdrawing(true)}>${t("proj_withdraw")}</button>`
           : null}
