@@ -86,14 +86,13 @@ async fn apply(app: &TestApp, token: &str, round: i64, body: &Value) -> Value {
 
 /// Move a round to its next phase (with its `If-Match`).
 async fn advance(app: &TestApp, admin: &str, round: i64, phase: &str) -> reqwest::Response {
-    let path = format!("/api/v1/rounds/{round}");
-    let etag = app.etag(&path, admin).await;
-    app.send(
-        reqwest::Method::POST,
-        &format!("{path}/phase"),
-        Some(admin),
-        Some(&etag),
-        Some(&json!({"phase": phase, "reason": "按计划推进"})),
+    let body = json!({"phase": phase, "reason": "按计划推进"});
+    post_versioned(
+        app,
+        admin,
+        &format!("/api/v1/rounds/{round}"),
+        "phase",
+        &body,
     )
     .await
 }
@@ -104,26 +103,36 @@ async fn advance_ok(app: &TestApp, admin: &str, round: i64, phase: &str) {
 }
 
 async fn decide(app: &TestApp, admin: &str, project: i64, award: Option<i64>) {
-    let path = format!("/api/v1/projects/{project}");
-    let etag = app.etag(&path, admin).await;
     let body = match award {
         Some(fen) => json!({"approved": true, "awarded_fen": fen, "reason": "需求明确，预算合理"}),
         None => json!({"approved": false, "reason": "与已立项项目重复"}),
     };
-    let r = app
-        .send(
-            reqwest::Method::POST,
-            &format!("{path}/decision"),
-            Some(admin),
-            Some(&etag),
-            Some(&body),
-        )
-        .await;
+    let path = format!("/api/v1/projects/{project}");
+    let r = post_versioned(app, admin, &path, "decision", &body).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }
 
 fn scores(need: i32, feasibility: i32, budget: i32, sustainability: i32) -> Value {
     json!({"scores": {"need": need, "feasibility": feasibility, "budget": budget, "sustainability": sustainability}, "comment": "方案可行"})
+}
+
+/// POST `{resource}/{action}` with the resource's current `If-Match`.
+async fn post_versioned(
+    app: &TestApp,
+    token: &str,
+    resource: &str,
+    action: &str,
+    body: &Value,
+) -> reqwest::Response {
+    let etag = app.etag(resource, token).await;
+    app.send(
+        reqwest::Method::POST,
+        &format!("{resource}/{action}"),
+        Some(token),
+        Some(&etag),
+        Some(body),
+    )
+    .await
 }
 
 /// A worker of another community.
@@ -253,17 +262,8 @@ async fn a_decided_topic_becomes_a_project_residents_watch_from_award_to_rating(
     assert_eq!(first["conflicts"], 1);
     // An award above the request is refused; then it is funded.
     let path = format!("/api/v1/projects/{project}");
-    let etag = app.etag(&path, &admin).await;
     let over = json!({"approved": true, "awarded_fen": 400_001, "reason": "超出申请"});
-    let r = app
-        .send(
-            reqwest::Method::POST,
-            &format!("{path}/decision"),
-            Some(&admin),
-            Some(&etag),
-            Some(&over),
-        )
-        .await;
+    let r = post_versioned(&app, &admin, &path, "decision", &over).await;
     assert_problem(r, 409, "over_request").await;
     decide(&app, &admin, project, Some(350_000)).await;
 
@@ -714,16 +714,14 @@ async fn each_role_sees_only_its_part_and_other_communities_get_404(backend: Bac
     );
 
     // The worker cannot fund; the resident cannot see an unannounced project.
-    let etag = app.etag(&path, &worker).await;
-    let r = app
-        .send(
-            reqwest::Method::POST,
-            &format!("{path}/decision"),
-            Some(&worker),
-            Some(&etag),
-            Some(&json!({"approved": false, "reason": "不行"})),
-        )
-        .await;
+    let r = post_versioned(
+        &app,
+        &worker,
+        &path,
+        "decision",
+        &json!({"approved": false, "reason": "不行"}),
+    )
+    .await;
     assert!(r.status() == 403 || r.status() == 404, "{}", r.status());
     assert_eq!(
         app.get(&format!("{path}/public"), Some(&wang))
@@ -865,16 +863,14 @@ async fn phases_are_enforced_in_order_with_their_rules(backend: Backend) {
     )
     .await;
     let p2path = format!("/api/v1/projects/{p2}");
-    let etag = app.etag(&p2path, &admin).await;
-    let r = app
-        .send(
-            reqwest::Method::POST,
-            &format!("{p2path}/decision"),
-            Some(&admin),
-            Some(&etag),
-            Some(&json!({"approved": true, "awarded_fen": 1_000_000, "reason": "同意"})),
-        )
-        .await;
+    let r = post_versioned(
+        &app,
+        &admin,
+        &p2path,
+        "decision",
+        &json!({"approved": true, "awarded_fen": 1_000_000, "reason": "同意"}),
+    )
+    .await;
     assert_eq!(r.status(), 200);
     decide(&app, &admin, p2, None).await;
     let v = app.get_ok(&p2path, Some(&admin)).await;
@@ -882,16 +878,14 @@ async fn phases_are_enforced_in_order_with_their_rules(backend: Backend) {
     assert_eq!(v["awarded_fen"], Value::Null);
     advance_ok(&app, &admin, round, "announce").await;
     // Decisions are final once announced; delivery waits for 实施.
-    let etag = app.etag(&p2path, &admin).await;
-    let r = app
-        .send(
-            reqwest::Method::POST,
-            &format!("{p2path}/decision"),
-            Some(&admin),
-            Some(&etag),
-            Some(&json!({"approved": false, "reason": "改判"})),
-        )
-        .await;
+    let r = post_versioned(
+        &app,
+        &admin,
+        &p2path,
+        "decision",
+        &json!({"approved": false, "reason": "改判"}),
+    )
+    .await;
     assert_problem(r, 409, "phase_closed").await;
     let p1path = format!("/api/v1/projects/{p1}");
     let r = app

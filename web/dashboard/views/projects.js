@@ -420,6 +420,26 @@ function Ranking({ res }) {
   </section>`;
 }
 
+/** Staff accounts of one role to tick (reviewers of a round, supervisors of a project). */
+function StaffChoice({ legend, empty, staff, chosen, setChosen, testid }) {
+  return html`<fieldset>
+    <legend>${legend}</legend>
+    <${ErrorBox} error=${staff.error} />
+    ${staff.data && !staff.data.length ? html`<p class="muted">${empty}</p>` : null}
+    ${(staff.data || []).map(
+      (s) => html`<label key=${s.account_id}>
+        <input type="checkbox" data-testid=${testid} data-account-id=${s.account_id} checked=${chosen.has(s.account_id)}
+          onChange=${(e) => {
+            const next = new Set(chosen);
+            if (e.target.checked) next.add(s.account_id);
+            else next.delete(s.account_id);
+            setChosen(next);
+          }} />
+        ${s.display_name} <span class="muted">${s.username}</span></label>`,
+    )}
+  </fieldset>`;
+}
+
 /** The round's reviewers; its funders assign them while it takes applications or reviews. */
 function Reviewers({ me, round, res }) {
   const staff = useStaffOfRole(me, "reviewer");
@@ -436,22 +456,8 @@ function Reviewers({ me, round, res }) {
           e.preventDefault();
           res.act((ifMatch) => request(`/rounds/${round.round_id}/reviewers`, { method: "PUT", body: { account_ids: [...chosen] } }), { done: t("saved") });
         }}>
-          <fieldset>
-            <legend>${t("proj_reviewers_choose")}</legend>
-            <${ErrorBox} error=${staff.error} />
-            ${staff.data && !staff.data.length ? html`<p class="muted">${t("proj_no_reviewers")}</p>` : null}
-            ${(staff.data || []).map(
-              (s) => html`<label key=${s.account_id}>
-                <input type="checkbox" data-testid="reviewer-choice" data-account-id=${s.account_id} checked=${chosen.has(s.account_id)}
-                  onChange=${(e) => {
-                    const next = new Set(chosen);
-                    if (e.target.checked) next.add(s.account_id);
-                    else next.delete(s.account_id);
-                    setChosen(next);
-                  }} />
-                ${s.display_name} <span class="muted">${s.username}</span></label>`,
-            )}
-          </fieldset>
+          <${StaffChoice} legend=${t("proj_reviewers_choose")} empty=${t("proj_no_reviewers")} staff=${staff}
+            chosen=${chosen} setChosen=${setChosen} testid="reviewer-choice" />
           <button type="submit" disabled=${res.busy} data-testid="reviewers-save">${t("proj_reviewers_save")}</button>
         </form>`}
   </section>`;
@@ -1294,22 +1300,8 @@ function Supervisors({ me, p, busy, act }) {
     act("/supervisors", "PUT", { account_ids: [...chosen] }, t("saved"));
   }}>
     <h2>${t("proj_supervisors")}</h2>
-    <fieldset>
-      <legend>${t("proj_supervisors_choose")}</legend>
-      <${ErrorBox} error=${staff.error} />
-      ${staff.data && !staff.data.length ? html`<p class="muted">${t("proj_no_supervisors")}</p>` : null}
-      ${(staff.data || []).map(
-        (s) => html`<label key=${s.account_id}>
-          <input type="checkbox" data-testid="supervisor-choice" data-account-id=${s.account_id} checked=${chosen.has(s.account_id)}
-            onChange=${(e) => {
-              const next = new Set(chosen);
-              if (e.target.checked) next.add(s.account_id);
-              else next.delete(s.account_id);
-              setChosen(next);
-            }} />
-          ${s.display_name} <span class="muted">${s.username}</span></label>`,
-      )}
-    </fieldset>
+    <${StaffChoice} legend=${t("proj_supervisors_choose")} empty=${t("proj_no_supervisors")} staff=${staff}
+      chosen=${chosen} setChosen=${setChosen} testid="supervisor-choice" />
     <button type="submit" disabled=${busy} data-testid="supervisors-save">${t("proj_supervisors_save")}</button>
   </form>`;
 }
