@@ -162,6 +162,23 @@ test('mobile web: phone login, post with photo, offline draft sent once, board',
     assert.doesNotMatch(await page.textContent('main'), /null|undefined|NaN/, 'no empty values printed');
     await shot(page, 'topic-project');
 
+    // Its results are published: the evaluation shows and the resident rates it.
+    await srv.publishResults(funded);
+    await page.reload();
+    await project.locator('[data-rating]').waitFor();
+    assert.match(await project.textContent(), /结项评估：良好/);
+    assert.equal(await project.locator('button[data-signup]').count(), 0, 'no sign-up once finished');
+    await project.locator('button[data-send-rating]').click();
+    await project.locator('[data-rating] .error', { hasText: '请先选择 1 至 5 星' }).waitFor();
+    await project.locator('button[data-stars="4"]').click();
+    await project.locator('textarea').fill('路灯亮了，晚上出门放心');
+    await project.locator('button[data-send-rating]').click();
+    await project.locator('[data-rating] .okmsg', { hasText: '您的评分：4 星' }).waitFor();
+    const rated = await srv.json('GET', `/api/v1/projects/${funded.projectId}`, undefined, funded.worker);
+    assert.equal(rated.data.residents.ratings, 1, 'the rating is recorded');
+    assert.match(await project.textContent(), /1 人评分，平均 4\.0 星/);
+    await shot(page, 'topic-project-rated');
+
     // Text is never below 16 px.
     const smallest = await page.evaluate(() => Math.min(...Array.from(document.querySelectorAll('body *'))
       .filter((n) => n.offsetParent !== null && n.textContent.trim())

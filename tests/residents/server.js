@@ -140,4 +140,16 @@ async function fundTopic(topicId, title) {
   return { projectId: project.project_id, roundId: round.round_id, admin, worker: worker.token, phase };
 }
 
-module.exports = { fundTopic, staffToken, must, withVersion, joinCode, BASE, COMMUNITY, ADMIN_PASSWORD, LOG, codeFromLog, waitForCode, json, adminToken, ensureBuilding, configured: !!BASE };
+/** Carry a funded project (of `fundTopic`) through mid-term and evaluation (grade 良好) to its
+ * published results, when residents may rate it. */
+async function publishResults(funded) {
+  await funded.phase('midterm');
+  await funded.phase('evaluate');
+  await must(await json('PUT', `/api/v1/projects/${funded.projectId}/evaluation`, {
+    finance_score: 90, finance_notes: '票据齐全', operation_score: 85, operation_notes: '按计划执行',
+    results_score: 88, results_notes: '路灯修复，居民满意', grade: 'good',
+  }, funded.admin), 'evaluating');
+  await funded.phase('published');
+}
+
+module.exports = { fundTopic, publishResults, staffToken, must, withVersion, joinCode, BASE, COMMUNITY, ADMIN_PASSWORD, LOG, codeFromLog, waitForCode, json, adminToken, ensureBuilding, configured: !!BASE };
