@@ -26,6 +26,16 @@ nodeTest.afterEach(() => {
 /** A funded project answering topic 11, as GET /topics/{id}/projects sends it. */
 function fundedProject(state) {
   const signups = state.signups || [];
+  const rated = state.rating ? state.rating.stars : null;
+  if (state.published) {
+    return {
+      ...fundedProject({ signups }), phase: 'published', phase_label: '公示结果', phase_label_en: 'Results published',
+      progress: { milestones: 2, milestones_done: 2, percent: 100, spent_fen: 340000, pending_fen: 0, spent_percent: 97 },
+      evaluation: { grade: 'good', grade_label: '良好', grade_label_en: 'Good', overall: 88 },
+      residents: { participants: 0, volunteers: 0, ratings: rated ? 1 : 0, rating_x10: rated ? rated * 10 : 0 },
+      my_rating: rated, can_sign_up: false, can_rate: true,
+    };
+  }
   return {
     project_id: 7, title: '东门路灯守护行动', organisation_name: '东门志愿队', need: '东门路灯常坏，夜间出行不便',
     goals: '三个月内修好并每周巡查', awarded_fen: 350050, starts_on: '2026-05-01', ends_on: '2026-10-31',
@@ -75,6 +85,10 @@ function backend(wx, opts = {}) {
       return json(202, { id: s.id, state: s.state });
     } },
     { method: 'GET', path: '/api/v1/topics/11/projects', reply: () => json(200, { items: [fundedProject(state)] }) },
+    { method: 'PUT', path: /^\/api\/v1\/projects\/\d+\/rating$/, reply: (r) => {
+      state.rating = r.data;
+      return json(200, fundedProject(state));
+    } },
     { method: 'POST', path: /^\/api\/v1\/projects\/\d+\/signups$/, reply: (r) => {
       state.signups = (state.signups || []).concat(r.data.kind);
       return json(200, fundedProject(state));
@@ -434,6 +448,29 @@ test('topic page: the funded project that answers it, its progress and timeline;
   assert.equal(page.data.projects[0].volunteered, true);
   assert.match(page.data.projects[0].residentsText, /1 位志愿者/);
   assert.equal(page.data.projects[0].joined, false);
+});
+
+test('topic page: a project whose results are published shows its grade and takes a rating', async () => {
+  const { wx, loadPage } = setup();
+  const server = backend(wx);
+  server.published = true;
+  const page = loadPage('topic/topic');
+  await page.onLoad({ id: '11' });
+  const p = page.data.projects[0];
+  assert.equal(p.phaseLabel, '公示结果');
+  assert.equal(p.evaluation, '良好（88 分）');
+  assert.equal(p.canSignUp, false);
+  assert.equal(p.canRate, true);
+  assert.equal(p.myRating, 0);
+  // Nothing is sent before stars are chosen.
+  await page.rateProject({ currentTarget: { dataset: { index: 0 } } });
+  assert.equal(server.rating, undefined);
+  assert.equal(wx.toasts.at(-1), '请先选择 1 至 5 星');
+  page.chooseStars({ currentTarget: { dataset: { index: 0, stars: '4' } } });
+  await page.rateProject({ currentTarget: { dataset: { index: 0 } } });
+  assert.deepEqual(server.rating, { stars: 4 });
+  assert.equal(page.data.projects[0].myRating, 4);
+  assert.match(page.data.projects[0].residentsText, /1 人评分，平均 4\.0 星/);
 });
 
 test('every page template compiles and renders its data (miniprogram-simulate)', async () => {

@@ -120,6 +120,10 @@ async function collect() {
   await resident.topicProjects(topicId);
   await resident.projectSignup(funded.projectId, 'volunteer');
   await resident.projectRating(funded.projectId, 5).catch(() => {});
+  // Its results are published (evaluated 良好): the resident rates it.
+  await srv.publishResults(funded);
+  await resident.topicProjects(topicId);
+  await resident.projectRating(funded.projectId, 5, '路灯亮了');
 
   // Refusals: each is problem+json (one shape for every status).
   await resident.post({ client_id: `samples-short-${tag}`, text: '短' }).catch(() => {});
