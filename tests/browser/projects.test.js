@@ -343,6 +343,23 @@ test("a decided topic becomes a funded project through the dashboard, from the r
   assert.deepEqual(adminPage.errors, []);
   await adminPage.context().close();
 
+  // At 390 px, in Chinese: the project page fits the phone (nothing wider than the screen) and
+  // shows no raw code.
+  const small = await newPage(browser, { viewport: { width: 390, height: 844 } });
+  await login(small, ADMIN);
+  await go(small, `project/${projectId}`);
+  await small.waitForSelector(sel("evaluation-grade"));
+  await shot(small, "projects-project-phone");
+  const wide = await small.evaluate(() => Array.from(document.querySelectorAll("main *"))
+    .filter((n) => n.getBoundingClientRect().right > window.innerWidth + 1)
+    .slice(0, 5).map((n) => `${n.tagName}.${n.className} ${n.getAttribute("data-testid") || ""} ${Math.round(n.getBoundingClientRect().right)}`));
+  assert.deepEqual(wide, [], "the project page fits 390 px");
+  const zh = await small.textContent("main");
+  for (const code of ["materials", "publicity", "midterm", "recorded", "evaluate", "good", "approved"]) {
+    assert.ok(!new RegExp(`\\b${code}\\b`).test(zh), `no raw code "${code}" on the Chinese page`);
+  }
+  await small.context().close();
+
   // The resident's view of the project: progress and the activity.
   const shown = await until(async () => {
     const item = (await call(resident, "GET", `/topics/${topicId}/projects`)).data.items.find((x) => x.project_id === projectId);

@@ -182,6 +182,14 @@ export function Photos({ ids, label, extra }) {
 }
 
 /** Today's date (Asia/Shanghai) as YYYY-MM-DD. */
+/** A copy of a set of ids with one id in it (`on`) or not: what a ticked box changes. */
+export function withId(set, id, on) {
+  const next = new Set(set);
+  if (on) next.add(id);
+  else next.delete(id);
+  return next;
+}
+
 export function todayInShanghai() {
   return new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
 }

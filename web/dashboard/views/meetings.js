@@ -1,6 +1,6 @@
 // Meetings (议事会): list, create with an agenda, and the meeting page (attendance, decisions,
 // action items, minutes, print page and XLSX export).
-import { html, useState, ErrorBox, Notice, Loading, StatusBadge, todayInShanghai, usePage } from "../ui.js";
+import { html, useState, ErrorBox, Notice, Loading, StatusBadge, todayInShanghai, usePage, withId } from "../ui.js";
 import { api, request, items, openFile } from "../api.js";
 import { useLoad, useResource } from "../resource.js";
 import { t, pick, formatTime } from "../i18n.js";
@@ -94,12 +94,7 @@ function NewMeeting({ communityId }) {
       ${(topics.data || []).map(
         (tp) => html`<label key=${tp.id}>
           <input type="checkbox" data-testid="agenda-topic" data-topic-id=${tp.id} checked=${chosen.has(tp.id)}
-            onChange=${(e) => {
-              const next = new Set(chosen);
-              if (e.target.checked) next.add(tp.id);
-              else next.delete(tp.id);
-              setChosen(next);
-            }} />
+            onChange=${(e) => setChosen(withId(chosen, tp.id, e.target.checked))} />
           #${tp.id} ${tp.title} <${StatusBadge} status=${tp.status} />
         </label>`,
       )}

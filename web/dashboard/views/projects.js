@@ -3,7 +3,7 @@
 // the project page (budget, progress, milestones, activities, spending, supervision,
 // evaluation, report and XLSX) and the figures. Money is kept in fen (integers) and typed and
 // shown in yuan; what the caller may do comes from the server (`funds`, `rights`).
-import { html, useState, useEffect, ErrorBox, Notice, Loading, Photos, todayInShanghai, usePage } from "../ui.js";
+import { html, useState, useEffect, ErrorBox, Notice, Loading, Photos, todayInShanghai, usePage, withId } from "../ui.js";
 import { api, request, items, openFile } from "../api.js";
 import { useLoad, useResource } from "../resource.js";
 import { t, pick, formatTime, catalogue, codeLabel, statusLabel } from "../i18n.js";
@@ -429,12 +429,7 @@ function StaffChoice({ legend, empty, staff, chosen, setChosen, testid }) {
     ${(staff.data || []).map(
       (s) => html`<label key=${s.account_id}>
         <input type="checkbox" data-testid=${testid} data-account-id=${s.account_id} checked=${chosen.has(s.account_id)}
-          onChange=${(e) => {
-            const next = new Set(chosen);
-            if (e.target.checked) next.add(s.account_id);
-            else next.delete(s.account_id);
-            setChosen(next);
-          }} />
+          onChange=${(e) => setChosen(withId(chosen, s.account_id, e.target.checked))} />
         ${s.display_name} <span class="muted">${s.username}</span></label>`,
     )}
   </fieldset>`;
@@ -747,12 +742,7 @@ export function ApplicationForm({ me, communityId, id, query }) {
       ${(topics.data || []).map(
         (tp) => html`<label key=${tp.id}>
           <input type="checkbox" data-testid="app-topic" data-topic-id=${tp.id} checked=${chosen.has(tp.id)}
-            onChange=${(e) => {
-              const next = new Set(chosen);
-              if (e.target.checked) next.add(tp.id);
-              else next.delete(tp.id);
-              setChosen(next);
-            }} />
+            onChange=${(e) => setChosen(withId(chosen, tp.id, e.target.checked))} />
           #${tp.id} ${tp.title} <span class="muted">${statusLabel(tp.status)}</span>
         </label>`,
       )}
@@ -913,15 +903,17 @@ function Progress({ p }) {
 function Budget({ p }) {
   return html`<section class="card" data-testid="budget">
     <h2>${t("proj_budget")}</h2>
-    <table>
+    <table class="cards-on-phone">
       <caption class="sr-only">${t("proj_budget")}</caption>
       <thead><tr><th scope="col">${t("proj_category")}</th><th scope="col">${t("proj_line_description")}</th>
         <th scope="col">${t("proj_amount")}</th><th scope="col">${t("proj_spent")}</th></tr></thead>
       <tbody>
         ${(p.budget_lines || []).map(
           (l) => html`<tr key=${l.line_id} data-testid="budget-row" data-line-id=${l.line_id}>
-            <td>${pick(l.category_label, l.category_label_en)}</td><td>${l.description}</td>
-            <td>${money(l.amount_fen)}</td><td data-testid="line-spent">${money(l.spent_fen)}</td></tr>`,
+            <td data-label=${t("proj_category")}>${pick(l.category_label, l.category_label_en)}</td>
+            <td data-label=${t("proj_line_description")}>${l.description}</td>
+            <td data-label=${t("proj_amount")}>${money(l.amount_fen)}</td>
+            <td data-label=${t("proj_spent")} data-testid="line-spent">${money(l.spent_fen)}</td></tr>`,
         )}
       </tbody>
     </table>
@@ -1088,16 +1080,17 @@ function Spending({ p, may, fund, busy, act }) {
     <h2>${t("proj_spending")}</h2>
     ${!(p.spending || []).length ? html`<p class="muted">${t("none")}</p>` : null}
     ${(p.spending || []).length
-      ? html`<table>
+      ? html`<table class="cards-on-phone">
           <caption class="sr-only">${t("proj_spending")}</caption>
           <thead><tr><th scope="col">${t("proj_spent_on")}</th><th scope="col">${t("proj_line")}</th><th scope="col">${t("proj_amount")}</th>
             <th scope="col">${t("proj_note")}</th><th scope="col">${t("proj_state")}</th></tr></thead>
           <tbody>
             ${p.spending.map(
               (s) => html`<tr key=${s.spending_id} data-testid="spending-row" data-state=${s.state} data-spending-id=${s.spending_id}>
-                <td>${s.spent_on}</td><td>${lineName(s.line_id)}</td><td>${money(s.amount_fen)}</td>
-                <td>${s.note}${s.receipt_upload_id ? html`<${Photos} ids=${[s.receipt_upload_id]} label=${t("proj_receipt")} />` : null}</td>
-                <td>
+                <td data-label=${t("proj_spent_on")}>${s.spent_on}</td><td data-label=${t("proj_line")}>${lineName(s.line_id)}</td>
+                <td data-label=${t("proj_amount")}>${money(s.amount_fen)}</td>
+                <td data-label=${t("proj_note")}>${s.note}${s.receipt_upload_id ? html`<${Photos} ids=${[s.receipt_upload_id]} label=${t("proj_receipt")} />` : null}</td>
+                <td data-label=${t("proj_state")}>
                   <span class=${`badge ${s.state === "pending" ? "status-in_progress" : s.state === "refused" ? "status-rejected" : "status-decided"}`}
                     data-testid="spending-state">${pick(s.state_label, s.state_label_en)}</span>
                   ${s.approval_reason ? html`<br /><span class="muted">${s.approval_reason}</span>` : null}
@@ -1216,15 +1209,15 @@ function Review({ me, p, criteria, may, busy, act }) {
   return html`<section class="card" data-testid="review">
     <h2>${t("proj_review")}</h2>
     ${others.length
-      ? html`<table>
+      ? html`<table class="cards-on-phone">
           <caption class="sr-only">${t("proj_reviews")}</caption>
           <thead><tr><th scope="col">${t("proj_reviewer")}</th><th scope="col">${t("proj_total")}</th><th scope="col">${t("proj_comment")}</th></tr></thead>
           <tbody>
             ${others.map(
               (r) => html`<tr key=${r.reviewer_account_id} data-testid="review-row">
-                <td>${r.reviewer_name}</td>
-                <td>${r.conflict ? t("proj_conflict_declared") : r.total}</td>
-                <td>${r.comment || ""}</td></tr>`,
+                <td data-label=${t("proj_reviewer")}>${r.reviewer_name}</td>
+                <td data-label=${t("proj_total")}>${r.conflict ? t("proj_conflict_declared") : r.total}</td>
+                <td data-label=${t("proj_comment")}>${r.comment || ""}</td></tr>`,
             )}
           </tbody>
         </table>`
