@@ -123,6 +123,8 @@ pub struct TestApp {
     pub state: Option<actix_web::web::Data<minyi::state::AppState>>,
     /// The SMS provider of this app: it keeps the codes it was asked to send.
     pub sms: std::sync::Arc<RecordingSms>,
+    /// The port of the metrics listener, when `http.metrics_bind` asked for one.
+    pub metrics_port: Option<u16>,
 }
 
 /// An SMS provider that sends nothing and remembers the last code per phone.
@@ -526,6 +528,7 @@ pub async fn spawn_custom(
 
 async fn finish(app: Application, db: TestDb, sms: std::sync::Arc<RecordingSms>) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_port = app.metrics_port();
     let store = app.state.store.clone();
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
@@ -557,6 +560,7 @@ async fn finish(app: Application, db: TestDb, sms: std::sync::Arc<RecordingSms>)
         _db: db,
         state: Some(state),
         sms,
+        metrics_port,
     }
 }
 

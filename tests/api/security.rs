@@ -814,16 +814,17 @@ async fn production_adds_hsts_and_serves_metrics_only_with_a_token(backend: Back
 }
 
 async fn metrics_can_live_on_their_own_address(backend: Backend) {
-    // A free port for the metrics listener (the main one uses port 0 as usual).
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // The metrics listener on a port of its own, chosen by the system (a port picked free and
+    // bound later could be taken meanwhile by a test running beside this one).
     let app = spawn_app_with(backend, |s| {
-        s.http.metrics_bind = format!("127.0.0.1:{port}");
+        s.http.metrics_bind = "127.0.0.1:0".into();
     })
     .await;
+    let port = app.metrics_port.expect("a metrics listener");
+    assert!(
+        !app.address.ends_with(&format!(":{port}")),
+        "not the main port"
+    );
     assert_problem(app.get("/metrics", None).await, 404, "not_found").await;
     let own = app
         .client
