@@ -13,8 +13,8 @@ use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
 use crate::grouping::{
-    group_all, near_misses, prepare, replay_with_worker, score, warm_up, Corrections, EngineConfig,
-    NearMisses, Normalised, Prepared, TopicId,
+    group_all, near_misses, prepare, replay_with_worker, score, synonyms_from_worker, warm_up,
+    Corrections, EngineConfig, NearMisses, Normalised, Prepared, Synonyms, TopicId,
 };
 
 /// One input line.
@@ -306,6 +306,7 @@ pub fn run_eval(input: &Path, label_field: &str, cfg: &EngineConfig) -> anyhow::
         })
         .collect();
     let corrections = corrections_needed(&items, label_field, cfg);
+    let synonyms = synonyms_learned(&items, label_field, cfg);
     let g = group_items(items, cfg);
     let l = labelled(&g, label_field);
     if l.is_empty() {
@@ -321,6 +322,7 @@ pub fn run_eval(input: &Path, label_field: &str, cfg: &EngineConfig) -> anyhow::
         "b3_p": r4(s.b3_p), "b3_r": r4(s.b3_r), "b3_f1": r4(s.b3_f1),
         "curve": curve,
         "corrections": corrections,
+        "synonyms": synonyms,
         "seconds": r4(g.seconds),
         "messages_per_second": (g.items.len() as f64 / g.seconds.max(1e-9)).round(),
     }))
@@ -330,21 +332,8 @@ pub fn run_eval(input: &Path, label_field: &str, cfg: &EngineConfig) -> anyhow::
 /// at a time), without and with the engine learning from them, and how well "similar
 /// topics" finds the topics the service split from one issue (`grouping::replay`).
 fn corrections_needed(items: &[Item], label_field: &str, cfg: &EngineConfig) -> Value {
-    let mut communities: Vec<(&str, Vec<usize>)> = Vec::new();
-    for (i, it) in items.iter().enumerate() {
-        match communities.iter_mut().find(|(c, _)| *c == it.community) {
-            Some((_, idx)) => idx.push(i),
-            None => communities.push((&it.community, vec![i])),
-        }
-    }
-    // One community's labelled lines, prepared, in arrival order.
-    let stream = |idx: &[usize]| {
-        arrival_order(items, idx)
-            .into_iter()
-            .map(|i| &items[i])
-            .filter_map(|it| Some((it, label_of(it, label_field)?)))
-            .map(|(it, label)| (prepare(it.subject.as_deref(), &it.text), label))
-    };
+    let communities = communities_of(items);
+    let stream = |idx: &[usize]| labelled_stream(items, idx, label_field);
     let run = |learn: bool| {
         let mut total = Corrections::default();
         for (_, idx) in &communities {
@@ -370,6 +359,76 @@ fn corrections_needed(items: &[Item], label_field: &str, cfg: &EngineConfig) -> 
         "without_lessons": without.total(),
         "with_lessons": with.total(),
         "detail": {"without_lessons": without, "with_lessons": with},
+    })
+}
+
+/// Each community's line numbers, communities in order of first appearance.
+fn communities_of(items: &[Item]) -> Vec<(&str, Vec<usize>)> {
+    let mut communities: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        match communities.iter_mut().find(|(c, _)| *c == it.community) {
+            Some((_, idx)) => idx.push(i),
+            None => communities.push((&it.community, vec![i])),
+        }
+    }
+    communities
+}
+
+/// One community's labelled lines, prepared, in arrival order.
+fn labelled_stream<'a>(
+    items: &'a [Item],
+    idx: &[usize],
+    label_field: &'a str,
+) -> impl Iterator<Item = (Prepared, String)> + 'a {
+    arrival_order(items, idx)
+        .into_iter()
+        .map(|i| &items[i])
+        .filter_map(move |it| Some((it, label_of(it, label_field)?)))
+        .map(|(it, label)| (prepare(it.subject.as_deref(), &it.text), label))
+}
+
+/// Proposals with at least this much evidence are taken as accepted by the simulated worker.
+const ACCEPTED_EVIDENCE: u32 = 2;
+
+/// The synonyms the simulated worker's corrections propose (`grouping::synonyms`), and the
+/// file grouped again with the well-evidenced ones accepted, as a worker who accepts the
+/// proposals would see the suggestions that follow. (Learnt from the same file: it shows what
+/// the mechanism can carry, not a held-out score.)
+fn synonyms_learned(items: &[Item], label_field: &str, cfg: &EngineConfig) -> Value {
+    let mut proposed = Vec::new();
+    let mut rewritten = items.to_vec();
+    let mut accepted = 0;
+    for (_, idx) in communities_of(items) {
+        let found = synonyms_from_worker(cfg, labelled_stream(items, &idx, label_field));
+        let keep: Vec<(String, String)> = found
+            .iter()
+            .filter(|p| p.evidence >= ACCEPTED_EVIDENCE)
+            .map(|p| (p.surface.clone(), p.canonical.clone()))
+            .collect();
+        accepted += keep.len();
+        let syn = Synonyms::new(keep);
+        for &i in &idx {
+            let it = &mut rewritten[i];
+            it.text = syn.apply(&it.text).into_owned();
+            it.subject = it.subject.as_deref().map(|s| syn.apply(s).into_owned());
+        }
+        proposed.extend(found);
+    }
+    proposed.sort_by(|a, b| b.evidence.cmp(&a.evidence).then(a.surface.cmp(&b.surface)));
+    let top: Vec<String> = proposed
+        .iter()
+        .take(12)
+        .map(|p| format!("{}→{} ×{}", p.surface, p.canonical, p.evidence))
+        .collect();
+    let g = group_items(rewritten, cfg);
+    let l = labelled(&g, label_field);
+    let b3 = (!l.is_empty()).then(|| r4(score(&l).b3_f1));
+    json!({
+        "proposed": proposed.len(),
+        "top": top,
+        "accepted": accepted,
+        "accepted_at_evidence": ACCEPTED_EVIDENCE,
+        "b3_f1_with_accepted": b3,
     })
 }
 

@@ -16,6 +16,7 @@ mod places;
 mod prior;
 mod replay;
 mod segment;
+mod synonyms;
 mod vector;
 
 #[cfg(test)]
@@ -30,5 +31,6 @@ pub use features::{prepare, Kind, Normalised, Prepared};
 pub use label::{TopicLabel, TITLE_MAX_CHARS};
 pub use lessons::Lesson;
 pub use normalise::{normalise, normalise_display};
-pub use replay::{near_misses, replay_with_worker, Corrections, NearMisses};
+pub use replay::{near_misses, replay_with_worker, synonyms_from_worker, Corrections, NearMisses};
 pub use segment::warm_up;
+pub use synonyms::{propose as propose_synonyms, Proposal, Synonyms};

@@ -34,6 +34,36 @@ pub fn replay_with_worker(
     items: impl IntoIterator<Item = (Prepared, String)>,
     learn: bool,
 ) -> Corrections {
+    replay(cfg, items, learn, &mut |_, _| {})
+}
+
+/// The synonyms the simulated worker's corrections propose (`synonyms::propose`): each
+/// suggestion moved into its issue's topic, against the topic's first member.
+pub fn synonyms_from_worker(
+    cfg: &EngineConfig,
+    items: impl IntoIterator<Item = (Prepared, String)>,
+) -> Vec<super::synonyms::Proposal> {
+    let items: Vec<(Prepared, String)> = items.into_iter().collect();
+    let docs: Vec<Prepared> = items.iter().map(|(d, _)| d.clone()).collect();
+    let mut pairs: Vec<(DocKey, DocKey)> = Vec::new();
+    replay(cfg, items, true, &mut |moved, anchor| {
+        pairs.push((moved, anchor))
+    });
+    super::synonyms::propose(
+        pairs
+            .iter()
+            .map(|&(m, a)| (m, &docs[m as usize], &docs[a as usize])),
+    )
+}
+
+/// The replay; `together` hears of each suggestion the worker moved into a topic, with the
+/// topic's first member.
+fn replay(
+    cfg: &EngineConfig,
+    items: impl IntoIterator<Item = (Prepared, String)>,
+    learn: bool,
+    together_with: &mut dyn FnMut(DocKey, DocKey),
+) -> Corrections {
     let mut engine = Engine::new(cfg.clone());
     let mut out = Corrections::default();
     // The issue each topic stands for: the label of the suggestion that opened it (or that
@@ -80,6 +110,7 @@ pub fn replay_with_worker(
                         });
                     }
                     if let Some(other) = together {
+                        together_with(key, other);
                         engine.learn_lesson(Lesson {
                             key,
                             other,

@@ -72,6 +72,11 @@ impl Segmenter {
         self.canonical.get(word).copied().unwrap_or(word)
     }
 
+    /// Whether `word` is in the dictionary (not a piece the segmenter guessed).
+    pub(crate) fn knows(&self, word: &str) -> bool {
+        self.jieba.has_word(word)
+    }
+
     pub(crate) fn is_stop(&self, word: &str) -> bool {
         self.stop.contains(word)
     }

@@ -25,6 +25,7 @@ use utoipa_swagger_ui::SwaggerUi;
         super::suggestions::create::create, super::suggestions::mine::mine, super::suggestions::withdraw::withdraw,
         super::suggestions::review::pending, super::suggestions::review::decide, super::suggestions::review::failed,
         super::suggestions::review::retry, super::topics::list::list, super::topics::detail::detail, super::topics::similar::similar,
+        super::hall::synonyms::list, super::hall::synonyms::decide, super::hall::synonyms::remove,
         super::hall::corrections::edit, super::hall::corrections::status, super::hall::corrections::merge,
         super::hall::corrections::unmerge, super::hall::corrections::split, super::hall::corrections::move_suggestion,
         super::hall::corrections::pin, super::hall::corrections::reply, super::hall::photos::set_visibility,

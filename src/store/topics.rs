@@ -21,6 +21,30 @@ pub struct LessonRow {
     pub together: bool,
 }
 
+/// A community's synonym as a worker decided it (`grouping_synonym`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SynonymRow {
+    pub synonym_id: i64,
+    pub community_id: CommunityId,
+    pub surface: String,
+    pub canonical: String,
+    /// Accepted (the engine uses it) or rejected (never proposed again).
+    pub accepted: bool,
+    /// Corrected suggestions behind it when decided (0: typed in by a worker).
+    pub evidence: i32,
+    pub actor_account_id: Option<AccountId>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A synonym decision to store (replacing an earlier one of the same surface).
+#[derive(Debug, Clone)]
+pub struct SynonymDecision {
+    pub surface: String,
+    pub canonical: String,
+    pub accepted: bool,
+    pub evidence: i32,
+}
+
 /// Where a community's grouping stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct GroupClock {
@@ -158,6 +182,24 @@ pub trait TopicStore: Send + Sync {
     ) -> anyhow::Result<Vec<GroupedDoc>>;
     /// What workers' corrections taught the grouping engine about a community, oldest first.
     async fn grouping_lessons(&self, community: CommunityId) -> anyhow::Result<Vec<LessonRow>>;
+    /// A community's decided synonyms, by surface.
+    async fn grouping_synonyms(&self, community: CommunityId) -> anyhow::Result<Vec<SynonymRow>>;
+    /// Store a worker's decision on a synonym (replacing one of the same surface), audited;
+    /// an accepted synonym, or one that was, makes every engine of the community rebuild.
+    async fn decide_synonym(
+        &self,
+        community: CommunityId,
+        decision: &SynonymDecision,
+        audit: &crate::store::Audit,
+    ) -> anyhow::Result<SynonymRow>;
+    /// Remove a decision (the synonym may be proposed again), audited. False: no such synonym
+    /// in the community.
+    async fn remove_synonym(
+        &self,
+        community: CommunityId,
+        synonym_id: i64,
+        audit: &crate::store::Audit,
+    ) -> anyhow::Result<bool>;
     /// Commit one decision: the topic (new or joined), the suggestion's membership and counts,
     /// the community's clock and the audit record, in one transaction.
     async fn assign(&self, a: &Assignment) -> anyhow::Result<AssignOutcome>;

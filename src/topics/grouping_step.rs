@@ -7,7 +7,7 @@
 //! decides again. So two workers never open two topics for one new issue, and a suggestion
 //! that is already grouped is left as it is.
 use crate::domain::ids::{CommunityId, SuggestionId, TopicId};
-use crate::grouping::{prepare, Decision, Engine, EngineConfig, Lesson};
+use crate::grouping::{Decision, Engine, EngineConfig, Lesson, Prepared, Synonyms};
 use crate::intake::mask::{is_contact_keyword, scrub_contacts, scrub_title};
 use crate::metrics::Metrics;
 use crate::queue::processor::Processor;
@@ -21,12 +21,17 @@ use tokio::sync::Mutex;
 struct CommunityEngine {
     engine: Engine,
     clock: Option<GroupClock>,
+    /// The community's accepted synonyms, as of the last rebuild.
+    synonyms: Arc<Synonyms>,
 }
 
 pub struct GroupingStep {
     store: DynStore,
     config: EngineConfig,
     engines: Mutex<HashMap<CommunityId, Arc<Mutex<CommunityEngine>>>>,
+    /// Each community's synonyms as last loaded, to prepare texts before taking its engine
+    /// (checked again once the engine is in sync).
+    synonyms: std::sync::Mutex<HashMap<CommunityId, Arc<Synonyms>>>,
     metrics: Option<Arc<Metrics>>,
     /// Hours a new topic has to be triaged (0: no deadline).
     new_topic_hours: i64,
@@ -44,9 +49,17 @@ impl GroupingStep {
             store,
             config,
             engines: Mutex::new(HashMap::new()),
+            synonyms: Default::default(),
             new_topic_hours: 72,
             metrics,
         }
+    }
+
+    /// The synonyms `community`'s texts were last prepared with (none before its first
+    /// rebuild; checked again once the engine is in sync).
+    fn cached_synonyms(&self, community: CommunityId) -> Arc<Synonyms> {
+        let cache = self.synonyms.lock().unwrap_or_else(|e| e.into_inner());
+        cache.get(&community).cloned().unwrap_or_default()
     }
 
     async fn engine_of(&self, community: CommunityId) -> Arc<Mutex<CommunityEngine>> {
@@ -56,6 +69,7 @@ impl GroupingStep {
                 Arc::new(Mutex::new(CommunityEngine {
                     engine: Engine::new(self.config.clone()),
                     clock: None,
+                    synonyms: Arc::default(),
                 }))
             })
             .clone()
@@ -78,11 +92,23 @@ impl GroupingStep {
             ce.clock.map(|c| c.group_seq).unwrap_or(0)
         };
         let docs = self.store.grouped_since(community, after).await?;
-        // Workers' corrections: taught in full at each rebuild (a correction forces one).
+        // Workers' corrections and synonyms: taught in full at each rebuild (a correction or
+        // a synonym's decision forces one).
         let lessons = match rebuild {
             true => self.store.grouping_lessons(community).await?,
             false => Vec::new(),
         };
+        if rebuild {
+            let rows = self.store.grouping_synonyms(community).await?;
+            let accepted = rows
+                .into_iter()
+                .filter(|r| r.accepted)
+                .map(|r| (r.surface, r.canonical));
+            ce.synonyms = Arc::new(Synonyms::new(accepted));
+            let mut cache = self.synonyms.lock().unwrap_or_else(|e| e.into_inner());
+            cache.insert(community, ce.synonyms.clone());
+        }
+        let synonyms = ce.synonyms.clone();
         let config = self.config.clone();
         let mut engine = if rebuild {
             Engine::new(config)
@@ -92,7 +118,7 @@ impl GroupingStep {
         // Preparing many documents is CPU work: off the async runtime.
         let engine = tokio::task::spawn_blocking(move || {
             for d in docs {
-                let doc = prepare(d.title.as_deref(), &d.body);
+                let doc = synonyms.prepare(d.title.as_deref(), &d.body);
                 engine.insert_existing(
                     d.suggestion_id.0 as u64,
                     doc,
@@ -125,11 +151,18 @@ impl GroupingStep {
         }
         let started = std::time::Instant::now();
         let (title, body) = (s.title.clone(), s.body.clone());
-        let doc = tokio::task::spawn_blocking(move || prepare(title.as_deref(), &body)).await?;
+        let mut synonyms = self.cached_synonyms(s.community_id);
+        let prep = synonyms.clone();
+        let mut doc =
+            tokio::task::spawn_blocking(move || prep.prepare(title.as_deref(), &body)).await?;
         let handle = self.engine_of(s.community_id).await;
         let mut ce = handle.lock().await;
         for _ in 0..20 {
             let clock = self.sync(s.community_id, &mut ce).await?;
+            if *synonyms != *ce.synonyms {
+                synonyms = ce.synonyms.clone();
+                doc = synonyms.prepare(s.title.as_deref(), &s.body);
+            }
             let key = s.suggestion_id.0 as u64;
             // A corrected entry comes back: its old membership goes first.
             if ce.engine.topic_of(key).is_some() {
@@ -201,6 +234,21 @@ impl GroupingStep {
     }
 }
 
+/// Each suggestion prepared with the community's synonyms.
+fn prepare_all(
+    synonyms: &Synonyms,
+    rows: &[crate::store::SuggestionRow],
+) -> HashMap<SuggestionId, Prepared> {
+    rows.iter()
+        .map(|s| {
+            (
+                s.suggestion_id,
+                synonyms.prepare(s.title.as_deref(), &s.body),
+            )
+        })
+        .collect()
+}
+
 /// A title until the engine labels the topic: the suggestion's own title or its first words.
 fn provisional_title(title: &Option<String>, body: &str) -> String {
     let source = title
@@ -227,6 +275,7 @@ fn public_label(title: &str, keywords: &[String]) -> (String, Vec<String>) {
 /// The engine of one community, driven by `assign_batch` inside its transaction.
 struct Batch<'a> {
     engine: &'a mut Engine,
+    synonyms: &'a Synonyms,
     docs: HashMap<SuggestionId, crate::grouping::Prepared>,
     opened: bool,
     new_topic_due: Option<chrono::DateTime<chrono::Utc>>,
@@ -243,7 +292,7 @@ impl crate::store::BatchGrouper for Batch<'_> {
         let doc = match self.docs.get(&s.suggestion_id) {
             Some(d) => d,
             None => {
-                fallback = prepare(s.title.as_deref(), &s.body);
+                fallback = self.synonyms.prepare(s.title.as_deref(), &s.body);
                 &fallback
             }
         };
@@ -286,7 +335,7 @@ impl crate::store::BatchGrouper for Batch<'_> {
         let doc = self
             .docs
             .remove(&s.suggestion_id)
-            .unwrap_or_else(|| prepare(s.title.as_deref(), &s.body));
+            .unwrap_or_else(|| self.synonyms.prepare(s.title.as_deref(), &s.body));
         self.engine
             .apply(s.suggestion_id.0 as u64, doc, topic.0 as u64);
         let label = self.engine.label(topic.0 as u64)?;
@@ -335,18 +384,20 @@ impl GroupingStep {
             return Ok(());
         }
         let ids: Vec<SuggestionId> = queued.iter().map(|s| s.suggestion_id).collect();
-        let docs = tokio::task::spawn_blocking(move || {
-            queued
-                .into_iter()
-                .map(|s| (s.suggestion_id, prepare(s.title.as_deref(), &s.body)))
-                .collect::<HashMap<_, _>>()
-        })
-        .await?;
+        let mut synonyms = self.cached_synonyms(community);
+        let prep = synonyms.clone();
+        let mut docs = tokio::task::spawn_blocking(move || prepare_all(&prep, &queued)).await?;
         let handle = self.engine_of(community).await;
         let mut ce = handle.lock().await;
         for _ in 0..20 {
             let clock = self.sync(community, &mut ce).await?;
+            if *synonyms != *ce.synonyms {
+                synonyms = ce.synonyms.clone();
+                let rows = self.store.suggestions_by_ids(&ids).await?;
+                docs = prepare_all(&synonyms, &rows);
+            }
             let mut batch = Batch {
+                synonyms: &synonyms,
                 engine: &mut ce.engine,
                 docs: docs.clone(),
                 opened: false,

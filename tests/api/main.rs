@@ -22,5 +22,6 @@ mod queue;
 mod security;
 mod sms;
 mod store_contract;
+mod synonyms;
 mod uploads;
 mod wechat;

@@ -71,6 +71,8 @@ test("axe finds no violation on any screen of the dashboard, in Chinese and in E
   await open(page, "moderation", '[data-testid="moderation"]');
   await page.waitForSelector('[data-testid="no-held"], [data-testid="held-item"]');
   await checkA11y(page, "a11y-moderation");
+  await open(page, "synonyms", '[data-testid="synonyms"][data-ready="true"]');
+  await checkA11y(page, "a11y-synonyms");
   await open(page, "stats", '[data-testid="chart-per-day"] canvas');
   await checkA11y(page, "a11y-stats");
   await open(page, "join", '[data-testid="join"] img.qr');

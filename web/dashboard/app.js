@@ -17,6 +17,7 @@ const VIEWS = {
   assist: () => import("./views/assist.js").then((m) => m.Assist),
   callbacks: () => import("./views/callbacks.js").then((m) => m.Callbacks),
   moderation: () => import("./views/moderation.js").then((m) => m.Moderation),
+  synonyms: () => import("./views/synonyms.js").then((m) => m.Synonyms),
   stats: () => import("./views/stats.js").then((m) => m.Stats),
   join: () => import("./views/join.js").then((m) => m.JoinCode),
   admin: () => import("./views/admin.js").then((m) => m.Admin),
@@ -55,7 +56,7 @@ function parseRoute() {
 function navFor(role) {
   if (role === "volunteer") return ["paper", "assist"];
   if (PROJECT_ONLY.includes(role)) return ["projects"];
-  const items = ["inbox", "meetings", "paper", "assist", "callbacks", "moderation", "stats", "projects", "join", "privacy"];
+  const items = ["inbox", "meetings", "paper", "assist", "callbacks", "moderation", "synonyms", "stats", "projects", "join", "privacy"];
   if (role === "admin") items.push("admin");
   return items;
 }

@@ -7,6 +7,7 @@ pub mod notifications;
 pub mod photos;
 pub mod residents;
 pub mod stats;
+pub mod synonyms;
 
 use crate::auth::caller::Caller;
 use crate::domain::ids::TopicId;

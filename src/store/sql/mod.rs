@@ -34,6 +34,7 @@ mod sms;
 mod statistics;
 mod status;
 mod suggestions;
+mod synonyms;
 mod topics;
 mod uploads;
 

@@ -7,6 +7,7 @@ use crate::store::concat::const_concat;
 use crate::store::splice::with_ids;
 use crate::store::{AssignOutcome, Assignment, Audit, BatchGrouper, BatchOutcome, GroupClock};
 use crate::store::{GroupedDoc, LessonRow, SuggestionRow, TopicRow, TopicSort, TopicStore};
+use crate::store::{SynonymDecision, SynonymRow};
 use anyhow::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -257,6 +258,28 @@ impl TopicStore for SqlStore {
     async fn grouping_lessons(&self, community: CommunityId) -> Result<Vec<LessonRow>> {
         let query = sqlx::query_as(LESSONS_OF).bind(community);
         Ok(query.fetch_all(&self.write).await?)
+    }
+
+    async fn grouping_synonyms(&self, community: CommunityId) -> Result<Vec<SynonymRow>> {
+        self.synonyms_of(community).await
+    }
+
+    async fn decide_synonym(
+        &self,
+        community: CommunityId,
+        decision: &SynonymDecision,
+        audit: &Audit,
+    ) -> Result<SynonymRow> {
+        self.store_synonym(community, decision, audit).await
+    }
+
+    async fn remove_synonym(
+        &self,
+        community: CommunityId,
+        synonym_id: i64,
+        audit: &Audit,
+    ) -> Result<bool> {
+        self.delete_synonym(community, synonym_id, audit).await
     }
 
     #[tracing::instrument(skip_all, fields(suggestion_id = %a.suggestion_id))]
