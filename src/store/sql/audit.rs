@@ -11,6 +11,27 @@ const INSERT_AUDIT: &str = "insert into audit_log (at, actor_account_id, actor_k
         entity_type, entity_id, community_id, reason, before_json, after_json, request_id)
     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
+/// `INSERT_AUDIT` up to its values, for several rows at once.
+const INSERT_AUDIT_HEAD: &str = "insert into audit_log (at, actor_account_id, actor_kind, action,
+        entity_type, entity_id, community_id, reason, before_json, after_json, request_id)
+    values ";
+
+/// `head` followed by `rows` groups of `columns` numbered parameters.
+pub(super) fn multi_row_insert(head: &str, columns: usize, rows: usize) -> String {
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(head.len() + rows * columns * 5);
+    sql.push_str(head);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            let sep = if c == 0 { "" } else { ", " };
+            let _ = write!(sql, "{sep}${}", r * columns + c + 1);
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 const SELECT_AUDIT: &str = "select audit_id, at, actor_account_id, actor_kind, action,
         entity_type, entity_id, community_id, reason, before_json, after_json
     from audit_log";
@@ -86,6 +107,35 @@ impl Entry {
             .execute(&mut **tx)
             .await
             .context("writing the audit log")?;
+        Ok(())
+    }
+
+    /// Write many records of one actor in `tx`, a few hundred to a statement (a batch of
+    /// grouping decisions writes one per suggestion).
+    pub(super) async fn record_all(entries: &[Entry], tx: &mut Tx<'_>, audit: &Audit) -> Result<()> {
+        const COLUMNS: usize = 11;
+        for chunk in entries.chunks(400) {
+            let sql = multi_row_insert(INSERT_AUDIT_HEAD, COLUMNS, chunk.len());
+            let mut query = sqlx::query(&sql);
+            for e in chunk {
+                query = query
+                    .bind(audit.at)
+                    .bind(audit.actor)
+                    .bind(audit.actor_kind)
+                    .bind(e.action)
+                    .bind(e.entity_type)
+                    .bind(e.entity_id.as_str())
+                    .bind(e.community)
+                    .bind(audit.reason.as_deref())
+                    .bind(e.before.as_ref().map(|v| v.to_string()))
+                    .bind(e.after.as_ref().map(|v| v.to_string()))
+                    .bind(audit.request_id.as_deref());
+            }
+            query
+                .execute(&mut **tx)
+                .await
+                .context("writing the audit log")?;
+        }
         Ok(())
     }
 

@@ -18,6 +18,44 @@ const EVENTS_AFTER: &str = "select event_id, community_id, kind, topic_id, sugge
 const LAST_EVENT_ID: &str = "select max(event_id) from hall_event where community_id = $1";
 const TRIM_EVENTS: &str = "delete from hall_event where created_at < $1";
 
+/// `INSERT_EVENT` up to its values, for several rows at once.
+const INSERT_EVENT_HEAD: &str = "insert into hall_event (community_id, kind, topic_id,
+        suggestion_id, payload, created_at)
+    values ";
+
+/// A live event to log with others.
+pub(super) struct NewEvent {
+    pub(super) community: CommunityId,
+    pub(super) kind: &'static str,
+    pub(super) topic: Option<TopicId>,
+    pub(super) suggestion: Option<SuggestionId>,
+    pub(super) payload: serde_json::Value,
+}
+
+/// Log many live events in the transaction of the changes they report, in order, a few
+/// hundred to a statement.
+pub(super) async fn record_all(
+    tx: &mut Tx<'_>,
+    events: &[NewEvent],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for chunk in events.chunks(500) {
+        let sql = super::audit::multi_row_insert(INSERT_EVENT_HEAD, 6, chunk.len());
+        let mut query = sqlx::query(&sql);
+        for e in chunk {
+            query = query
+                .bind(e.community)
+                .bind(e.kind)
+                .bind(e.topic)
+                .bind(e.suggestion)
+                .bind(e.payload.to_string())
+                .bind(now);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Log a live event in the transaction of the change it reports.
 pub(super) async fn record(
     tx: &mut Tx<'_>,

@@ -91,6 +91,23 @@ const ADD_MEMBER: &str = "update topic set member_count = member_count + 1,
     where topic_id = $6
     returning member_count, supporter_count";
 const SET_HEAT: &str = "update topic set heat = $1 where topic_id = $2";
+/// `SET_GROUPED` for a batch: `{topics}` and `{seqs}` are `when id then value` lists, `{ids}`
+/// the suggestions. $1 now.
+const SET_ALL_GROUPED: &str = "update suggestion set state = 'grouped',
+        topic_id = case suggestion_id {topics} end,
+        group_seq = case suggestion_id {seqs} end,
+        processed_at = $1, updated_at = $1
+    where suggestion_id in ({ids}) and state = 'queued'";
+/// `ADD_MEMBER` for several members at once: `$1` members, `$2` of them on paper.
+const ADD_MEMBERS: &str = "update topic set member_count = member_count + $1,
+        paper_count = paper_count + $2,
+        last_activity_at = $3,
+        updated_at = $3,
+        title = case when title_locked or cast($4 as text) is null then title else $4 end,
+        keywords = coalesce($5, keywords),
+        representative_suggestion_id = coalesce($6, representative_suggestion_id)
+    where topic_id = $7
+    returning member_count, supporter_count";
 const SET_GROUPED: &str = "update suggestion set topic_id = $1, state = 'grouped',
         group_seq = $2, processed_at = $3, updated_at = $3
     where suggestion_id = $4 and state = 'queued'";
@@ -222,6 +239,135 @@ async fn place(
     Ok(true)
 }
 
+/// What a batch adds to one topic: members, paper members, its latest label and the first
+/// member's category.
+struct TopicDelta {
+    topic: TopicId,
+    members: i32,
+    paper: i32,
+    label: Option<(String, Vec<String>, Option<SuggestionId>)>,
+    category: Option<String>,
+}
+
+impl TopicDelta {
+    fn new(topic: TopicId) -> Self {
+        Self {
+            topic,
+            members: 0,
+            paper: 0,
+            label: None,
+            category: None,
+        }
+    }
+
+    fn add(&mut self, s: &SuggestionRow, label: Option<(String, Vec<String>, Option<SuggestionId>)>) {
+        self.members += 1;
+        self.paper += i32::from(s.channel == "paper");
+        if label.is_some() {
+            self.label = label;
+        }
+        if self.category.is_none() {
+            self.category = s.category.clone().filter(|c| !c.trim().is_empty());
+        }
+    }
+}
+
+/// `place` for a batch: the suggestions' state and position in one compare-and-set, each
+/// touched topic's counts, label, heat and category once, and the live events and audit
+/// records in one statement each. False (nothing to keep) when a suggestion left the queue.
+async fn place_all(
+    tx: &mut Tx<'_>,
+    community: CommunityId,
+    placed: &[(&SuggestionRow, Placement)],
+    touched: &[TopicDelta],
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    use std::fmt::Write;
+    if placed.is_empty() {
+        return Ok(true);
+    }
+    // Ids, topics and positions are the store's own integers: written into the statement.
+    let (mut topic_case, mut seq_case) = (String::new(), String::new());
+    let ids: Vec<SuggestionId> = placed.iter().map(|(s, _)| s.suggestion_id).collect();
+    for (s, p) in placed {
+        let _ = write!(topic_case, " when {} then {}", s.suggestion_id.0, p.topic.0);
+        let _ = write!(seq_case, " when {} then {}", s.suggestion_id.0, p.group_seq);
+    }
+    let sql = SET_ALL_GROUPED
+        .replace("{topics}", &topic_case)
+        .replace("{seqs}", &seq_case);
+    let set = sqlx::query(&with_ids(&sql, &ids))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    if set.rows_affected() != placed.len() as u64 {
+        return Ok(false);
+    }
+    for d in touched {
+        let (title, keywords, representative) = match &d.label {
+            Some((t, k, r)) => (Some(t.as_str()), Some(serde_json::to_string(k)?), *r),
+            None => (None, None, None),
+        };
+        let counts: (i32, i32) = sqlx::query_as(ADD_MEMBERS)
+            .bind(d.members)
+            .bind(d.paper)
+            .bind(now)
+            .bind(title)
+            .bind(keywords)
+            .bind(representative)
+            .bind(d.topic)
+            .fetch_one(&mut **tx)
+            .await?;
+        set_heat(tx, d.topic, counts, now).await?;
+        if let Some(c) = &d.category {
+            sqlx::query(TOPIC_CATEGORY_FROM_MEMBER)
+                .bind(c)
+                .bind(d.topic)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    let mut live = Vec::with_capacity(placed.len() + touched.len());
+    let mut records = Vec::with_capacity(placed.len());
+    for (s, p) in placed {
+        live.push(events::NewEvent {
+            community,
+            kind: "suggestion.created",
+            topic: Some(p.topic),
+            suggestion: Some(s.suggestion_id),
+            payload: json!({
+                "topic_id": p.topic,
+                "suggestion_id": s.suggestion_id,
+                "opened": p.opened,
+                "channel": s.channel,
+            }),
+        });
+        if p.opened {
+            live.push(events::NewEvent {
+                community,
+                kind: "topic.created",
+                topic: Some(p.topic),
+                suggestion: None,
+                payload: json!({"topic_id": p.topic}),
+            });
+        }
+        let action = if p.opened { "topic.open" } else { "topic.join" };
+        let after = json!({
+            "topic_id": p.topic,
+            "similarity": p.similarity,
+            "duplicate_of": p.duplicate_of,
+        });
+        records.push(
+            audit::entry(action, "suggestion", s.suggestion_id)
+                .community(community)
+                .after(after),
+        );
+    }
+    events::record_all(tx, &live, now).await?;
+    audit::Entry::record_all(&records, tx, &Audit::system("algorithm")).await?;
+    Ok(true)
+}
+
 /// Advance `community`'s clock by `n` if it still is `expected`; the new sequence number.
 async fn advance_clock(
     tx: &mut Tx<'_>,
@@ -347,7 +493,12 @@ impl TopicStore for SqlStore {
             .bind(community)
             .fetch_all(&mut *tx)
             .await?;
+        // Decide each in order (a topic opened for one is there for the next), then write the
+        // batch set-wise: one statement for the suggestions, one per touched topic, one for the
+        // live events and one for the audit records, instead of five per suggestion.
         let mut assigned = Vec::with_capacity(rows.len());
+        let mut placed: Vec<(&SuggestionRow, Placement)> = Vec::with_capacity(rows.len());
+        let mut touched: Vec<TopicDelta> = Vec::new();
         for (i, s) in rows.iter().enumerate() {
             let plan = grouper.decide(s);
             let topic = match plan.topic {
@@ -357,22 +508,31 @@ impl TopicStore for SqlStore {
                 }
             };
             let label = grouper.applied(s, topic);
-            let placement = Placement {
-                topic,
-                opened: plan.topic.is_none(),
-                group_seq: expected.group_seq + 1 + i as i64,
-                similarity: plan.similarity,
-                duplicate_of: plan.duplicate_of,
+            let delta = match touched.iter_mut().position(|d| d.topic == topic) {
+                Some(k) => &mut touched[k],
+                None => {
+                    touched.push(TopicDelta::new(topic));
+                    let last = touched.len() - 1;
+                    &mut touched[last]
+                }
             };
-            if !place(&mut tx, s, &placement, label.as_ref(), now).await? {
-                // The engine already holds this batch's decisions: the caller rebuilds it.
-                tx.rollback().await?;
-                anyhow::bail!(
-                    "suggestion {} left the queue while its batch was grouped",
-                    s.suggestion_id
-                );
-            }
+            delta.add(s, label);
+            placed.push((
+                s,
+                Placement {
+                    topic,
+                    opened: plan.topic.is_none(),
+                    group_seq: expected.group_seq + 1 + i as i64,
+                    similarity: plan.similarity,
+                    duplicate_of: plan.duplicate_of,
+                },
+            ));
             assigned.push((s.suggestion_id, topic));
+        }
+        if !place_all(&mut tx, community, &placed, &touched, now).await? {
+            // The engine already holds this batch's decisions: the caller rebuilds it.
+            tx.rollback().await?;
+            anyhow::bail!("a suggestion left the queue while its batch was grouped");
         }
         tx.commit().await?;
         Ok(BatchOutcome::Done {
