@@ -133,13 +133,14 @@ impl Engine {
         if t.members.is_empty() {
             return None;
         }
-        let mut scored: Vec<(f32, u32)> = t
+        let scored: Vec<(f32, u32)> = t
             .centroid
             .iter()
             .filter(|&&(term, _)| self.terms[term as usize].kind != Kind::Bigram)
+            .filter(|&&(term, _)| self.terms[term as usize].text.is_some())
             .map(|&(term, w)| (w * self.idf_of(term), term))
             .collect();
-        scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let scored = heaviest(scored, KEYWORDS);
         let keywords: Vec<String> = scored
             .iter()
             .filter_map(|&(_, term)| {
@@ -235,13 +236,13 @@ impl Engine {
         }
         title.push_str(concept);
         // The most telling word of the topic that the title does not say yet.
-        let mut words: Vec<(f32, u32)> = t
+        let words: Vec<(f32, u32)> = t
             .centroid
             .iter()
             .filter(|&&(term, _)| self.terms[term as usize].kind == Kind::Word)
             .map(|&(term, w)| (w * self.idf_of(term), term))
             .collect();
-        words.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let words = heaviest(words, 6);
         let extra = words.iter().take(6).find_map(|&(_, term)| {
             let w = term_text(term)?;
             let n = w.chars().count();
@@ -258,6 +259,18 @@ impl Engine {
         }
         Some(title)
     }
+}
+
+/// The `k` heaviest of `scored`, heaviest first (the lower term id first on a tie), without
+/// sorting the rest (a big topic's centroid holds thousands of terms).
+fn heaviest(mut scored: Vec<(f32, u32)>, k: usize) -> Vec<(f32, u32)> {
+    let order = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if scored.len() > k {
+        scored.select_nth_unstable_by(k, order);
+        scored.truncate(k);
+    }
+    scored.sort_unstable_by(order);
+    scored
 }
 
 /// The first clause of `text` cut to at most `max` characters at a word boundary (never

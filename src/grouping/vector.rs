@@ -9,6 +9,14 @@ pub(crate) fn idf(n_docs: u64, df: u32) -> f32 {
 
 /// Dot product of two sorted sparse vectors, each entry of `b` scaled by `scale(term)`.
 pub(crate) fn dot_scaled(a: &[(u32, f32)], b: &[(u32, f32)], scale: impl Fn(u32) -> f32) -> f32 {
+    // A short vector against a long one (a suggestion against a big topic's centroid): look
+    // each of its terms up instead of walking the long one. Same terms, same order, same sum.
+    if b.len() > SKEWED * a.len() {
+        return dot_looked_up(a, b, scale);
+    }
+    if a.len() > SKEWED * b.len() {
+        return dot_looked_up(b, a, scale);
+    }
     let (mut i, mut j, mut s) = (0, 0, 0.0);
     // Advances without a three-way branch: the steps of a merge are unpredictable, and
     // this loop is the hottest of the assignment (query × each candidate centroid).
@@ -19,6 +27,27 @@ pub(crate) fn dot_scaled(a: &[(u32, f32)], b: &[(u32, f32)], scale: impl Fn(u32)
         }
         i += usize::from(x <= y);
         j += usize::from(y <= x);
+    }
+    s
+}
+
+/// Length ratio from which `dot_scaled` looks terms up rather than merging.
+const SKEWED: usize = 16;
+
+/// `dot_scaled` by binary search of each term of the short vector in the rest of the long one.
+fn dot_looked_up(short: &[(u32, f32)], long: &[(u32, f32)], scale: impl Fn(u32) -> f32) -> f32 {
+    let (mut rest, mut s) = (long, 0.0);
+    for &(x, wa) in short {
+        match rest.binary_search_by_key(&x, |e| e.0) {
+            Ok(k) => {
+                s += wa * rest[k].1 * scale(x);
+                rest = &rest[k + 1..];
+            }
+            Err(k) => rest = &rest[k..],
+        }
+        if rest.is_empty() {
+            break;
+        }
     }
     s
 }
@@ -106,6 +135,33 @@ mod tests {
     fn dot_counts_only_shared_terms() {
         let d = dot_scaled(&[(1, 1.0), (2, 2.0)], &[(2, 3.0), (4, 1.0)], |_| 2.0);
         assert!((d - 12.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_short_vector_against_a_long_one_gives_the_merges_sum() {
+        // The long vector: every third term; the short ones: a few terms, some shared.
+        let long: Vec<(u32, f32)> = (0..3000).map(|i| (3 * i, 1.0 + (i % 7) as f32)).collect();
+        for short in [
+            vec![(0, 0.5), (9, 0.25), (10, 1.0), (8997, 2.0)],
+            vec![(1, 1.0), (2, 1.0)],
+            vec![(9000, 1.0)],
+            vec![],
+        ] {
+            let scale = |t: u32| 1.0 + (t % 5) as f32;
+            let merged = {
+                let (mut i, mut j, mut s) = (0, 0, 0.0f32);
+                while let (Some(&(x, wa)), Some(&(y, wb))) = (short.get(i), long.get(j)) {
+                    if x == y {
+                        s += wa * wb * scale(x);
+                    }
+                    i += usize::from(x <= y);
+                    j += usize::from(y <= x);
+                }
+                s
+            };
+            assert_eq!(dot_scaled(&short, &long, scale).to_bits(), merged.to_bits());
+            assert_eq!(dot_scaled(&long, &short, scale).to_bits(), merged.to_bits());
+        }
     }
 
     #[test]

@@ -143,9 +143,11 @@ pub type TopicLabelRow = (String, Vec<String>, Option<SuggestionId>);
 /// The engine side of `assign_batch`, called inside its transaction in suggestion order.
 pub trait BatchGrouper: Send {
     fn decide(&mut self, s: &crate::store::SuggestionRow) -> Planned;
-    /// `s` now belongs to `topic` in the open transaction; the label to store, if any.
-    fn applied(&mut self, s: &crate::store::SuggestionRow, topic: TopicId)
-        -> Option<TopicLabelRow>;
+    /// `s` now belongs to `topic` in the open transaction.
+    fn applied(&mut self, s: &crate::store::SuggestionRow, topic: TopicId);
+    /// The label to store for a topic the batch changed (asked once per topic, after the
+    /// batch's last member), if any.
+    fn label(&mut self, topic: TopicId) -> Option<TopicLabelRow>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

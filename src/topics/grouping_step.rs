@@ -327,17 +327,16 @@ impl crate::store::BatchGrouper for Batch<'_> {
         }
     }
 
-    fn applied(
-        &mut self,
-        s: &crate::store::SuggestionRow,
-        topic: TopicId,
-    ) -> Option<crate::store::TopicLabelRow> {
+    fn applied(&mut self, s: &crate::store::SuggestionRow, topic: TopicId) {
         let doc = self
             .docs
             .remove(&s.suggestion_id)
             .unwrap_or_else(|| self.synonyms.prepare(s.title.as_deref(), &s.body));
         self.engine
             .apply(s.suggestion_id.0 as u64, doc, topic.0 as u64);
+    }
+
+    fn label(&mut self, topic: TopicId) -> Option<crate::store::TopicLabelRow> {
         let label = self.engine.label(topic.0 as u64)?;
         let (title, keywords) = public_label(&label.title, &label.keywords);
         Some((

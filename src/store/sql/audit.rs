@@ -112,7 +112,11 @@ impl Entry {
 
     /// Write many records of one actor in `tx`, a few hundred to a statement (a batch of
     /// grouping decisions writes one per suggestion).
-    pub(super) async fn record_all(entries: &[Entry], tx: &mut Tx<'_>, audit: &Audit) -> Result<()> {
+    pub(super) async fn record_all(
+        entries: &[Entry],
+        tx: &mut Tx<'_>,
+        audit: &Audit,
+    ) -> Result<()> {
         const COLUMNS: usize = 11;
         for chunk in entries.chunks(400) {
             let sql = multi_row_insert(INSERT_AUDIT_HEAD, COLUMNS, chunk.len());

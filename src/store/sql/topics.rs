@@ -239,8 +239,8 @@ async fn place(
     Ok(true)
 }
 
-/// What a batch adds to one topic: members, paper members, its latest label and the first
-/// member's category.
+/// What a batch adds to one topic: members, paper members, its label after the batch and the
+/// first member's category.
 struct TopicDelta {
     topic: TopicId,
     members: i32,
@@ -260,12 +260,9 @@ impl TopicDelta {
         }
     }
 
-    fn add(&mut self, s: &SuggestionRow, label: Option<(String, Vec<String>, Option<SuggestionId>)>) {
+    fn add(&mut self, s: &SuggestionRow) {
         self.members += 1;
         self.paper += i32::from(s.channel == "paper");
-        if label.is_some() {
-            self.label = label;
-        }
         if self.category.is_none() {
             self.category = s.category.clone().filter(|c| !c.trim().is_empty());
         }
@@ -507,7 +504,7 @@ impl TopicStore for SqlStore {
                     open_topic(&mut tx, s, &plan.title, &plan.keywords, plan.due_at, now).await?
                 }
             };
-            let label = grouper.applied(s, topic);
+            grouper.applied(s, topic);
             let delta = match touched.iter_mut().position(|d| d.topic == topic) {
                 Some(k) => &mut touched[k],
                 None => {
@@ -516,7 +513,7 @@ impl TopicStore for SqlStore {
                     &mut touched[last]
                 }
             };
-            delta.add(s, label);
+            delta.add(s);
             placed.push((
                 s,
                 Placement {
@@ -528,6 +525,10 @@ impl TopicStore for SqlStore {
                 },
             ));
             assigned.push((s.suggestion_id, topic));
+        }
+        // Each touched topic is labelled once, as it stands after the batch.
+        for d in &mut touched {
+            d.label = grouper.label(d.topic);
         }
         if !place_all(&mut tx, community, &placed, &touched, now).await? {
             // The engine already holds this batch's decisions: the caller rebuilds it.
