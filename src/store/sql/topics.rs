@@ -79,17 +79,6 @@ const OPEN_TOPIC: &str = "insert into topic (community_id, title, keywords,
         last_activity_at, first_suggestion_at, due_at)
     values ($1, $2, $3, $4, $5, $5, $5, $5, $6, $7)
     returning topic_id";
-/// One more member (`$1`: one more paper member); the label `$3`–`$5` where given, the title
-/// unless a worker set it. Counts change, the worker-editable state (`version`) does not.
-const ADD_MEMBER: &str = "update topic set member_count = member_count + 1,
-        paper_count = paper_count + $1,
-        last_activity_at = $2,
-        updated_at = $2,
-        title = case when title_locked or cast($3 as text) is null then title else $3 end,
-        keywords = coalesce($4, keywords),
-        representative_suggestion_id = coalesce($5, representative_suggestion_id)
-    where topic_id = $6
-    returning member_count, supporter_count";
 const SET_HEAT: &str = "update topic set heat = $1 where topic_id = $2";
 /// `SET_GROUPED` for a batch: `{topics}` and `{seqs}` are `when id then value` lists, `{ids}`
 /// the suggestions. $1 now.
@@ -98,7 +87,8 @@ const SET_ALL_GROUPED: &str = "update suggestion set state = 'grouped',
         group_seq = case suggestion_id {seqs} end,
         processed_at = $1, updated_at = $1
     where suggestion_id in ({ids}) and state = 'queued'";
-/// `ADD_MEMBER` for several members at once: `$1` members, `$2` of them on paper.
+/// `$1` more members, `$2` of them on paper; the label `$4`–`$6` where given, the title unless
+/// a worker set it. Counts change, the worker-editable state (`version`) does not.
 const ADD_MEMBERS: &str = "update topic set member_count = member_count + $1,
         paper_count = paper_count + $2,
         last_activity_at = $3,
@@ -187,7 +177,8 @@ async fn place(
         Some((t, k, r)) => (Some(t.as_str()), Some(serde_json::to_string(k)?), *r),
         None => (None, None, None),
     };
-    let counts: (i32, i32) = sqlx::query_as(ADD_MEMBER)
+    let counts: (i32, i32) = sqlx::query_as(ADD_MEMBERS)
+        .bind(1)
         .bind(paper)
         .bind(now)
         .bind(title)
