@@ -197,7 +197,14 @@ pub fn spawn_background(state: &AppState, roles: Roles) -> Vec<JoinHandle<()>> {
             q,
             Some(state.metrics.clone()),
         ));
-        tasks.push(tokio::spawn(worker.run()));
+        tasks.push(tokio::spawn(async move {
+            // Load the segmentation dictionaries before taking work, so the first posts do
+            // not wait for them.
+            if let Err(e) = tokio::task::spawn_blocking(crate::grouping::warm_up).await {
+                tracing::warn!(error = %e, "worker: loading the dictionaries failed");
+            }
+            worker.run().await
+        }));
         // Notifications leave through the workers: never in a request.
         let notifier = crate::hall::notify::Notifier {
             store: state.store.clone(),

@@ -66,6 +66,7 @@ pub async fn session_caller(
         session_id: session_id.to_string(),
         communities,
         admin_area,
+        wechat: account.wechat_openid.is_some(),
     };
     state.sessions.put(&caller);
     Ok(Some(caller))

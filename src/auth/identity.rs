@@ -14,6 +14,9 @@ pub struct Caller {
     /// Communities the caller may act in (staff: assigned; admins: their area; residents: home).
     pub communities: Vec<CommunityId>,
     pub admin_area: Option<AdminArea>,
+    /// The account logs in through WeChat (its posts come from the mini-program unless the
+    /// client says otherwise).
+    pub wechat: bool,
 }
 
 impl Caller {

@@ -188,15 +188,14 @@ async fn wechat_check(
 
 /// The channel of a resident's post: the one the client names (`mini_program` or `h5`), else
 /// the one of the way the resident logs in (WeChat: the mini-program; phone: the mobile web).
-async fn resident_channel(
-    state: &AppState,
-    account: crate::domain::ids::AccountId,
+fn resident_channel(
+    caller: &Caller,
     asked: Option<&str>,
     errors: &mut Vec<FieldError>,
-) -> ApiResult<&'static str> {
+) -> &'static str {
     match asked.map(str::trim) {
-        Some("mini_program") => Ok("mini_program"),
-        Some("h5") => Ok("h5"),
+        Some("mini_program") => "mini_program",
+        Some("h5") => "h5",
         Some(_) => {
             errors.push(FieldError {
                 field: "channel".into(),
@@ -204,15 +203,14 @@ async fn resident_channel(
                 message: "渠道应为小程序（mini_program）或手机网页（h5） / mini_program or h5"
                     .into(),
             });
-            Ok("mini_program")
+            "mini_program"
         }
         None => {
-            let wechat = state
-                .store
-                .account(account)
-                .await?
-                .is_some_and(|a| a.wechat_openid.is_some());
-            Ok(if wechat { "mini_program" } else { "h5" })
+            if caller.wechat {
+                "mini_program"
+            } else {
+                "h5"
+            }
         }
     }
 }
@@ -265,8 +263,7 @@ pub async fn create(
     let category = optional("category", &b.category, 32, &mut errors);
     check_place(&state, community, b.building_id, &mut errors).await?;
     check_photos(&state, caller.account_id, &b.photo_ids, &mut errors).await?;
-    let channel =
-        resident_channel(&state, caller.account_id, b.channel.as_deref(), &mut errors).await?;
+    let channel = resident_channel(&caller, b.channel.as_deref(), &mut errors);
     check(errors)?;
     let text = text.ok_or_else(|| ApiError::field("text", "required", "必填 / required"))?;
     let premoderate = state.premoderates(community).await?;
