@@ -107,6 +107,8 @@ pub struct Engine {
     scratch: Scratch,
     /// What workers' corrections taught (`lessons.rs`).
     pub(crate) lessons: super::lesson_book::Lessons,
+    /// This engine among all engines of the process (see `RESOLVED`).
+    uid: u64,
 }
 
 #[derive(Default)]
@@ -176,6 +178,25 @@ thread_local! {
         std::cell::RefCell::new(CandidateScratch::default());
 }
 
+/// The term ids `query` found for the last suggestion it was asked about on this thread.
+/// The service decides, then applies the same suggestion: `learn` takes the ids from here
+/// instead of looking each feature up again (the look-ups are most of the time of both).
+/// They hold while the engine is the same one (`engine`) with the same number of terms
+/// (terms are only ever added, by `learn`), and each is checked against its feature's hash.
+#[derive(Default)]
+struct Resolved {
+    engine: u64,
+    n_terms: usize,
+    /// `(feature hash, term id if known)` in the order of the suggestion's features.
+    ids: Vec<(u64, Option<u32>)>,
+}
+
+thread_local! {
+    static RESOLVED: std::cell::RefCell<Resolved> = std::cell::RefCell::new(Resolved::default());
+}
+
+static ENGINE_UIDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 const BANDS: u64 = 4;
 /// A concept holding this share of a topic's main concept's weight is part of its case.
 const RELATED_CONCEPT_SHARE: f32 = 0.5;
@@ -211,6 +232,7 @@ impl Engine {
             idf_table_n: 0,
             scratch: Scratch::default(),
             lessons: Default::default(),
+            uid: ENGINE_UIDS.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -322,12 +344,11 @@ impl Engine {
         self.n_docs + self.cfg.prior_docs as u64
     }
 
-    /// Pseudo-document frequency of a term in the background prior.
-    fn prior_df(&self, hash: u64) -> u32 {
+    /// Pseudo-document frequency of a term in the background prior, from its share there.
+    fn prior_df(&self, share: f32) -> u32 {
         if self.cfg.prior_docs == 0 {
             return 0;
         }
-        let share = super::prior::share(hash);
         (share * self.cfg.prior_docs as f32).round() as u32
     }
 
@@ -446,10 +467,15 @@ impl Engine {
         let mut has_specific_place = false;
         // The heaviest concept, known to the community or not.
         let mut heaviest: Option<(f32, Option<u32>)> = None;
+        let mut resolved = RESOLVED.take();
+        resolved.engine = self.uid;
+        resolved.n_terms = self.terms.len();
+        resolved.ids.clear();
         for f in &doc.features {
             let id = self.term_ids.get(&f.hash).copied();
-            let df = id.map_or_else(|| self.prior_df(f.hash), |i| self.terms[i as usize].df);
-            let w = self.kind_weight(f.kind) * (1.0 + f.tf.ln()) * self.idf_df(f.kind, df);
+            resolved.ids.push((f.hash, id));
+            let df = id.map_or_else(|| self.prior_df(f.prior), |i| self.terms[i as usize].df);
+            let w = self.kind_weight(f.kind) * f.tf_weight * self.idf_df(f.kind, df);
             norm2 += w * w;
             if f.kind == Kind::Concept && heaviest.is_none_or(|(hw, _)| w > hw) {
                 heaviest = Some((w, id));
@@ -464,6 +490,7 @@ impl Engine {
                 terms.push((i, w));
             }
         }
+        RESOLVED.set(resolved);
         let norm = norm2.sqrt().max(1e-9);
         for t in &mut terms {
             t.1 /= norm;
@@ -899,12 +926,22 @@ impl Engine {
         let near_copy_ok = doc.compact_len >= self.cfg.min_chars_for_near_copy;
         let mut weighted: Vec<(u32, f32, f32)> = Vec::with_capacity(doc.features.len());
         let mut places = Vec::new();
-        for f in doc.features {
-            let id = match self.term_ids.get(&f.hash) {
-                Some(&id) => id,
+        let resolved = RESOLVED.take();
+        let known = if resolved.engine == self.uid && resolved.n_terms == self.terms.len() {
+            &resolved.ids[..]
+        } else {
+            &[]
+        };
+        for (i, f) in doc.features.into_iter().enumerate() {
+            let found = match known.get(i) {
+                Some(&(hash, id)) if hash == f.hash => id,
+                _ => self.term_ids.get(&f.hash).copied(),
+            };
+            let id = match found {
+                Some(id) => id,
                 None => {
                     let id = self.terms.len() as u32;
-                    let df = self.prior_df(f.hash);
+                    let df = self.prior_df(f.prior);
                     self.terms.push(Term {
                         df,
                         kind: f.kind,
@@ -916,12 +953,13 @@ impl Engine {
                 }
             };
             self.terms[id as usize].df += 1;
-            let raw = self.kind_weight(f.kind) * (1.0 + f.tf.ln());
+            let raw = self.kind_weight(f.kind) * f.tf_weight;
             weighted.push((id, raw, raw * self.idf_of(id)));
             if f.kind == Kind::Place {
                 places.push(id);
             }
         }
+        RESOLVED.set(resolved);
         let norm = weighted
             .iter()
             .map(|w| w.2 * w.2)

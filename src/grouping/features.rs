@@ -50,8 +50,11 @@ pub enum Kind {
 #[derive(Clone, Debug)]
 pub struct Feature {
     pub(crate) hash: u64,
-
-    pub(crate) tf: f32,
+    /// `1 + ln(term frequency)` (the frequency while counting).
+    pub(crate) tf_weight: f32,
+    /// Share of the background prior's documents that hold the feature (0 when it has
+    /// none). Both are computed while preparing, outside the engine's lock.
+    pub(crate) prior: f32,
     pub(crate) kind: Kind,
     /// The surface text of words and places (for keywords); bigrams carry none.
     pub(crate) text: Option<Box<str>>,
@@ -344,7 +347,7 @@ impl Counter {
         let h = feature_hash(kind, text);
         match self.map.entry(h) {
             Entry::Occupied(i) => {
-                self.features[*i.get()].tf += weight;
+                self.features[*i.get()].tf_weight += weight;
                 return;
             }
             Entry::Vacant(slot) => {
@@ -352,9 +355,16 @@ impl Counter {
             }
         }
         let text = (kind != Kind::Bigram).then(|| text.into());
+        // The prior holds words and concepts only.
+        let prior = if matches!(kind, Kind::Word | Kind::Concept) {
+            super::prior::share(h)
+        } else {
+            0.0
+        };
         self.features.push(Feature {
             hash: h,
-            tf: weight,
+            tf_weight: weight,
+            prior,
             kind,
             text,
         });
@@ -573,8 +583,12 @@ impl Normalised {
         sig.dedup();
         let mut h = FxHasher::default();
         sig.hash(&mut h);
+        let mut features = counter.features;
+        for f in &mut features {
+            f.tf_weight = 1.0 + f.tf_weight.ln();
+        }
         Prepared {
-            features: counter.features,
+            features,
             simhash: self.simhash,
             exact: self.exact,
             signature: mix(h.finish()),

@@ -103,7 +103,7 @@ fn main_concept(p: &Prepared) -> Option<&str> {
     p.features
         .iter()
         .filter(|f| f.kind == Kind::Concept)
-        .max_by(|a, b| a.tf.total_cmp(&b.tf))
+        .max_by(|a, b| a.tf_weight.total_cmp(&b.tf_weight))
         .and_then(|f| f.text.as_deref())
 }
 
@@ -141,7 +141,7 @@ pub fn candidate(moved: &Prepared, anchor: &Prepared) -> Option<(String, String)
         .features
         .iter()
         .filter(|f| f.kind == Kind::Word)
-        .filter_map(|f| Some((f.text.as_deref()?, f.tf)))
+        .filter_map(|f| Some((f.text.as_deref()?, f.tf_weight)))
         .filter(|(w, _)| !anchor_words.contains(w) && proposable(w))
         // Rarest first, then the more often said, then the first in the text.
         .min_by(|a, b| {

@@ -731,3 +731,51 @@ fn on_the_community_dev_set_lessons_never_cost_corrections_and_near_misses_are_l
     assert!(near.found_in_5 * 10 >= near.split_topics * 7, "{near:?}");
     assert!(near.found_first * 10 >= near.split_topics * 6, "{near:?}");
 }
+
+/// `learn` reuses the term ids `query` found only for the same suggestion on the same engine:
+/// whatever was decided before (the same suggestion, another one, or on another engine),
+/// applying a suggestion leaves the engine exactly as applying it alone does.
+#[test]
+fn applying_after_deciding_another_suggestion_learns_the_same_terms() {
+    let rows = community_rows();
+    let docs: Vec<Prepared> = rows
+        .iter()
+        .map(|r| prepare(r.subject.as_deref(), &r.text))
+        .collect();
+    let mut plain = Engine::new(EngineConfig::default());
+    let mut mixed = Engine::new(EngineConfig::default());
+    let other = Engine::new(EngineConfig::default());
+    for (i, doc) in docs.iter().enumerate() {
+        let topic = i as TopicId / 3;
+        plain.apply(i as DocKey, doc.clone(), topic);
+        match i % 3 {
+            // The service's way: the same suggestion decided, then applied.
+            0 => {
+                mixed.decide(doc);
+            }
+            // Stale: another suggestion decided on this engine.
+            1 => {
+                mixed.decide(&docs[(i + 1) % docs.len()]);
+            }
+            // Stale: the same suggestion decided on another engine.
+            _ => {
+                other.decide(doc);
+            }
+        }
+        mixed.apply(i as DocKey, doc.clone(), topic);
+    }
+    let terms = |e: &Engine| -> Vec<(u64, u32)> {
+        let mut v: Vec<(u64, u32)> = e
+            .term_ids
+            .iter()
+            .map(|(&h, &id)| (h, e.terms[id as usize].df))
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(terms(&plain), terms(&mixed));
+    for (i, _) in docs.iter().enumerate() {
+        let key = i as DocKey;
+        assert_eq!(plain.docs[&key].vec, mixed.docs[&key].vec, "suggestion {i}");
+    }
+}
