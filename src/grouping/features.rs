@@ -12,6 +12,9 @@ use super::lexicon::lexicon;
 use super::normalise::normalise_display;
 use super::places::{self, PlaceKind};
 use super::segment::segmenter;
+pub(crate) use super::term::feature_hash;
+use super::term::mix;
+pub use super::term::Kind;
 
 /// Parts of the shipped knowledge switched off for an ablation, from the environment
 /// variable `MINYI_GROUPING_ABLATE` (comma-separated: `lexicon`, `places`).
@@ -32,19 +35,6 @@ static ABLATE: std::sync::LazyLock<Ablate> = std::sync::LazyLock::new(|| {
 /// Weight of a concept mentioned in passing (not the suggestion's main problem), before
 /// the engine's `1 + ln(tf)`: about a third of the main problem's.
 const PASSING_CONCEPT_TF: f32 = 0.5;
-
-/// What a feature is; each kind has its own weight in the engine configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// A segmented word (not a stop word).
-    Word,
-    /// A place: building/unit numbers (`3栋`, `5单元`) or names (`丽发新城`, `东六路`).
-    Place,
-    /// A character bigram outside place names, robust to segmentation errors.
-    Bigram,
-    /// A kind of community problem from the lexicon (`电梯` for 升降梯, 停运, 被困 …).
-    Concept,
-}
 
 /// One feature with its term frequency in the suggestion.
 #[derive(Clone, Debug)]
@@ -220,20 +210,6 @@ fn is_numberish(w: &str) -> bool {
 
 fn is_word(w: &str) -> bool {
     w.chars().any(is_text_char)
-}
-
-pub(crate) fn feature_hash(kind: Kind, text: &str) -> u64 {
-    let mut h = FxHasher::default();
-    kind.hash(&mut h);
-    text.hash(&mut h);
-    mix(h.finish())
-}
-
-/// splitmix64 finaliser: FxHash has weak low bits, simhash needs every bit.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// A token after place detection.

@@ -17,6 +17,7 @@ mod prior;
 mod replay;
 mod segment;
 mod synonyms;
+mod term;
 mod vector;
 
 #[cfg(test)]

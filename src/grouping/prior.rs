@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 
-use super::features::{feature_hash, Kind};
+use super::term::{feature_hash, Kind};
 
 const TABLE: &str = include_str!("data/background_df.txt");
 
