@@ -141,14 +141,11 @@ pub fn candidate(moved: &Prepared, anchor: &Prepared) -> Option<(String, String)
         .features
         .iter()
         .filter(|f| f.kind == Kind::Word)
-        .filter_map(|f| Some((f.text.as_deref()?, f.tf_weight)))
-        .filter(|(w, _)| !anchor_words.contains(w) && proposable(w))
+        .filter_map(|f| Some((f.text.as_deref()?, f.prior, f.tf_weight)))
+        .filter(|(w, _, _)| !anchor_words.contains(w) && proposable(w))
         // Rarest first, then the more often said, then the first in the text.
-        .min_by(|a, b| {
-            let share = |w: &str| prior::share(super::features::feature_hash(Kind::Word, w));
-            share(a.0).total_cmp(&share(b.0)).then(b.1.total_cmp(&a.1))
-        })
-        .map(|(w, _)| (w.to_string(), canonical.to_string()))
+        .min_by(|a, b| a.1.total_cmp(&b.1).then(b.2.total_cmp(&a.2)))
+        .map(|(w, _, _)| (w.to_string(), canonical.to_string()))
 }
 
 /// Candidates over many corrections: `pairs` are (moved suggestion id, its prepared text,
