@@ -120,6 +120,12 @@ login
 # The worker logs where the time of each post went (relay, wait in the queue, processing) every
 # 10 s: the profile of the relay → stream → worker path at the steady rate.
 MINYI__LOG__FILTER=error,minyi::queue::worker=info start "$DIR/worker.log" worker; WORKER=$LAST_PID
+# The steady rate measures a running worker: the load starts once the worker says it consumes its
+# partitions, and the time that took (process start, dictionaries, leases) is reported apart.
+READY_FROM=$(date +%s%N)
+for _ in $(seq 1 400); do grep -q "worker ready" "$DIR/worker.log" && break; sleep 0.05; done
+grep -q "worker ready" "$DIR/worker.log" || { echo "minyi worker did not start; see $DIR/worker.log" >&2; exit 1; }
+READY_MS=$((($(date +%s%N) - READY_FROM) / 1000000))
 STEADY=$(steady "$PG_URL")
 sleep 10 # the worker's next stage summary
 STAGES=$(grep -ho 'queue stages (ms): [^"]*' "$DIR/worker.log" | sed 's/\\"//g' || true)
@@ -155,7 +161,7 @@ PGB_LOG=$(mktemp -d); INSERT_SQL=$PWD/scripts/bench/insert.sql
 # Field 3 of pgbench's log is the transaction's latency in microseconds.
 PGB_P=$(cat "$PGB_LOG"/pgbench_log.* | awk '{print $3 / 1e6}' | percentiles)
 rm -rf "$PGB_LOG"
-echo "{\"backend\":\"postgres+redis\",\"steady_500\":$STEADY,\"wrk_64\":$W_API,\"backlog_processed_s\":$DRAIN,\"wrk_64_with_worker\":$W_BOTH,\"rounds\":[$ROUNDS]}" | tee -a "$OUT"
+echo "{\"backend\":\"postgres+redis\",\"worker_ready_ms\":$READY_MS,\"steady_500\":$STEADY,\"wrk_64\":$W_API,\"backlog_processed_s\":$DRAIN,\"wrk_64_with_worker\":$W_BOTH,\"rounds\":[$ROUNDS]}" | tee -a "$OUT"
 echo "{\"pgbench_insert_tps\":$TPS,\"pgbench_p50_ms\":${PGB_P% *},\"pgbench_p99_ms\":${PGB_P#* }}" | tee -a "$OUT"
 
 # --- SQLite + in-process queue: one `minyi serve` ------------------------------------------
@@ -198,6 +204,8 @@ for r in rows:
               f'p50 {b["p50_ms"]:.2f} ms, p99 {b["p99_ms"]:.2f} ms; ratio {b["rps"]/tps:.2f}')
     print(f'  steady 500/s ({s["load"]["accepted"]} of {s["load"]["sent"]} accepted): accepted → processed '
           f'p50 {s["e2e_p50_ms"]} ms, p99 {s["e2e_p99_ms"]} ms')
+    if "worker_ready_ms" in r:
+        print(f'  (the worker was consuming {r["worker_ready_ms"]} ms after it was started; the steady load began then)')
 pg = next(r for r in rows if "pgbench_insert_tps" in r)
 print(f'pgbench one-row INSERT, 64 clients: {tps:.0f} tps, p50 {pg["pgbench_p50_ms"]} ms, p99 {pg["pgbench_p99_ms"]} ms')
 PY

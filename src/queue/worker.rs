@@ -450,6 +450,8 @@ impl Worker {
         let mut tasks: HashMap<u32, Task> = HashMap::new();
         let mut failing = false;
         let mut last_summary = Instant::now();
+        let started = Instant::now();
+        let mut ready = false;
         loop {
             if last_summary.elapsed() >= Duration::from_secs(10) {
                 self.log_stages();
@@ -490,6 +492,15 @@ impl Worker {
                     let handle = tokio::spawn(self.clone().consume(p, stop.clone()));
                     tasks.insert(p, (stop, handle));
                 }
+            }
+            if !ready && !tasks.is_empty() {
+                ready = true;
+                tracing::info!(
+                    consumer = %self.consumer,
+                    partitions = tasks.len(),
+                    after_ms = started.elapsed().as_millis() as u64,
+                    "worker ready: consuming its partitions"
+                );
             }
             tokio::time::sleep(self.lease / 3).await;
         }

@@ -19,6 +19,7 @@ both_backends!(
     the_batcher_answers_every_post_even_when_its_batch_fails,
     each_unique_violation_names_the_key_it_broke_and_no_other,
     a_second_account_of_the_same_username_is_a_username_conflict,
+    a_grouped_batch_writes_each_touched_topic_once_and_keeps_a_workers_title,
 );
 
 async fn store(backend: Backend) -> (DynStore, TestDb) {
@@ -598,4 +599,139 @@ async fn a_second_account_of_the_same_username_is_a_username_conflict(backend: B
         err.downcast_ref::<UniqueViolation>().unwrap().constraint,
         "community_name_key"
     );
+}
+
+/// A grouper with fixed answers: suggestion i goes to `plan[i]` (None: open a topic) and each
+/// touched topic gets `label` when it is set.
+struct Fixed {
+    plan: Vec<Option<minyi::domain::ids::TopicId>>,
+    label: Option<minyi::store::TopicLabelRow>,
+    next: usize,
+}
+
+impl minyi::store::BatchGrouper for Fixed {
+    fn decide(&mut self, _: &minyi::store::SuggestionRow) -> minyi::store::Planned {
+        let topic = self.plan[self.next];
+        self.next += 1;
+        minyi::store::Planned {
+            topic,
+            title: "新议题".into(),
+            keywords: Vec::new(),
+            similarity: topic.map(|_| 0.5),
+            duplicate_of: None,
+            due_at: None,
+        }
+    }
+    fn applied(&mut self, _: &minyi::store::SuggestionRow, _: minyi::domain::ids::TopicId) {}
+    fn label(&mut self, _: minyi::domain::ids::TopicId) -> Option<minyi::store::TopicLabelRow> {
+        self.label.clone()
+    }
+}
+
+async fn a_grouped_batch_writes_each_touched_topic_once_and_keeps_a_workers_title(
+    backend: Backend,
+) {
+    use minyi::store::BatchOutcome;
+    let (store, db) = store(backend).await;
+    let ids = store
+        .bootstrap(&boot("津南区", "双新街道", "昆香苑社区", "admin"))
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let mut posts: Vec<_> = (0..7)
+        .map(|i| post(&ids, &format!("g{i}"), &format!("第{i}条意见")))
+        .collect();
+    posts[1].channel = "paper";
+    let made: Vec<_> = store
+        .create_suggestions(&posts, now)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.unwrap().suggestion_id)
+        .collect();
+    let c = ids.community_id;
+    // Suggestion 0 opens topic a; then 1 (on paper) joins a and 2 opens topic b.
+    let clock = store.group_clock(c).await.unwrap();
+    let mut first = Fixed {
+        plan: vec![None],
+        label: None,
+        next: 0,
+    };
+    let BatchOutcome::Done { clock, assigned } = store
+        .assign_batch(c, clock, &made[..1], &mut first)
+        .await
+        .unwrap()
+    else {
+        panic!("stale")
+    };
+    let a = assigned[0].1;
+    let mut first = Fixed {
+        plan: vec![Some(a), None],
+        label: None,
+        next: 0,
+    };
+    let BatchOutcome::Done { clock, assigned } = store
+        .assign_batch(c, clock, &made[1..3], &mut first)
+        .await
+        .unwrap()
+    else {
+        panic!("stale")
+    };
+    let b = assigned[1].1;
+    assert_ne!(a, b);
+    let ta = store.topic(a).await.unwrap().unwrap();
+    assert_eq!((ta.member_count, ta.paper_count), (2, 1));
+    let expected = minyi::hall::heat::score(2, 0, ta.last_activity_at);
+    assert!(
+        (ta.heat - expected).abs() < 1e-6,
+        "{} vs {expected}",
+        ta.heat
+    );
+
+    // A worker fixed topic a's title.
+    execute(
+        &db,
+        backend,
+        &format!(
+            "update topic set title = '三号楼电梯', title_locked = true where topic_id = {}",
+            a.0
+        ),
+        &[],
+    )
+    .await
+    .unwrap();
+    // Second batch: two join a, two join b, with a new label for each touched topic.
+    let rep = made[4];
+    let mut second = Fixed {
+        plan: vec![Some(a), Some(b), Some(a), Some(b)],
+        label: Some((
+            "电梯经常停运".into(),
+            vec!["电梯".into(), "停运".into()],
+            Some(rep),
+        )),
+        next: 0,
+    };
+    let BatchOutcome::Done { assigned, .. } = store
+        .assign_batch(c, clock, &made[3..7], &mut second)
+        .await
+        .unwrap()
+    else {
+        panic!("stale")
+    };
+    assert_eq!(assigned.len(), 4);
+    let (ta, tb) = (
+        store.topic(a).await.unwrap().unwrap(),
+        store.topic(b).await.unwrap().unwrap(),
+    );
+    assert_eq!((ta.member_count, ta.paper_count), (4, 1));
+    assert_eq!((tb.member_count, tb.paper_count), (3, 0));
+    assert_eq!(ta.title, "三号楼电梯", "a worker's title stays");
+    assert_eq!(tb.title, "电梯经常停运");
+    for t in [&ta, &tb] {
+        assert_eq!(t.keywords, r#"["电梯","停运"]"#);
+        assert_eq!(t.representative_suggestion_id, Some(rep.0));
+        let expected =
+            minyi::hall::heat::score(t.member_count, t.supporter_count, t.last_activity_at);
+        assert!((t.heat - expected).abs() < 1e-6, "{} vs {expected}", t.heat);
+    }
 }

@@ -98,6 +98,23 @@ const ADD_MEMBERS: &str = "update topic set member_count = member_count + $1,
         representative_suggestion_id = coalesce($6, representative_suggestion_id)
     where topic_id = $7
     returning member_count, supporter_count";
+/// `ADD_MEMBERS` for a batch's touched topics (`{ids}`), in one statement: `{members}` and
+/// `{paper}` are `when topic then n` lists, `{title}`, `{keywords}` and `{representative}` the
+/// new values' expressions (`case topic_id when … then $k … else <column> end`, or the column
+/// itself when no topic has a new one). $1 now.
+const ADD_ALL_MEMBERS: &str =
+    "update topic set member_count = member_count + case topic_id {members} end,
+        paper_count = paper_count + case topic_id {paper} end,
+        last_activity_at = $1,
+        updated_at = $1,
+        title = case when title_locked then title else {title} end,
+        keywords = {keywords},
+        representative_suggestion_id = {representative}
+    where topic_id in ({ids})
+    returning topic_id, member_count, supporter_count";
+/// The touched topics' heat (`{heats}`: `when topic then score`, the scores computed here).
+const SET_ALL_HEAT: &str =
+    "update topic set heat = case topic_id {heats} end where topic_id in ({ids})";
 const SET_GROUPED: &str = "update suggestion set topic_id = $1, state = 'grouped',
         group_seq = $2, processed_at = $3, updated_at = $3
     where suggestion_id = $4 and state = 'queued'";
@@ -291,29 +308,13 @@ async fn place_all(
     if set.rows_affected() != placed.len() as u64 {
         return Ok(false);
     }
-    for d in touched {
-        let (title, keywords, representative) = match &d.label {
-            Some((t, k, r)) => (Some(t.as_str()), Some(serde_json::to_string(k)?), *r),
-            None => (None, None, None),
-        };
-        let counts: (i32, i32) = sqlx::query_as(ADD_MEMBERS)
-            .bind(d.members)
-            .bind(d.paper)
-            .bind(now)
-            .bind(title)
-            .bind(keywords)
-            .bind(representative)
+    add_all_members(tx, touched, now).await?;
+    for d in touched.iter().filter(|d| d.category.is_some()) {
+        sqlx::query(TOPIC_CATEGORY_FROM_MEMBER)
+            .bind(&d.category)
             .bind(d.topic)
-            .fetch_one(&mut **tx)
+            .execute(&mut **tx)
             .await?;
-        set_heat(tx, d.topic, counts, now).await?;
-        if let Some(c) = &d.category {
-            sqlx::query(TOPIC_CATEGORY_FROM_MEMBER)
-                .bind(c)
-                .bind(d.topic)
-                .execute(&mut **tx)
-                .await?;
-        }
     }
     let mut live = Vec::with_capacity(placed.len() + touched.len());
     let mut records = Vec::with_capacity(placed.len());
@@ -354,6 +355,65 @@ async fn place_all(
     events::record_all(tx, &live, now).await?;
     audit::Entry::record_all(&records, tx, &Audit::system("algorithm")).await?;
     Ok(true)
+}
+
+/// Each touched topic's counts and label in one statement and its heat in a second, however
+/// many topics a batch touched.
+async fn add_all_members(
+    tx: &mut Tx<'_>,
+    touched: &[TopicDelta],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use std::fmt::Write;
+    if touched.is_empty() {
+        return Ok(());
+    }
+    let (mut members, mut paper) = (String::new(), String::new());
+    let (mut title, mut keywords, mut representative) =
+        (String::new(), String::new(), String::new());
+    let mut texts: Vec<String> = Vec::new();
+    for d in touched {
+        let _ = write!(members, " when {} then {}", d.topic.0, d.members);
+        let _ = write!(paper, " when {} then {}", d.topic.0, d.paper);
+        if let Some((t, k, r)) = &d.label {
+            texts.push(t.clone());
+            let _ = write!(title, " when {} then ${}", d.topic.0, texts.len() + 1);
+            texts.push(serde_json::to_string(k)?);
+            let _ = write!(keywords, " when {} then ${}", d.topic.0, texts.len() + 1);
+            if let Some(r) = r {
+                let _ = write!(representative, " when {} then {}", d.topic.0, r.0);
+            }
+        }
+    }
+    let or_column = |cases: &str, column: &str| match cases.is_empty() {
+        true => column.to_string(),
+        false => format!("case topic_id{cases} else {column} end"),
+    };
+    let ids: Vec<i64> = touched.iter().map(|d| d.topic.0).collect();
+    let sql = with_ids(ADD_ALL_MEMBERS, &ids)
+        .replace("{members}", &members)
+        .replace("{paper}", &paper)
+        .replace("{title}", &or_column(&title, "title"))
+        .replace("{keywords}", &or_column(&keywords, "keywords"))
+        .replace(
+            "{representative}",
+            &or_column(&representative, "representative_suggestion_id"),
+        );
+    let mut query = sqlx::query_as::<_, (TopicId, i32, i32)>(&sql).bind(now);
+    for t in &texts {
+        query = query.bind(t);
+    }
+    let counts = query.fetch_all(&mut **tx).await?;
+    let mut heats = String::new();
+    for (topic, members, supporters) in &counts {
+        let score = crate::hall::heat::score(*members, *supporters, now);
+        let _ = write!(heats, " when {} then {score}", topic.0);
+    }
+    if !heats.is_empty() {
+        let sql = with_ids(SET_ALL_HEAT, &ids).replace("{heats}", &heats);
+        sqlx::query(&sql).execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Advance `community`'s clock by `n` if it still is `expected`; the new sequence number.
