@@ -65,4 +65,18 @@ test("a proposed synonym is accepted in one click and groups the next suggestion
   await page.evaluate(() => localStorage.setItem("minyi.lang", "zh"));
   assert.deepEqual(page.errors, []);
   await page.context().close();
+
+  // At 390 px: the page fits the phone (nothing wider than the screen), the add form included.
+  const small = await newPage(browser, { viewport: { width: 390, height: 844 } });
+  await login(small, WORKER);
+  await small.goto(`${BASE}/#/synonyms`);
+  await small.locator('[data-testid="syn-decided"][data-surface="升降机"]').waitFor();
+  await shot(small, "synonyms-phone");
+  const wide = await small.evaluate(() => Array.from(document.querySelectorAll("main *"))
+    .filter((n) => n.getBoundingClientRect().right > window.innerWidth + 1)
+    .slice(0, 5).map((n) => `${n.tagName}.${n.className} ${n.getAttribute("data-testid") || ""} ${Math.round(n.getBoundingClientRect().right)}`));
+  assert.deepEqual(wide, [], "the synonyms page fits 390 px");
+  assert.ok(await small.locator("#syn-surface").isVisible());
+  assert.deepEqual(small.errors, []);
+  await small.context().close();
 });
