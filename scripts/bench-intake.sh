@@ -81,6 +81,11 @@ start() { # log file, minyi arguments…; waits for /healthz when serving
 
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
+worker_ready() { # log file; waits until the worker in it says it consumes its partitions
+  for _ in $(seq 1 400); do grep -q "worker ready" "$1" && return; sleep 0.05; done
+  echo "the worker did not start; see $1" >&2; exit 1
+}
+
 wrk64() { # → wrk's JSON line
   TOKEN=$TOKEN wrk -t2 -c64 -d"${SECS}s" --latency -s scripts/bench/post-suggestion.lua "http://127.0.0.1:$PORT" | tail -n1
 }
@@ -123,8 +128,7 @@ MINYI__LOG__FILTER=error,minyi::queue::worker=info start "$DIR/worker.log" worke
 # The steady rate measures a running worker: the load starts once the worker says it consumes its
 # partitions, and the time that took (process start, dictionaries, leases) is reported apart.
 READY_FROM=$(date +%s%N)
-for _ in $(seq 1 400); do grep -q "worker ready" "$DIR/worker.log" && break; sleep 0.05; done
-grep -q "worker ready" "$DIR/worker.log" || { echo "minyi worker did not start; see $DIR/worker.log" >&2; exit 1; }
+worker_ready "$DIR/worker.log"
 READY_MS=$((($(date +%s%N) - READY_FROM) / 1000000))
 STEADY=$(steady "$PG_URL")
 sleep 10 # the worker's next stage summary
@@ -168,8 +172,9 @@ echo "{\"pgbench_insert_tps\":$TPS,\"pgbench_p50_ms\":${PGB_P% *},\"pgbench_p99_
 SQLITE_DIR=$(mktemp -d)
 SQLITE_URL="sqlite://$SQLITE_DIR/minyi.db"
 setup_env "$SQLITE_URL" ""
-start "$DIR/serve.log" serve; API=$LAST_PID
+MINYI__LOG__FILTER=error,minyi::queue::worker=info start "$DIR/serve.log" serve; API=$LAST_PID
 login
+worker_ready "$DIR/serve.log"
 STEADY=$(steady "$SQLITE_URL")
 W_API=$(wrk64)
 DRAIN=$(wait_processed "$SQLITE_URL")
