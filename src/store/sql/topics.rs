@@ -87,21 +87,11 @@ const SET_ALL_GROUPED: &str = "update suggestion set state = 'grouped',
         group_seq = case suggestion_id {seqs} end,
         processed_at = $1, updated_at = $1
     where suggestion_id in ({ids}) and state = 'queued'";
-/// `$1` more members, `$2` of them on paper; the label `$4`–`$6` where given, the title unless
-/// a worker set it. Counts change, the worker-editable state (`version`) does not.
-const ADD_MEMBERS: &str = "update topic set member_count = member_count + $1,
-        paper_count = paper_count + $2,
-        last_activity_at = $3,
-        updated_at = $3,
-        title = case when title_locked or cast($4 as text) is null then title else $4 end,
-        keywords = coalesce($5, keywords),
-        representative_suggestion_id = coalesce($6, representative_suggestion_id)
-    where topic_id = $7
-    returning member_count, supporter_count";
-/// `ADD_MEMBERS` for a batch's touched topics (`{ids}`), in one statement: `{members}` and
-/// `{paper}` are `when topic then n` lists, `{title}`, `{keywords}` and `{representative}` the
-/// new values' expressions (`case topic_id when … then $k … else <column> end`, or the column
-/// itself when no topic has a new one). $1 now.
+/// More members for the touched topics (`{ids}`), in one statement: `{members}` and `{paper}`
+/// (those on paper) are `when topic then n` lists, `{title}`, `{keywords}` and `{representative}` the
+/// new label's expressions (`case topic_id when … then $k … else <column> end`, or the column
+/// itself when no topic has a new one), the title unless a worker set it. Counts change, the
+/// worker-editable state (`version`) does not. $1 now.
 const ADD_ALL_MEMBERS: &str =
     "update topic set member_count = member_count + case topic_id {members} end,
         paper_count = paper_count + case topic_id {paper} end,
@@ -189,29 +179,10 @@ async fn place(
     if set.rows_affected() != 1 {
         return Ok(false);
     }
-    let paper = if s.channel == "paper" { 1 } else { 0 };
-    let (title, keywords, representative) = match label {
-        Some((t, k, r)) => (Some(t.as_str()), Some(serde_json::to_string(k)?), *r),
-        None => (None, None, None),
-    };
-    let counts: (i32, i32) = sqlx::query_as(ADD_MEMBERS)
-        .bind(1)
-        .bind(paper)
-        .bind(now)
-        .bind(title)
-        .bind(keywords)
-        .bind(representative)
-        .bind(p.topic)
-        .fetch_one(&mut **tx)
-        .await?;
-    set_heat(tx, p.topic, counts, now).await?;
-    if let Some(c) = s.category.as_deref().filter(|c| !c.trim().is_empty()) {
-        sqlx::query(TOPIC_CATEGORY_FROM_MEMBER)
-            .bind(c)
-            .bind(p.topic)
-            .execute(&mut **tx)
-            .await?;
-    }
+    let mut delta = TopicDelta::new(p.topic);
+    delta.add(s);
+    delta.label = label.cloned();
+    write_touched(tx, &[delta], now).await?;
     let created = json!({
         "topic_id": p.topic,
         "suggestion_id": s.suggestion_id,
@@ -308,14 +279,7 @@ async fn place_all(
     if set.rows_affected() != placed.len() as u64 {
         return Ok(false);
     }
-    add_all_members(tx, touched, now).await?;
-    for d in touched.iter().filter(|d| d.category.is_some()) {
-        sqlx::query(TOPIC_CATEGORY_FROM_MEMBER)
-            .bind(&d.category)
-            .bind(d.topic)
-            .execute(&mut **tx)
-            .await?;
-    }
+    write_touched(tx, touched, now).await?;
     let mut live = Vec::with_capacity(placed.len() + touched.len());
     let mut records = Vec::with_capacity(placed.len());
     for (s, p) in placed {
@@ -357,13 +321,9 @@ async fn place_all(
     Ok(true)
 }
 
-/// Each touched topic's counts and label in one statement and its heat in a second, however
-/// many topics a batch touched.
-async fn add_all_members(
-    tx: &mut Tx<'_>,
-    touched: &[TopicDelta],
-    now: DateTime<Utc>,
-) -> Result<()> {
+/// The touched topics' counts and labels in one statement and their heat in a second, however
+/// many topics were touched; then the category of those that had none, from a member.
+async fn write_touched(tx: &mut Tx<'_>, touched: &[TopicDelta], now: DateTime<Utc>) -> Result<()> {
     use std::fmt::Write;
     if touched.is_empty() {
         return Ok(());
@@ -412,6 +372,13 @@ async fn add_all_members(
     if !heats.is_empty() {
         let sql = with_ids(SET_ALL_HEAT, &ids).replace("{heats}", &heats);
         sqlx::query(&sql).execute(&mut **tx).await?;
+    }
+    for d in touched.iter().filter(|d| d.category.is_some()) {
+        sqlx::query(TOPIC_CATEGORY_FROM_MEMBER)
+            .bind(&d.category)
+            .bind(d.topic)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
