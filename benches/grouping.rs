@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use minyi::grouping::{prepare, warm_up, Decision, Engine, EngineConfig, Prepared, TopicId};
+use minyi::grouping::{group_all, prepare, warm_up, Engine, EngineConfig, Prepared};
 
 const FIXTURE: &str = include_str!("../tests/fixtures/grouping/community.jsonl");
 
@@ -30,21 +30,14 @@ fn load() -> Vec<(Option<String>, String)> {
         .collect()
 }
 
-/// Returns the engine so that dropping it is not timed (the service keeps it).
+/// Incremental assignment alone (decide + apply per suggestion, no consolidation). Returns
+/// the engine so that dropping it is not timed (the service keeps it).
 fn assign(docs: Vec<Prepared>) -> Engine {
-    let mut engine = Engine::new(EngineConfig::default());
-    let mut next: TopicId = 0;
-    for (key, doc) in docs.into_iter().enumerate() {
-        let topic = match engine.decide(&doc) {
-            Decision::Join { topic, .. } => topic,
-            Decision::Open => {
-                next += 1;
-                next
-            }
-        };
-        engine.apply(key as u64, doc, topic);
-    }
-    engine
+    let cfg = EngineConfig {
+        consolidate_every: 0,
+        ..EngineConfig::default()
+    };
+    group_all(&cfg, docs).engine
 }
 
 fn bench(c: &mut Criterion) {

@@ -1,23 +1,16 @@
 //! Prepares a JSON-lines file, then assigns it once (decide + apply per suggestion), for an
 //! instruction count of the assignment alone:
 //! `valgrind --tool=callgrind --toggle-collect='*assign_all*' target/release/examples/assign_once FILE`
-use minyi::grouping::{prepare, warm_up, Decision, Engine, EngineConfig, Prepared, TopicId};
+use minyi::grouping::{group_all, prepare, warm_up, Engine, EngineConfig, Prepared};
 
+/// Incremental assignment alone: `group_all` without consolidation.
 #[inline(never)]
 fn assign_all(docs: Vec<Prepared>) -> Engine {
-    let mut engine = Engine::new(EngineConfig::default());
-    let mut next: TopicId = 0;
-    for (key, doc) in docs.into_iter().enumerate() {
-        let topic = match engine.decide(&doc) {
-            Decision::Join { topic, .. } => topic,
-            Decision::Open => {
-                next += 1;
-                next
-            }
-        };
-        engine.apply(key as u64, doc, topic);
-    }
-    engine
+    let cfg = EngineConfig {
+        consolidate_every: 0,
+        ..EngineConfig::default()
+    };
+    group_all(&cfg, docs).engine
 }
 
 fn main() -> anyhow::Result<()> {
